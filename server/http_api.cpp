@@ -1,0 +1,584 @@
+#include "server/http_api.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <set>
+
+#include "server/article_input.h"
+
+namespace relgraph::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultLimit = 100;
+constexpr int kMaxLimit = 1000;
+constexpr int kMaxDepth = 6;
+constexpr int kMaxHops = 6;
+constexpr int kMaxPaths = 20;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void write_error(httplib::Response& res, const ApiError& e) {
+  res.status = http_status(e.code);
+  res.set_content(dump(e.to_json()), "application/json");
+}
+
+// The query parameters of one request, checked against what its route accepts.
+class Params {
+ public:
+  Params(const httplib::Request& req, const std::vector<std::string>& allowed)
+      : req_(req), allowed_(allowed) {}
+
+  std::optional<ApiError> unknown() const {
+    for (const auto& [name, value] : req_.params) {
+      if (std::find(allowed_.begin(), allowed_.end(), name) == allowed_.end()) {
+        std::string list;
+        for (const auto& a : allowed_) list += (list.empty() ? "" : ", ") + a;
+        return bad_param(name, "unknown parameter \"" + name + "\"" +
+                                   (list.empty() ? "; this endpoint takes none"
+                                                 : "; this endpoint takes " + list));
+      }
+      if (req_.params.count(name) > 1)
+        return bad_param(name, "parameter \"" + name + "\" is given more than once");
+    }
+    return std::nullopt;
+  }
+
+  std::string text(const std::string& name) const {
+    return req_.has_param(name.c_str()) ? req_.get_param_value(name.c_str()) : std::string();
+  }
+  bool has(const std::string& name) const { return req_.has_param(name.c_str()); }
+  std::string path(size_t i) const { return req_.matches[static_cast<long>(i)].str(); }
+
+  Result<int> integer(const std::string& name, int fallback, int min, int max) const {
+    if (!has(name)) return fallback;
+    const std::string v = text(name);
+    long long n = 0;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || ptr != v.data() + v.size() || n < min || n > max)
+      return bad_param(name, name + " must be a whole number between " + std::to_string(min) +
+                                 " and " + std::to_string(max));
+    return static_cast<int>(n);
+  }
+
+  Result<int> limit() const { return integer("limit", kDefaultLimit, 1, kMaxLimit); }
+
+  Result<std::optional<int64_t>> cursor() const {
+    if (!has("cursor")) return std::optional<int64_t>();
+    const std::string v = text("cursor");
+    int64_t n = 0;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || ptr != v.data() + v.size() || n < 0)
+      return bad_param("cursor", "cursor must be a next_cursor value from a previous page");
+    return std::optional<int64_t>(n);
+  }
+
+  Result<graph::Direction> direction() const {
+    const std::string v = has("direction") ? text("direction") : "both";
+    if (v == "out") return graph::Direction::out;
+    if (v == "in") return graph::Direction::in;
+    if (v == "both") return graph::Direction::both;
+    return bad_param("direction", "direction must be out, in or both");
+  }
+
+  Result<bool> boolean(const std::string& name, bool fallback) const {
+    if (!has(name)) return fallback;
+    const std::string v = text(name);
+    if (v == "true" || v == "1") return true;
+    if (v == "false" || v == "0") return false;
+    return bad_param(name, name + " must be true or false");
+  }
+
+ private:
+  const httplib::Request& req_;
+  const std::vector<std::string>& allowed_;
+};
+
+struct Reply {
+  int status = 200;
+  json body;
+};
+
+using Handler = std::function<Result<Reply>(const Params&)>;
+
+// ---- JSON views --------------------------------------------------------------------------
+
+json entity_ref(const graph::Snapshot& snap, int64_t id) {
+  const graph::EntityRow* e = snap.entity(id);
+  if (!e) return {{"id", id}};
+  return {{"id", e->id}, {"key", e->key}, {"name", e->name}};
+}
+
+json entity_json(const store::EntityRecord& e, const graph::Snapshot& snap) {
+  return {{"id", e.id},           {"key", e.key},       {"name", e.name},
+          {"kind", e.kind},       {"aliases", e.aliases}, {"degree", snap.degree(e.id)}};
+}
+
+json relation_json(const graph::RelationRow& r, const graph::Snapshot& snap,
+                   const ingest::Knowledge& k) {
+  const auto& type = k.relation_types()[r.type];
+  return {{"id", r.id},
+          {"type", type.name},
+          {"symmetric", type.symmetric},
+          {"subject", entity_ref(snap, r.subject)},
+          {"object", entity_ref(snap, r.object)},
+          {"evidence_count", r.evidence_count},
+          {"negated_count", r.negated_count},
+          {"attributed_count", r.attributed_count},
+          {"first_seen", ingest::iso_from_days(r.first_seen)},
+          {"last_seen", ingest::iso_from_days(r.last_seen)}};
+}
+
+json relation_json(const store::RelationRecord& r, const graph::Snapshot& snap,
+                   const ingest::Knowledge& k) {
+  const auto type = k.relation_type(r.type);
+  return {{"id", r.id},
+          {"type", r.type},
+          {"symmetric", type ? k.relation_types()[*type].symmetric : false},
+          {"subject", entity_ref(snap, r.subject)},
+          {"object", entity_ref(snap, r.object)},
+          {"evidence_count", r.evidence_count},
+          {"negated_count", r.negated_count},
+          {"attributed_count", r.attributed_count},
+          {"first_seen", r.first_seen},
+          {"last_seen", r.last_seen}};
+}
+
+json evidence_json(const store::EvidenceRecord& e) {
+  return {{"id", e.id},
+          {"relation_id", e.relation_id},
+          {"type", e.type},
+          {"subject", {{"id", e.subject.id}, {"key", e.subject.key}, {"name", e.subject.name}}},
+          {"object", {{"id", e.object.id}, {"key", e.object.key}, {"name", e.object.name}}},
+          {"article",
+           {{"id", e.article_id},
+            {"title", e.article_title},
+            {"url", e.article_url},
+            {"published_at", e.article_published_at}}},
+          {"sentence", e.sentence},
+          {"sentence_index", e.sentence_index},
+          {"char_start", e.char_start},
+          {"char_end", e.char_end},
+          {"negated", e.negated},
+          {"attributed", e.attributed},
+          {"confidence", e.confidence}};
+}
+
+json article_json(const store::ArticleRecord& a, bool with_text) {
+  json j = {{"id", a.id},         {"title", a.title},   {"url", a.url},
+            {"source", a.source}, {"published_at", a.published_at.empty() ? json(nullptr) : json(a.published_at)},
+            {"ingested_at", a.ingested_at}};
+  if (with_text) j["text"] = a.text;
+  return j;
+}
+
+template <typename T, typename F>
+json page_json(const store::Page<T>& page, const char* field, F&& item) {
+  json items = json::array();
+  for (const auto& x : page.items) items.push_back(item(x));
+  json j = {{field, std::move(items)}};
+  if (page.next_cursor) j["next_cursor"] = std::to_string(*page.next_cursor);
+  return j;
+}
+
+// Entities as graph answers list them: the Entity shape, from the snapshot, with aliases.
+json graph_entities(const std::vector<int64_t>& ids, const graph::Snapshot& snap,
+                    store::Store& store) {
+  auto aliases = store.aliases_of(ids);
+  json out = json::array();
+  for (int64_t id : ids) {
+    const graph::EntityRow* e = snap.entity(id);
+    if (!e) continue;
+    out.push_back({{"id", e->id},
+                   {"key", e->key},
+                   {"name", e->name},
+                   {"kind", e->kind},
+                   {"aliases", aliases[id]},
+                   {"degree", snap.degree(id)}});
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpApi::HttpApi(Service& service, HttpOptions options)
+    : service_(service), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+  register_routes();
+}
+
+HttpApi::~HttpApi() = default;
+
+bool HttpApi::bind(std::string& error) {
+  if (options_.port == 0) {
+    port_ = http_->bind_to_any_port(options_.host.c_str());
+    if (port_ <= 0) {
+      error = "cannot listen on " + options_.host + " (any port)";
+      return false;
+    }
+    return true;
+  }
+  if (!http_->bind_to_port(options_.host.c_str(), options_.port)) {
+    error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+            " (is another server using the port, or is the address not on this machine?)";
+    return false;
+  }
+  port_ = options_.port;
+  return true;
+}
+
+void HttpApi::serve() { http_->listen_after_bind(); }
+void HttpApi::stop() { http_->stop(); }
+bool HttpApi::running() const { return http_->is_running(); }
+
+void HttpApi::register_routes() {
+  httplib::Server& http = *http_;
+  const int threads = std::max(1, options_.threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http.set_tcp_nodelay(true);
+  http.set_payload_max_length(options_.max_body_bytes);
+  http.set_read_timeout(10, 0);
+  http.set_write_timeout(10, 0);
+  http.set_keep_alive_timeout(5);
+
+  // Anything >= 400 without a body of ours gets the JSON error body (unknown routes, 413
+  // from the server itself, ...).
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const ErrorCode code = code_for_status(res.status);
+    std::string message;
+    switch (code) {
+      case ErrorCode::not_found:
+        message = "no endpoint " + req.method + " " + req.path + "; see GET /v1/relation-types, "
+                  "/v1/entities, /v1/paths, /v1/neighborhood";
+        break;
+      case ErrorCode::payload_too_large:
+        message = "the request body is larger than the server accepts";
+        break;
+      default:
+        message = "the request could not be handled (HTTP " + std::to_string(res.status) + ")";
+    }
+    res.set_content(dump(ApiError{code, message, "", nullptr}.to_json()), "application/json");
+  });
+  // An exception must never leak its message or produce a 200.
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        write_error(res, {ErrorCode::internal, "internal error; the server log has details", "",
+                          nullptr});
+      });
+
+  auto route = [&http](const std::string& method, const std::string& pattern,
+                       std::vector<std::string> allowed, Handler handler) {
+    auto wrapped = [allowed = std::move(allowed), handler = std::move(handler)](
+                       const httplib::Request& req, httplib::Response& res) {
+      Params params(req, allowed);
+      if (auto bad = params.unknown()) return write_error(res, *bad);
+      Result<Reply> reply = handler(params);
+      if (!reply) return write_error(res, reply.error());
+      res.status = reply->status;
+      res.set_content(dump(reply->body), "application/json");
+    };
+    if (method == "GET") http.Get(pattern, wrapped);
+  };
+
+  Service& svc = service_;
+
+  // ---- articles --------------------------------------------------------------------------
+
+  // POST /v1/articles reads its body itself so that chunked bodies over the limit get 413
+  // too (cpp-httplib 0.11 does not enforce the limit on chunked bodies).
+  const size_t max_body = options_.max_body_bytes;
+  http.Post("/v1/articles", [&svc, max_body](const httplib::Request& req, httplib::Response& res,
+                                             const httplib::ContentReader& read) {
+    static const std::vector<std::string> kNoParams;
+    if (auto bad = Params(req, kNoParams).unknown()) return write_error(res, *bad);
+    const std::string type = req.get_header_value("Content-Type");
+    if (type.rfind("application/json", 0) != 0) {
+      return write_error(res, {ErrorCode::unsupported_media_type,
+                               "send the article as JSON with Content-Type: application/json", "",
+                               nullptr});
+    }
+    std::string body;
+    bool too_large = false;
+    read([&](const char* data, size_t len) {
+      if (body.size() + len > max_body) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, len);
+      return true;
+    });
+    if (too_large) {
+      res.set_header("Connection", "close");
+      return write_error(res, {ErrorCode::payload_too_large,
+                               "the article is larger than " + std::to_string(max_body) +
+                                   " bytes, the most this server accepts",
+                               "", nullptr});
+    }
+    json j = json::parse(body, nullptr, false);
+    if (j.is_discarded())
+      return write_error(res, bad_param("", "the body is not valid JSON (or not UTF-8)"));
+    auto article = article_from_json(j);
+    if (!article) return write_error(res, article.error());
+    Service::Ingested done = svc.ingest(*article);
+    auto snap = svc.snapshot();
+    json entities = json::array();
+    for (const auto& e : done.outcome.entities) entities.push_back(entity_json(e, *snap));
+    json relations = json::array();
+    for (const auto& e : done.outcome.evidence) relations.push_back(evidence_json(e));
+    json out = {{"article", article_json(done.outcome.article, false)},
+                {"duplicate", done.outcome.duplicate},
+                {"entities", std::move(entities)},
+                {"relations", std::move(relations)},
+                {"graph_version", done.graph_version}};
+    res.status = done.outcome.duplicate ? 200 : 201;
+    res.set_content(dump(out), "application/json");
+  });
+
+  route("GET", R"(/v1/articles/(\d+))", {}, [&svc](const Params& p) -> Result<Reply> {
+    const int64_t id = std::stoll(p.path(1));
+    auto a = svc.store().article(id, true);
+    if (!a) return ApiError{ErrorCode::not_found, "no article has id " + p.path(1), "", nullptr};
+    json j = article_json(*a, true);
+    json ev = json::array();
+    for (const auto& e : svc.store().article_evidence(id)) ev.push_back(evidence_json(e));
+    j["evidence"] = std::move(ev);
+    return Reply{200, std::move(j)};
+  });
+
+  route("GET", "/v1/articles", {"q", "limit", "cursor"}, [&svc](const Params& p) -> Result<Reply> {
+    auto limit = p.limit();
+    if (!limit) return limit.error();
+    auto cursor = p.cursor();
+    if (!cursor) return cursor.error();
+    auto page = svc.store().search_articles(p.text("q"), *limit, *cursor);
+    return Reply{200, page_json(page, "articles", [](const store::ArticleRecord& a) {
+                   return article_json(a, false);
+                 })};
+  });
+
+  // ---- entities --------------------------------------------------------------------------
+
+  route("GET", "/v1/entities", {"q", "kind", "limit", "cursor"},
+        [&svc](const Params& p) -> Result<Reply> {
+          auto limit = p.limit();
+          if (!limit) return limit.error();
+          auto cursor = p.cursor();
+          if (!cursor) return cursor.error();
+          const std::string kind = p.text("kind");
+          if (!kind.empty() && !ingest::parse_kind(kind))
+            return bad_param("kind",
+                             "kind must be person, country, organization, group or location");
+          auto page = svc.store().search_entities(p.text("q"), kind, *limit, *cursor);
+          auto snap = svc.snapshot();
+          return Reply{200, page_json(page, "entities", [&](const store::EntityRecord& e) {
+                         return entity_json(e, *snap);
+                       })};
+        });
+
+  route("GET", R"(/v1/entities/([^/]+))", {}, [&svc](const Params& p) -> Result<Reply> {
+    auto id = svc.resolve_entity(p.path(1), "ref");
+    if (!id) return id.error();
+    auto e = svc.store().entity(*id);
+    if (!e) return ApiError{ErrorCode::not_found, "no entity " + p.path(1), "ref", nullptr};
+    auto snap = svc.snapshot();
+    json j = entity_json(*e, *snap);
+    json counts = json::object();
+    for (const auto& [type, n] : svc.store().relation_counts(*id)) counts[type] = n;
+    j["relation_counts"] = std::move(counts);
+    j["graph_version"] = snap->version();
+    return Reply{200, std::move(j)};
+  });
+
+  route("GET", R"(/v1/entities/([^/]+)/relations)", {"types", "direction", "limit", "cursor"},
+        [&svc](const Params& p) -> Result<Reply> {
+          auto id = svc.resolve_entity(p.path(1), "ref");
+          if (!id) return id.error();
+          auto limit = p.limit();
+          if (!limit) return limit.error();
+          auto cursor = p.cursor();
+          if (!cursor) return cursor.error();
+          auto dir = p.direction();
+          if (!dir) return dir.error();
+          auto mask = svc.type_mask(p.text("types"), "types");
+          if (!mask) return mask.error();
+          store::RelationQuery q;
+          q.entity = *id;
+          q.direction = *dir == graph::Direction::out  ? store::RelationQuery::Direction::out
+                        : *dir == graph::Direction::in ? store::RelationQuery::Direction::in
+                                                       : store::RelationQuery::Direction::both;
+          if (p.has("types")) {
+            const auto& types = svc.knowledge().relation_types();
+            for (size_t t = 0; t < types.size(); ++t)
+              if (*mask & (uint64_t{1} << t)) q.types.push_back(types[t].name);
+          }
+          auto page = svc.store().relations(q, *limit, *cursor);
+          auto snap = svc.snapshot();
+          json j = page_json(page, "relations", [&](const store::RelationRecord& r) {
+            return relation_json(r, *snap, svc.knowledge());
+          });
+          j["entity"] = entity_ref(*snap, *id);
+          return Reply{200, std::move(j)};
+        });
+
+  // ---- relations -------------------------------------------------------------------------
+
+  route("GET", "/v1/relations", {"type", "types", "subject", "object", "limit", "cursor"},
+        [&svc](const Params& p) -> Result<Reply> {
+          auto limit = p.limit();
+          if (!limit) return limit.error();
+          auto cursor = p.cursor();
+          if (!cursor) return cursor.error();
+          store::RelationQuery q;
+          for (const char* param : {"type", "types"}) {
+            if (!p.has(param)) continue;
+            auto mask = svc.type_mask(p.text(param), param);
+            if (!mask) return mask.error();
+            const auto& types = svc.knowledge().relation_types();
+            for (size_t t = 0; t < types.size(); ++t)
+              if (*mask & (uint64_t{1} << t)) q.types.push_back(types[t].name);
+          }
+          for (auto [param, target] : {std::pair{"subject", &q.subject}, std::pair{"object", &q.object}}) {
+            if (!p.has(param)) continue;
+            auto id = svc.resolve_entity(p.text(param), param);
+            if (!id) return id.error();
+            *target = *id;
+          }
+          auto page = svc.store().relations(q, *limit, *cursor);
+          auto snap = svc.snapshot();
+          return Reply{200, page_json(page, "relations", [&](const store::RelationRecord& r) {
+                         return relation_json(r, *snap, svc.knowledge());
+                       })};
+        });
+
+  route("GET", R"(/v1/relations/(\d+)/evidence)", {"limit", "cursor"},
+        [&svc](const Params& p) -> Result<Reply> {
+          const int64_t id = std::stoll(p.path(1));
+          if (!svc.store().relation(id))
+            return ApiError{ErrorCode::not_found, "no relation has id " + p.path(1), "", nullptr};
+          auto limit = p.limit();
+          if (!limit) return limit.error();
+          auto cursor = p.cursor();
+          if (!cursor) return cursor.error();
+          auto page = svc.store().relation_evidence(id, *limit, *cursor);
+          return Reply{200, page_json(page, "evidence", evidence_json)};
+        });
+
+  route("GET", "/v1/relation-types", {}, [&svc](const Params&) -> Result<Reply> {
+    json types = json::array();
+    for (const auto& t : svc.knowledge().relation_types())
+      types.push_back({{"name", t.name},
+                       {"symmetric", t.symmetric},
+                       {"cameo", t.cameo},
+                       {"description", t.description}});
+    return Reply{200, {{"relation_types", std::move(types)}}};
+  });
+
+  // ---- graph -----------------------------------------------------------------------------
+
+  route("GET", "/v1/neighborhood", {"entity", "depth", "types", "direction", "limit", "include_negated"},
+        [&svc](const Params& p) -> Result<Reply> {
+          auto id = svc.resolve_entity(p.text("entity"), "entity");
+          if (!id) return id.error();
+          auto depth = p.integer("depth", 1, 1, kMaxDepth);
+          if (!depth) return depth.error();
+          auto limit = p.limit();
+          if (!limit) return limit.error();
+          auto dir = p.direction();
+          if (!dir) return dir.error();
+          auto mask = svc.type_mask(p.text("types"), "types");
+          if (!mask) return mask.error();
+          auto negated = p.boolean("include_negated", false);
+          if (!negated) return negated.error();
+          auto snap = svc.snapshot();
+          graph::Filter f{*mask, *dir, *negated};
+          graph::Bounds b;
+          b.max_nodes = static_cast<size_t>(*limit);
+          graph::Neighborhood n = snap->neighborhood(*id, *depth, f, b);
+          std::vector<int64_t> ids;
+          for (const auto& node : n.nodes) ids.push_back(node.entity);
+          json nodes = graph_entities(ids, *snap, svc.store());
+          for (size_t i = 0; i < nodes.size() && i < n.nodes.size(); ++i)
+            nodes[i]["distance"] = n.nodes[i].distance;
+          json edges = json::array();
+          for (auto rid : n.relations)
+            if (const auto* r = snap->relation(rid)) edges.push_back(relation_json(*r, *snap, svc.knowledge()));
+          json center = nodes.empty() ? json(nullptr) : nodes[0];
+          if (center.is_object()) center.erase("distance");
+          return Reply{200,
+                       {{"center", std::move(center)},
+                        {"nodes", std::move(nodes)},
+                        {"edges", std::move(edges)},
+                        {"truncated", n.truncated},
+                        {"graph_version", snap->version()}}};
+        });
+
+  route("GET", "/v1/paths", {"from", "to", "types", "max_hops", "k", "direction", "include_negated"},
+        [&svc](const Params& p) -> Result<Reply> {
+          auto from = svc.resolve_entity(p.text("from"), "from");
+          if (!from) return from.error();
+          auto to = svc.resolve_entity(p.text("to"), "to");
+          if (!to) return to.error();
+          auto hops = p.integer("max_hops", kMaxHops, 1, kMaxHops);
+          if (!hops) return hops.error();
+          auto k = p.integer("k", 1, 1, kMaxPaths);
+          if (!k) return k.error();
+          auto dir = p.direction();
+          if (!dir) return dir.error();
+          auto mask = svc.type_mask(p.text("types"), "types");
+          if (!mask) return mask.error();
+          auto negated = p.boolean("include_negated", false);
+          if (!negated) return negated.error();
+          auto snap = svc.snapshot();
+          graph::Filter f{*mask, *dir, *negated};
+          graph::PathResult r = snap->shortest_paths(*from, *to, *k, *hops, f, graph::Bounds{});
+          json paths = json::array();
+          for (const auto& path : r.paths) {
+            json edges = json::array();
+            for (auto rid : path.relations)
+              if (const auto* rel = snap->relation(rid))
+                edges.push_back(relation_json(*rel, *snap, svc.knowledge()));
+            paths.push_back({{"length", path.relations.size()},
+                             {"nodes", graph_entities(path.nodes, *snap, svc.store())},
+                             {"edges", std::move(edges)}});
+          }
+          return Reply{200,
+                       {{"paths", std::move(paths)},
+                        {"truncated", r.truncated},
+                        {"graph_version", snap->version()}}};
+        });
+
+  // ---- service ---------------------------------------------------------------------------
+
+  route("GET", "/healthz", {}, [&svc](const Params&) -> Result<Reply> {
+    return Reply{200, {{"status", "ok"}, {"graph_version", svc.snapshot()->version()}}};
+  });
+
+  route("GET", "/v1/stats", {}, [&svc](const Params&) -> Result<Reply> {
+    store::Stats s = svc.store().stats();
+    auto snap = svc.snapshot();
+    auto obj = [](const std::vector<std::pair<std::string, int64_t>>& pairs) {
+      json j = json::object();
+      for (const auto& [k, v] : pairs) j[k] = v;
+      return j;
+    };
+    return Reply{200,
+                 {{"articles", s.articles},
+                  {"entities", s.entities},
+                  {"relations", s.relations},
+                  {"evidence", s.evidence},
+                  {"relations_by_type", obj(s.relations_by_type)},
+                  {"evidence_by_type", obj(s.evidence_by_type)},
+                  {"entities_by_kind", obj(s.entities_by_kind)},
+                  {"graph",
+                   {{"version", snap->version()},
+                    {"entities", snap->entity_count()},
+                    {"relations", snap->relation_count()}}},
+                  {"graph_version", snap->version()}}};
+  });
+}
+
+}  // namespace relgraph::server

@@ -1,0 +1,304 @@
+// relgraph: the command-line entry point (serve, ingest).
+#include <CLI/CLI.hpp>
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+#include "ingest/evaluation.h"
+#include "server/article_input.h"
+#include "server/http_api.h"
+#include "server/knowledge_loader.h"
+#include "server/service.h"
+
+namespace {
+
+using relgraph::server::Service;
+using Clock = std::chrono::steady_clock;
+
+struct Common {
+  std::string db = "relgraph.db";
+};
+
+std::unique_ptr<Service> open_service(const std::string& db) {
+  auto knowledge = relgraph::server::bundled_knowledge();
+  std::vector<std::string> symmetric;
+  for (const auto& t : knowledge.relation_types())
+    if (t.symmetric) symmetric.push_back(t.name);
+  auto store = relgraph::store::Store::open(db, symmetric);
+  return std::make_unique<Service>(std::move(knowledge), std::move(store));
+}
+
+// Reads articles from files; prints every problem. Returns false if any file had one.
+bool read_articles(const std::vector<std::string>& files,
+                   std::vector<relgraph::store::ArticleInput>& out) {
+  bool ok = true;
+  for (const auto& f : files) {
+    for (auto& entry : relgraph::server::read_article_file(f)) {
+      if (entry.article) {
+        out.push_back(std::move(*entry.article));
+      } else {
+        const auto& e = entry.article.error();
+        std::cerr << "relgraph: " << entry.where << ": " << e.message << "\n";
+        ok = false;
+      }
+    }
+  }
+  return ok;
+}
+
+struct IngestSummary {
+  size_t stored = 0, duplicates = 0, new_entities = 0, evidence = 0;
+};
+
+IngestSummary ingest_all(Service& svc, const std::vector<relgraph::store::ArticleInput>& articles,
+                         size_t batch_size, bool progress) {
+  IngestSummary s;
+  const auto start = Clock::now();
+  auto last_report = start;
+  for (size_t i = 0; i < articles.size(); i += batch_size) {
+    const size_t end = std::min(articles.size(), i + batch_size);
+    std::vector<relgraph::store::ArticleInput> batch(articles.begin() + static_cast<long>(i),
+                                                     articles.begin() + static_cast<long>(end));
+    for (const auto& o : svc.ingest_batch(batch)) {
+      (o.duplicate ? s.duplicates : s.stored)++;
+      s.new_entities += o.new_entities.size();
+      if (!o.duplicate) s.evidence += o.evidence.size();
+    }
+    const auto now = Clock::now();
+    if (progress && (now - last_report > std::chrono::milliseconds(500) || end == articles.size())) {
+      last_report = now;
+      const double secs = std::chrono::duration<double>(now - start).count();
+      const double rate = secs > 0 ? static_cast<double>(end) / secs : 0;
+      const double eta = rate > 0 ? static_cast<double>(articles.size() - end) / rate : 0;
+      const int width = 30;
+      const int filled = static_cast<int>(width * end / std::max<size_t>(1, articles.size()));
+      std::fprintf(stderr, "\r[%s%s] %zu/%zu articles  %.0f articles/s  ETA %.0fs   ",
+                   std::string(static_cast<size_t>(filled), '#').c_str(),
+                   std::string(static_cast<size_t>(width - filled), '.').c_str(), end,
+                   articles.size(), rate, eta);
+      if (end == articles.size()) std::fprintf(stderr, "\n");
+    }
+  }
+  return s;
+}
+
+int run_ingest(const std::string& db, const std::vector<std::string>& files, size_t batch_size,
+               bool skip_invalid) {
+  std::vector<relgraph::store::ArticleInput> articles;
+  const bool ok = read_articles(files, articles);
+  if (!ok && !skip_invalid) {
+    std::cerr << "relgraph: nothing was stored; fix the articles above or pass --skip-invalid "
+                 "to store the valid ones\n";
+    return 2;
+  }
+  auto svc = open_service(db);
+  const auto start = Clock::now();
+  const bool progress = articles.size() > 1000 || isatty(STDERR_FILENO);
+  IngestSummary s = ingest_all(*svc, articles, batch_size, progress && articles.size() > 1);
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf(
+      "ingested %zu articles from %zu files into %s in %.2fs: %zu new, %zu already stored, "
+      "%zu relation mentions, %zu new entities; graph version %llu\n",
+      articles.size(), files.size(), db.c_str(), secs, s.stored, s.duplicates, s.evidence,
+      s.new_entities, static_cast<unsigned long long>(svc->snapshot()->version()));
+  return ok ? 0 : 2;
+}
+
+int run_serve(const std::string& db, relgraph::server::HttpOptions http,
+              const std::string& fixtures) {
+  // Signals are taken by one thread with sigwait, so every other thread runs undisturbed.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto svc = open_service(db);
+  if (!fixtures.empty()) {
+    const auto files = relgraph::server::fixture_article_files(fixtures);
+    if (files.empty()) {
+      std::cerr << "relgraph: no fixture articles (*.txt) in " << fixtures << "\n";
+      return 2;
+    }
+    std::vector<std::string> names;
+    for (const auto& f : files) names.push_back(f.string());
+    std::vector<relgraph::store::ArticleInput> articles;
+    if (!read_articles(names, articles)) return 2;
+    IngestSummary s = ingest_all(*svc, articles, 200, false);
+    std::fprintf(stderr, "relgraph: fixtures from %s: %zu articles, %zu new\n", fixtures.c_str(),
+                 articles.size(), s.stored);
+  }
+  relgraph::server::HttpApi api(*svc, http);
+  std::string error;
+  if (!api.bind(error)) {
+    std::cerr << "relgraph: " << error << "\n";
+    return 1;
+  }
+  std::atomic<bool> signalled{false};
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    signalled = true;
+    std::fprintf(stderr, "relgraph: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    api.stop();
+  });
+  std::fprintf(stderr, "relgraph: serving %s on http://%s:%d (graph version %llu)\n", db.c_str(),
+               http.host.c_str(), api.bound_port(),
+               static_cast<unsigned long long>(svc->snapshot()->version()));
+  api.serve();
+  // serve() also returns if the listener fails; wake the waiter so it can be joined.
+  if (!signalled) pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  std::fprintf(stderr, "relgraph: stopped\n");
+  return 0;
+}
+
+// Scores extraction on gold files (NAME.gold.json beside NAME.txt).
+int run_eval(const std::vector<std::string>& paths, bool details, double min_f1) {
+  auto knowledge = relgraph::server::bundled_knowledge();
+  std::vector<std::filesystem::path> golds;
+  for (const auto& p : paths) {
+    if (std::filesystem::is_directory(p)) {
+      for (const auto& txt : relgraph::server::fixture_article_files(p)) {
+        auto g = txt;
+        g.replace_extension(".gold.json");
+        if (std::filesystem::exists(g)) golds.push_back(g);
+      }
+    } else {
+      golds.emplace_back(p);
+    }
+  }
+  if (golds.empty()) {
+    std::cerr << "relgraph: no gold files (NAME.gold.json beside NAME.txt) found\n";
+    return 2;
+  }
+  relgraph::ingest::Score total;
+  for (const auto& g : golds) {
+    std::string name = g.filename().string();
+    name = name.substr(0, name.size() - std::string(".gold.json").size());
+    auto txt = g.parent_path() / (name + ".txt");
+    auto entries = relgraph::server::read_article_file(txt);
+    if (entries.size() != 1 || !entries[0].article) {
+      std::cerr << "relgraph: " << txt.string() << ": "
+                << (entries.empty() ? "no article" : entries[0].article.error().message) << "\n";
+      return 2;
+    }
+    const auto& article = *entries[0].article;
+    std::ifstream in(g);
+    auto gold = nlohmann::json::parse(in, nullptr, false);
+    if (gold.is_discarded()) {
+      std::cerr << "relgraph: " << g.string() << ": not valid JSON\n";
+      return 2;
+    }
+    std::optional<int32_t> day;
+    if (!article.published_at.empty()) day = relgraph::ingest::days_from_iso(article.published_at);
+    auto x = relgraph::ingest::extract(article.text, day, knowledge);
+    try {
+      total.add(relgraph::ingest::score_article(
+          name, gold, relgraph::ingest::predicted_relations(x, article.text, knowledge), knowledge));
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "relgraph: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  std::printf("%zu articles\n%s", golds.size(), relgraph::ingest::format_score(total, details).c_str());
+  if (total.overall.f1() < min_f1) {
+    std::fprintf(stderr, "relgraph: micro F1 %.3f is below --min-f1 %.3f\n", total.overall.f1(), min_f1);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "relgraph: a relationship knowledge graph of international relations.\n"
+      "Feed it news articles; it extracts who does what to whom, keeps every relation with the\n"
+      "sentence that says so, and answers path and neighbourhood questions over a REST API."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "relgraph 0.1.0");
+
+  std::string db = "relgraph.db";
+  relgraph::server::HttpOptions http;
+  std::string fixtures;
+  auto* serve = app.add_subcommand("serve", "Run the REST API server");
+  serve->add_option("--db", db, "SQLite database file (created if missing)")
+      ->envname("RELGRAPH_DB")
+      ->capture_default_str();
+  serve->add_option("--host", http.host, "Address to listen on (keep 127.0.0.1 unless a reverse proxy is in front)")
+      ->envname("RELGRAPH_HOST")
+      ->capture_default_str();
+  serve->add_option("--port", http.port, "TCP port (0: any free port)")
+      ->envname("RELGRAPH_PORT")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  serve->add_option("--threads", http.threads, "Worker threads; each keep-alive client holds one")
+      ->envname("RELGRAPH_THREADS")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  serve->add_option("--max-body-bytes", http.max_body_bytes, "Largest request body accepted (413 above)")
+      ->envname("RELGRAPH_MAX_BODY_BYTES")
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
+      ->capture_default_str();
+  serve->add_option("--fixtures", fixtures,
+                    "Ingest the fixture articles in DIR (DIR/*.txt or DIR/articles/*.txt) before serving")
+      ->envname("RELGRAPH_FIXTURES")
+      ->check(CLI::ExistingDirectory);
+
+  std::string ingest_db = "relgraph.db";
+  std::vector<std::string> files;
+  size_t batch_size = 500;
+  bool skip_invalid = false;
+  auto* ingest = app.add_subcommand(
+      "ingest",
+      "Ingest article files: plain text (one article per file), JSON (an object or an array of\n"
+      "objects) or NDJSON (one object per line); objects are {\"text\", \"title\", \"url\",\n"
+      "\"source\", \"published_at\"}. Articles already stored are skipped.");
+  ingest->add_option("--db", ingest_db, "SQLite database file (created if missing)")
+      ->envname("RELGRAPH_DB")
+      ->capture_default_str();
+  ingest->add_option("files", files, "Article files")->required()->check(CLI::ExistingFile);
+  ingest->add_option("--batch-size", batch_size, "Articles per transaction")
+      ->check(CLI::Range(size_t{1}, size_t{100000}))
+      ->capture_default_str();
+  ingest->add_flag("--skip-invalid", skip_invalid,
+                   "Store the valid articles even when some are invalid (exit code is still 2)");
+
+  std::vector<std::string> gold_paths;
+  bool details = false;
+  double min_f1 = 0;
+  auto* eval = app.add_subcommand(
+      "eval",
+      "Score extraction against gold files (NAME.gold.json beside NAME.txt, format in\n"
+      "fixtures/README.md): per-type and micro precision, recall, F1, negation accuracy");
+  eval->add_option("--gold,gold", gold_paths, "Gold files, or directories holding them")
+      ->required()
+      ->check(CLI::ExistingPath);
+  eval->add_flag("--details", details, "List every missed and spurious relation with its sentence");
+  eval->add_option("--min-f1", min_f1, "Exit with status 1 when micro F1 is below this")
+      ->check(CLI::Range(0.0, 1.0));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (*serve) return run_serve(db, http, fixtures);
+    if (*ingest) return run_ingest(ingest_db, files, batch_size, skip_invalid);
+    if (*eval) return run_eval(gold_paths, details, min_f1);
+  } catch (const std::exception& e) {
+    std::cerr << "relgraph: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,128 @@
+#include "server/service.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace relgraph::server {
+namespace {
+
+graph::EntityRow entity_row(const store::EntityRecord& e) { return {e.id, e.key, e.name, e.kind}; }
+
+std::optional<int32_t> published_day(const std::string& published_at) {
+  if (published_at.empty()) return std::nullopt;
+  return ingest::days_from_iso(published_at);
+}
+
+}  // namespace
+
+Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> store)
+    : knowledge_(std::move(knowledge)), store_(std::move(store)), publisher_(nullptr) {
+  std::vector<graph::EntityRow> entities;
+  std::vector<graph::RelationRow> relations;
+  store_->scan_graph([&](const store::EntityRecord& e) { entities.push_back(entity_row(e)); },
+                     [&](const store::RelationRecord& r) {
+                       if (knowledge_.relation_type(r.type)) relations.push_back(relation_row(r));
+                     });
+  publisher_.publish(graph::Snapshot::build(1, std::move(entities), std::move(relations)));
+}
+
+graph::RelationRow Service::relation_row(const store::RelationRecord& r) const {
+  graph::RelationRow row;
+  row.id = r.id;
+  row.type = *knowledge_.relation_type(r.type);
+  row.subject = r.subject;
+  row.object = r.object;
+  row.symmetric = knowledge_.relation_types()[row.type].symmetric;
+  row.evidence_count = r.evidence_count;
+  row.negated_count = r.negated_count;
+  row.attributed_count = r.attributed_count;
+  row.first_seen = ingest::days_from_iso(r.first_seen).value_or(0);
+  row.last_seen = ingest::days_from_iso(r.last_seen).value_or(0);
+  return row;
+}
+
+void Service::publish(const std::vector<store::IngestOutcome>& outcomes) {
+  std::vector<graph::EntityRow> entities;
+  std::vector<graph::RelationRow> relations;
+  for (const auto& o : outcomes) {
+    for (const auto& e : o.new_entities) entities.push_back(entity_row(e));
+    for (const auto& r : o.changed_relations)
+      if (knowledge_.relation_type(r.type)) relations.push_back(relation_row(r));
+  }
+  if (entities.empty() && relations.empty()) return;
+  auto current = publisher_.current();
+  publisher_.publish(current->apply(current->version() + 1, std::move(entities), std::move(relations)));
+}
+
+Service::Ingested Service::ingest(const store::ArticleInput& article) {
+  // Extraction is pure and runs outside the lock.
+  ingest::Extraction x = ingest::extract(article.text, published_day(article.published_at), knowledge_);
+  std::lock_guard lock(write_mutex_);
+  Ingested out;
+  out.outcome = store_->ingest(article, x, knowledge_);
+  publish({out.outcome});
+  out.graph_version = publisher_.current()->version();
+  return out;
+}
+
+std::vector<store::IngestOutcome> Service::ingest_batch(
+    const std::vector<store::ArticleInput>& articles) {
+  std::vector<std::pair<store::ArticleInput, ingest::Extraction>> work;
+  work.reserve(articles.size());
+  for (const auto& a : articles)
+    work.emplace_back(a, ingest::extract(a.text, published_day(a.published_at), knowledge_));
+  std::lock_guard lock(write_mutex_);
+  auto outcomes = store_->ingest_batch(work, knowledge_);
+  publish(outcomes);
+  return outcomes;
+}
+
+Result<int64_t> Service::resolve_entity(const std::string& ref, const std::string& param) {
+  if (ref.empty()) return bad_param(param, param + " is required: an entity id, key or name");
+  auto snap = snapshot();
+  int64_t id = 0;
+  const auto [ptr, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), id);
+  if (ec == std::errc() && ptr == ref.data() + ref.size()) {
+    if (snap->entity(id)) return id;
+    return ApiError{ErrorCode::not_found, "no entity has id " + ref, param, nullptr};
+  }
+  if (const auto* e = snap->entity_by_key(ref)) return e->id;
+  auto named = store_->entities_named(ref);
+  if (named.size() == 1) return named[0].id;
+  if (named.empty())
+    return ApiError{ErrorCode::not_found, "no entity is known as \"" + ref + "\"", param, nullptr};
+  nlohmann::json candidates = nlohmann::json::array();
+  for (const auto& e : named)
+    candidates.push_back({{"id", e.id}, {"key", e.key}, {"name", e.name}, {"kind", e.kind}});
+  return ApiError{ErrorCode::ambiguous,
+                  "\"" + ref + "\" fits " + std::to_string(named.size()) +
+                      " entities; use an id or key from \"candidates\"",
+                  param, candidates};
+}
+
+Result<uint64_t> Service::type_mask(const std::string& types, const std::string& param) const {
+  if (types.empty()) return ~uint64_t{0};
+  uint64_t mask = 0;
+  size_t start = 0;
+  while (start <= types.size()) {
+    size_t comma = types.find(',', start);
+    if (comma == std::string::npos) comma = types.size();
+    std::string name = types.substr(start, comma - start);
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    if (!name.empty()) {
+      auto t = knowledge_.relation_type(name);
+      if (!t) {
+        std::string known;
+        for (const auto& rt : knowledge_.relation_types()) known += (known.empty() ? "" : ", ") + rt.name;
+        return bad_param(param, "unknown relation type \"" + name + "\"; known types: " + known);
+      }
+      mask |= uint64_t{1} << *t;
+    }
+    start = comma + 1;
+  }
+  if (mask == 0) return bad_param(param, param + " names no relation type");
+  return mask;
+}
+
+}  // namespace relgraph::server

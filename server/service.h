@@ -1,0 +1,58 @@
+// The relgraph service: the knowledge the extractor uses, the store, and the published graph
+// snapshot, wired together. HTTP handlers and the CLI both go through it.
+//
+// Thread-safety: every method may be called from any thread. Extraction runs in the
+// caller's thread; storing and publishing are serialised so graph versions follow commit
+// order. Readers take a snapshot with snapshot() and never wait for a writer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "ingest/extraction.h"
+#include "server/api_error.h"
+#include "store/store.h"
+
+namespace relgraph::server {
+
+class Service {
+ public:
+  // Builds the first snapshot from what the store holds.
+  Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> store);
+
+  struct Ingested {
+    store::IngestOutcome outcome;
+    uint64_t graph_version = 0;  // the snapshot that includes this article
+  };
+  // Extracts, stores and publishes one article. REQUIRES: valid UTF-8 text; published_at
+  // empty or a valid ISO date.
+  Ingested ingest(const store::ArticleInput& article);
+  // Extracts and stores many articles in one transaction, then publishes once.
+  std::vector<store::IngestOutcome> ingest_batch(const std::vector<store::ArticleInput>& articles);
+
+  std::shared_ptr<const graph::Snapshot> snapshot() const { return publisher_.current(); }
+  store::Store& store() { return *store_; }
+  const ingest::Knowledge& knowledge() const { return knowledge_; }
+
+  // An entity reference as clients write it: numeric id, key, or name/alias
+  // (case-insensitive). 404 when nothing fits, 409 with candidates when several do.
+  Result<int64_t> resolve_entity(const std::string& ref, const std::string& param);
+
+  // Parses a comma-separated list of relation type names into a graph type mask.
+  Result<uint64_t> type_mask(const std::string& types, const std::string& param) const;
+
+ private:
+  void publish(const std::vector<store::IngestOutcome>& outcomes);
+  graph::RelationRow relation_row(const store::RelationRecord& r) const;
+
+  ingest::Knowledge knowledge_;
+  std::unique_ptr<store::Store> store_;
+  graph::SnapshotPublisher publisher_;
+  std::mutex write_mutex_;  // orders store commits and snapshot publication
+};
+
+}  // namespace relgraph::server

@@ -1,0 +1,734 @@
+#include "store/store.h"
+
+#include <openssl/evp.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "ingest/text.h"
+#include "schema/embedded.h"
+
+namespace relgraph::store {
+namespace {
+
+constexpr int kReaders = 8;
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
+    throw StoreError("cannot hash the article text");
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void configure(SQLite::Database& db) {
+  db.setBusyTimeout(10000);
+  SQLite::Statement(db, "PRAGMA journal_mode=WAL").executeStep();
+  db.exec("PRAGMA foreign_keys=ON");
+  db.exec("PRAGMA synchronous=NORMAL");
+}
+
+// An FTS5 query from user words: each word a quoted prefix, all required. Quotes inside
+// words are dropped, so user input never reaches FTS5 syntax.
+std::string fts_query(const std::string& q) {
+  std::string out;
+  for (const auto& tok : ingest::tokenize(q)) {
+    if (!tok.word) continue;
+    std::string w;
+    for (char c : tok.norm)
+      if (c != '"' && c != '\'') w += c;
+    if (w.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += '"' + w + "\"*";
+  }
+  return out;
+}
+
+EntityRecord read_entity(SQLite::Statement& q) {
+  EntityRecord e;
+  e.id = q.getColumn(0).getInt64();
+  e.key = q.getColumn(1).getString();
+  e.name = q.getColumn(2).getString();
+  e.kind = q.getColumn(3).getString();
+  return e;
+}
+
+constexpr const char* kRelationColumns =
+    "id, type, subject_id, object_id, evidence_count, negated_count, attributed_count, "
+    "first_seen, last_seen";
+
+RelationRecord read_relation(SQLite::Statement& q) {
+  RelationRecord r;
+  r.id = q.getColumn(0).getInt64();
+  r.type = q.getColumn(1).getString();
+  r.subject = q.getColumn(2).getInt64();
+  r.object = q.getColumn(3).getInt64();
+  r.evidence_count = static_cast<uint32_t>(q.getColumn(4).getInt64());
+  r.negated_count = static_cast<uint32_t>(q.getColumn(5).getInt64());
+  r.attributed_count = static_cast<uint32_t>(q.getColumn(6).getInt64());
+  r.first_seen = q.getColumn(7).getString();
+  r.last_seen = q.getColumn(8).getString();
+  return r;
+}
+
+constexpr const char* kEvidenceSelect =
+    "SELECT v.id, v.relation_id, r.type, s.id, s.key, s.name, o.id, o.key, o.name, a.id, a.title, "
+    "a.url, COALESCE(a.published_at, ''), v.sentence, v.sentence_index, v.char_start, "
+    "v.char_end, v.negated, v.attributed, v.confidence "
+    "FROM evidence v JOIN relations r ON r.id = v.relation_id "
+    "JOIN entities s ON s.id = r.subject_id JOIN entities o ON o.id = r.object_id "
+    "JOIN articles a ON a.id = v.article_id ";
+
+EvidenceRecord read_evidence(SQLite::Statement& q) {
+  EvidenceRecord e;
+  e.id = q.getColumn(0).getInt64();
+  e.relation_id = q.getColumn(1).getInt64();
+  e.type = q.getColumn(2).getString();
+  e.subject = {q.getColumn(3).getInt64(), q.getColumn(4).getString(), q.getColumn(5).getString()};
+  e.object = {q.getColumn(6).getInt64(), q.getColumn(7).getString(), q.getColumn(8).getString()};
+  e.article_id = q.getColumn(9).getInt64();
+  e.article_title = q.getColumn(10).getString();
+  e.article_url = q.getColumn(11).getString();
+  e.article_published_at = q.getColumn(12).getString();
+  e.sentence = q.getColumn(13).getString();
+  e.sentence_index = static_cast<uint32_t>(q.getColumn(14).getInt64());
+  e.char_start = static_cast<uint32_t>(q.getColumn(15).getInt64());
+  e.char_end = static_cast<uint32_t>(q.getColumn(16).getInt64());
+  e.negated = q.getColumn(17).getInt() != 0;
+  e.attributed = q.getColumn(18).getInt() != 0;
+  e.confidence = q.getColumn(19).getDouble();
+  return e;
+}
+
+ArticleRecord read_article(SQLite::Statement& q, bool with_text) {
+  ArticleRecord a;
+  a.id = q.getColumn(0).getInt64();
+  a.title = q.getColumn(1).getString();
+  a.url = q.getColumn(2).getString();
+  a.source = q.getColumn(3).getString();
+  a.published_at = q.getColumn(4).getString();
+  a.ingested_at = q.getColumn(5).getString();
+  if (with_text) a.text = q.getColumn(6).getString();
+  return a;
+}
+
+constexpr const char* kArticleColumns =
+    "id, title, url, source, COALESCE(published_at, ''), ingested_at";
+
+}  // namespace
+
+std::string alias_norm(const std::string& name) {
+  std::string out;
+  for (const auto& t : ingest::phrase_tokens(name)) {
+    if (!out.empty()) out += ' ';
+    out += t;
+  }
+  return out;
+}
+
+struct Store::Impl {
+  std::string path;
+  std::set<std::string> symmetric;
+  std::mutex write_mutex;
+  std::unique_ptr<SQLite::Database> writer;
+  std::mutex pool_mutex;
+  std::condition_variable pool_cv;
+  std::vector<std::unique_ptr<SQLite::Database>> idle_readers;
+
+  // A reader connection for the lifetime of the lease.
+  class Lease {
+   public:
+    explicit Lease(Impl& impl) : impl_(impl) {
+      std::unique_lock lock(impl_.pool_mutex);
+      impl_.pool_cv.wait(lock, [&] { return !impl_.idle_readers.empty(); });
+      db_ = std::move(impl_.idle_readers.back());
+      impl_.idle_readers.pop_back();
+    }
+    ~Lease() {
+      std::lock_guard lock(impl_.pool_mutex);
+      impl_.idle_readers.push_back(std::move(db_));
+      impl_.pool_cv.notify_one();
+    }
+    SQLite::Database& db() { return *db_; }
+
+   private:
+    Impl& impl_;
+    std::unique_ptr<SQLite::Database> db_;
+  };
+
+  std::vector<std::string> aliases_of(SQLite::Database& db, int64_t id) {
+    SQLite::Statement q(db, "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY id");
+    q.bind(1, id);
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+  }
+
+  std::optional<EntityRecord> entity_where(SQLite::Database& db, const char* where,
+                                           const std::function<void(SQLite::Statement&)>& bind) {
+    SQLite::Statement q(db, std::string("SELECT id, key, name, kind FROM entities WHERE ") + where);
+    bind(q);
+    if (!q.executeStep()) return std::nullopt;
+    EntityRecord e = read_entity(q);
+    e.aliases = aliases_of(db, e.id);
+    return e;
+  }
+
+  void refresh_entity_fts(SQLite::Database& db, int64_t id) {
+    SQLite::Statement del(db, "DELETE FROM entities_fts WHERE rowid = ?");
+    del.bind(1, id);
+    del.exec();
+    SQLite::Statement ins(db,
+                          "INSERT INTO entities_fts(rowid, names) SELECT ?, e.name || ' ' || "
+                          "COALESCE((SELECT group_concat(alias, ' ') FROM aliases WHERE "
+                          "entity_id = e.id), '') FROM entities e WHERE e.id = ?");
+    ins.bind(1, id);
+    ins.bind(2, id);
+    ins.exec();
+  }
+
+  // Finds or creates the stored entity for an extracted one; adds aliases it lacks.
+  int64_t resolve_entity(SQLite::Database& db, const ingest::Entity& e, bool& created) {
+    created = false;
+    int64_t id = 0;
+    {
+      SQLite::Statement q(db, "SELECT id FROM entities WHERE key = ?");
+      q.bind(1, e.key);
+      if (q.executeStep()) id = q.getColumn(0).getInt64();
+    }
+    const std::string kind(ingest::kind_name(e.kind));
+    if (id == 0 && !e.from_dictionary) {
+      // An entity found in text may already be stored under another key with this name.
+      SQLite::Statement q(db,
+                          "SELECT DISTINCT e.id FROM aliases a JOIN entities e ON e.id = "
+                          "a.entity_id WHERE a.alias_norm = ? AND e.kind = ? LIMIT 2");
+      q.bind(1, alias_norm(e.name));
+      q.bind(2, kind);
+      std::vector<int64_t> found;
+      while (q.executeStep()) found.push_back(q.getColumn(0).getInt64());
+      if (found.size() == 1) id = found[0];
+    }
+    if (id == 0) {
+      SQLite::Statement ins(db, "INSERT INTO entities(key, name, kind) VALUES (?, ?, ?)");
+      ins.bind(1, e.key);
+      ins.bind(2, e.name);
+      ins.bind(3, kind);
+      ins.exec();
+      id = db.getLastInsertRowid();
+      created = true;
+    }
+    SQLite::Statement alias(db,
+                            "INSERT OR IGNORE INTO aliases(entity_id, alias, alias_norm) VALUES "
+                            "(?, ?, ?)");
+    bool added = false;
+    auto add = [&](const std::string& a) {
+      if (a.empty()) return;
+      alias.bind(1, id);
+      alias.bind(2, a);
+      alias.bind(3, alias_norm(a));
+      added |= alias.exec() > 0;
+      alias.reset();
+    };
+    add(e.name);
+    for (const auto& a : e.aliases) add(a);
+    if (added || created) refresh_entity_fts(db, id);
+    return id;
+  }
+
+  IngestOutcome stored_article(SQLite::Database& db, int64_t article_id) {
+    IngestOutcome out;
+    out.duplicate = true;
+    SQLite::Statement q(db, std::string("SELECT ") + kArticleColumns +
+                                " FROM articles WHERE id = ?");
+    q.bind(1, article_id);
+    if (q.executeStep()) out.article = read_article(q, false);
+    SQLite::Statement ents(db,
+                           "SELECT e.id, e.key, e.name, e.kind FROM article_entities ae JOIN "
+                           "entities e ON e.id = ae.entity_id WHERE ae.article_id = ? ORDER BY "
+                           "e.id");
+    ents.bind(1, article_id);
+    while (ents.executeStep()) out.entities.push_back(read_entity(ents));
+    for (auto& e : out.entities) e.aliases = aliases_of(db, e.id);
+    out.evidence = evidence_of_article(db, article_id);
+    return out;
+  }
+
+  std::vector<EvidenceRecord> evidence_of_article(SQLite::Database& db, int64_t article_id) {
+    SQLite::Statement q(db, std::string(kEvidenceSelect) +
+                                "WHERE v.article_id = ? ORDER BY v.sentence_index, v.id");
+    q.bind(1, article_id);
+    std::vector<EvidenceRecord> out;
+    while (q.executeStep()) out.push_back(read_evidence(q));
+    return out;
+  }
+
+  // Writes one article inside the caller's transaction.
+  IngestOutcome write_article(SQLite::Database& db, const ArticleInput& a,
+                              const ingest::Extraction& x, const ingest::Knowledge& k) {
+    const std::string hash = sha256_hex(a.text);
+    {
+      SQLite::Statement q(db, "SELECT id FROM articles WHERE text_hash = ?");
+      q.bind(1, hash);
+      if (q.executeStep()) return stored_article(db, q.getColumn(0).getInt64());
+    }
+    IngestOutcome out;
+    const std::string now = utc_now();
+    const std::string day = a.published_at.empty() ? now.substr(0, 10) : a.published_at.substr(0, 10);
+    {
+      SQLite::Statement ins(db,
+                            "INSERT INTO articles(text_hash, title, url, source, published_at, "
+                            "published_day, ingested_at, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      ins.bind(1, hash);
+      ins.bind(2, a.title);
+      ins.bind(3, a.url);
+      ins.bind(4, a.source);
+      if (a.published_at.empty())
+        ins.bind(5);
+      else
+        ins.bind(5, a.published_at);
+      ins.bind(6, day);
+      ins.bind(7, now);
+      ins.bind(8, a.text);
+      ins.exec();
+    }
+    const int64_t article_id = db.getLastInsertRowid();
+    {
+      SQLite::Statement fts(db, "INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)");
+      fts.bind(1, article_id);
+      fts.bind(2, a.title);
+      fts.bind(3, a.text);
+      fts.exec();
+    }
+    out.article = {article_id, a.title, a.url, a.source, a.published_at, now, {}};
+
+    std::vector<int64_t> ids(x.entities.size());
+    std::set<int64_t> seen;
+    SQLite::Statement mention(db,
+                              "INSERT OR IGNORE INTO article_entities(article_id, entity_id) "
+                              "VALUES (?, ?)");
+    for (size_t i = 0; i < x.entities.size(); ++i) {
+      bool created = false;
+      ids[i] = resolve_entity(db, x.entities[i], created);
+      mention.bind(1, article_id);
+      mention.bind(2, ids[i]);
+      mention.exec();
+      mention.reset();
+      if (!seen.insert(ids[i]).second) continue;
+      auto rec = entity_where(db, "id = ?", [&](SQLite::Statement& q) { q.bind(1, ids[i]); });
+      if (created) out.new_entities.push_back(*rec);
+      out.entities.push_back(std::move(*rec));
+    }
+
+    SQLite::Statement upsert(db,
+                             "INSERT INTO relations(type, subject_id, object_id, first_seen, "
+                             "last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT(type, subject_id, "
+                             "object_id) DO UPDATE SET first_seen = min(first_seen, "
+                             "excluded.first_seen), last_seen = max(last_seen, excluded.last_seen) "
+                             "RETURNING id");
+    SQLite::Statement evidence(db,
+                               "INSERT OR IGNORE INTO evidence(relation_id, article_id, "
+                               "sentence_index, char_start, char_end, sentence, negated, "
+                               "attributed, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement count(db,
+                            "UPDATE relations SET evidence_count = evidence_count + 1, "
+                            "negated_count = negated_count + ?, attributed_count = "
+                            "attributed_count + ? WHERE id = ?");
+    std::set<int64_t> changed;
+    for (const auto& r : x.relations) {
+      const std::string& type = k.relation_types()[r.type].name;
+      int64_t s = ids[r.subject], o = ids[r.object];
+      if (s == o) continue;
+      if (symmetric.count(type) && o < s) std::swap(s, o);
+      upsert.bind(1, type);
+      upsert.bind(2, s);
+      upsert.bind(3, o);
+      upsert.bind(4, day);
+      upsert.bind(5, day);
+      if (!upsert.executeStep()) throw StoreError("relation upsert returned no id");
+      const int64_t rel = upsert.getColumn(0).getInt64();
+      upsert.reset();
+      const ingest::Sentence& sent = x.sentences[r.sentence];
+      evidence.bind(1, rel);
+      evidence.bind(2, article_id);
+      evidence.bind(3, static_cast<int64_t>(sent.index));
+      evidence.bind(4, static_cast<int64_t>(sent.start));
+      evidence.bind(5, static_cast<int64_t>(sent.end));
+      evidence.bind(6, a.text.substr(sent.start, sent.end - sent.start));
+      evidence.bind(7, r.negated ? 1 : 0);
+      evidence.bind(8, r.attributed ? 1 : 0);
+      evidence.bind(9, static_cast<double>(r.confidence));
+      const int inserted = evidence.exec();
+      evidence.reset();
+      if (inserted == 0) continue;
+      count.bind(1, r.negated ? 1 : 0);
+      count.bind(2, r.attributed ? 1 : 0);
+      count.bind(3, rel);
+      count.exec();
+      count.reset();
+      changed.insert(rel);
+    }
+    for (int64_t rel : changed) {
+      SQLite::Statement q(db, std::string("SELECT ") + kRelationColumns +
+                                  " FROM relations WHERE id = ?");
+      q.bind(1, rel);
+      if (q.executeStep()) out.changed_relations.push_back(read_relation(q));
+    }
+    out.evidence = evidence_of_article(db, article_id);
+    return out;
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+std::unique_ptr<Store> Store::open(const std::string& path,
+                                   std::vector<std::string> symmetric_types) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->symmetric = {symmetric_types.begin(), symmetric_types.end()};
+  try {
+    impl->writer = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    SQLite::Database& db = *impl->writer;
+    configure(db);
+    const auto migrations = schema::migrations();
+    int version = 0;
+    {
+      SQLite::Statement q(db, "PRAGMA user_version");
+      q.executeStep();
+      version = q.getColumn(0).getInt();
+    }
+    if (version > static_cast<int>(migrations.size()))
+      throw StoreError(path + " was written by a newer relgraph (schema version " +
+                       std::to_string(version) + "; this program knows up to " +
+                       std::to_string(migrations.size()) + ")");
+    for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
+      // PRAGMA user_version rolls back with the transaction: a failed migration leaves the
+      // database at the previous version.
+      SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+      db.exec(std::string(migrations[i].content));
+      db.exec("PRAGMA user_version = " + std::to_string(i + 1));
+      tx.commit();
+    }
+    for (int r = 0; r < kReaders; ++r) {
+      auto reader = std::make_unique<SQLite::Database>(
+          path, SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX);
+      reader->setBusyTimeout(10000);
+      reader->exec("PRAGMA foreign_keys=ON");
+      impl->idle_readers.push_back(std::move(reader));
+    }
+  } catch (const SQLite::Exception& e) {
+    throw StoreError("cannot open database " + path + ": " + e.what());
+  }
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+IngestOutcome Store::ingest(const ArticleInput& article, const ingest::Extraction& extraction,
+                            const ingest::Knowledge& knowledge) {
+  std::lock_guard lock(impl_->write_mutex);
+  try {
+    SQLite::Database& db = *impl_->writer;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    IngestOutcome out = impl_->write_article(db, article, extraction, knowledge);
+    tx.commit();
+    return out;
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(std::string("cannot store the article: ") + e.what());
+  }
+}
+
+std::vector<IngestOutcome> Store::ingest_batch(
+    const std::vector<std::pair<ArticleInput, ingest::Extraction>>& articles,
+    const ingest::Knowledge& knowledge) {
+  std::lock_guard lock(impl_->write_mutex);
+  try {
+    SQLite::Database& db = *impl_->writer;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<IngestOutcome> out;
+    out.reserve(articles.size());
+    for (const auto& [a, x] : articles) out.push_back(impl_->write_article(db, a, x, knowledge));
+    tx.commit();
+    return out;
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(std::string("cannot store the articles: ") + e.what());
+  }
+}
+
+bool Store::has_text(const std::string& text) {
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(), "SELECT 1 FROM articles WHERE text_hash = ?");
+  q.bind(1, sha256_hex(text));
+  return q.executeStep();
+}
+
+std::optional<ArticleRecord> Store::article(int64_t id, bool with_text) {
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(), std::string("SELECT ") + kArticleColumns +
+                                      ", text FROM articles WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return read_article(q, with_text);
+}
+
+std::vector<EvidenceRecord> Store::article_evidence(int64_t article_id) {
+  Impl::Lease lease(*impl_);
+  return impl_->evidence_of_article(lease.db(), article_id);
+}
+
+Page<ArticleRecord> Store::search_articles(const std::string& query, int limit,
+                                           std::optional<int64_t> after) {
+  Impl::Lease lease(*impl_);
+  const std::string fts = fts_query(query);
+  std::string sql = std::string("SELECT ") + kArticleColumns + " FROM articles WHERE id > ? ";
+  if (!fts.empty()) sql += "AND id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) ";
+  sql += "ORDER BY id LIMIT ?";
+  SQLite::Statement q(lease.db(), sql);
+  int p = 1;
+  q.bind(p++, after.value_or(0));
+  if (!fts.empty()) q.bind(p++, fts);
+  q.bind(p++, limit + 1);
+  Page<ArticleRecord> page;
+  while (q.executeStep()) page.items.push_back(read_article(q, false));
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.pop_back();
+    page.next_cursor = page.items.back().id;
+  }
+  return page;
+}
+
+std::optional<EntityRecord> Store::entity(int64_t id) {
+  Impl::Lease lease(*impl_);
+  return impl_->entity_where(lease.db(), "id = ?", [&](SQLite::Statement& q) { q.bind(1, id); });
+}
+
+std::optional<EntityRecord> Store::entity_by_key(const std::string& key) {
+  Impl::Lease lease(*impl_);
+  return impl_->entity_where(lease.db(), "key = ?", [&](SQLite::Statement& q) { q.bind(1, key); });
+}
+
+std::unordered_map<int64_t, std::vector<std::string>> Store::aliases_of(
+    const std::vector<int64_t>& ids) {
+  Impl::Lease lease(*impl_);
+  std::unordered_map<int64_t, std::vector<std::string>> out;
+  SQLite::Statement q(lease.db(), "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY id");
+  for (int64_t id : ids) {
+    auto& list = out[id];
+    q.bind(1, id);
+    while (q.executeStep()) list.push_back(q.getColumn(0).getString());
+    q.reset();
+  }
+  return out;
+}
+
+std::vector<EntityRecord> Store::entities_named(const std::string& name) {
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(),
+                      "SELECT DISTINCT e.id, e.key, e.name, e.kind FROM aliases a JOIN entities e "
+                      "ON e.id = a.entity_id WHERE a.alias_norm = ? ORDER BY e.id LIMIT 50");
+  q.bind(1, alias_norm(name));
+  std::vector<EntityRecord> out;
+  while (q.executeStep()) out.push_back(read_entity(q));
+  for (auto& e : out) e.aliases = impl_->aliases_of(lease.db(), e.id);
+  return out;
+}
+
+Page<EntityRecord> Store::search_entities(const std::string& query, const std::string& kind,
+                                          int limit, std::optional<int64_t> after) {
+  Impl::Lease lease(*impl_);
+  const std::string fts = fts_query(query);
+  std::string sql = "SELECT id, key, name, kind FROM entities WHERE id > ? ";
+  if (!kind.empty()) sql += "AND kind = ? ";
+  if (!fts.empty()) sql += "AND id IN (SELECT rowid FROM entities_fts WHERE entities_fts MATCH ?) ";
+  sql += "ORDER BY id LIMIT ?";
+  SQLite::Statement q(lease.db(), sql);
+  int p = 1;
+  q.bind(p++, after.value_or(0));
+  if (!kind.empty()) q.bind(p++, kind);
+  if (!fts.empty()) q.bind(p++, fts);
+  q.bind(p++, limit + 1);
+  Page<EntityRecord> page;
+  while (q.executeStep()) page.items.push_back(read_entity(q));
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.pop_back();
+    page.next_cursor = page.items.back().id;
+  }
+  for (auto& e : page.items) e.aliases = impl_->aliases_of(lease.db(), e.id);
+  return page;
+}
+
+std::optional<RelationRecord> Store::relation(int64_t id) {
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(),
+                      std::string("SELECT ") + kRelationColumns + " FROM relations WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::nullopt;
+  return read_relation(q);
+}
+
+Page<RelationRecord> Store::relations(const RelationQuery& query, int limit,
+                                      std::optional<int64_t> after) {
+  Impl::Lease lease(*impl_);
+  std::string sql = std::string("SELECT ") + kRelationColumns + " FROM relations WHERE id > ? ";
+  std::vector<std::function<void(SQLite::Statement&, int&)>> binds;
+  if (!query.types.empty()) {
+    sql += "AND type IN (";
+    for (size_t i = 0; i < query.types.size(); ++i) {
+      sql += i ? ", ?" : "?";
+      binds.push_back([&, i](SQLite::Statement& q, int& p) { q.bind(p++, query.types[i]); });
+    }
+    sql += ") ";
+  }
+  std::string sym = "(";
+  for (const auto& t : impl_->symmetric) sym += (sym.size() > 1 ? ", '" : "'") + t + "'";
+  sym += sym.size() > 1 ? ")" : "'')";
+  auto side = [&](const char* column, const char* other, int64_t id) {
+    sql += std::string("AND (") + column + " = ? OR (type IN " + sym + " AND " + other +
+           " = ?)) ";
+    binds.push_back([id](SQLite::Statement& q, int& p) {
+      q.bind(p++, id);
+      q.bind(p++, id);
+    });
+  };
+  if (query.subject) side("subject_id", "object_id", *query.subject);
+  if (query.object) side("object_id", "subject_id", *query.object);
+  if (query.entity) {
+    using D = RelationQuery::Direction;
+    if (query.direction == D::out)
+      side("subject_id", "object_id", *query.entity);
+    else if (query.direction == D::in)
+      side("object_id", "subject_id", *query.entity);
+    else {
+      sql += "AND (subject_id = ? OR object_id = ?) ";
+      const int64_t id = *query.entity;
+      binds.push_back([id](SQLite::Statement& q, int& p) {
+        q.bind(p++, id);
+        q.bind(p++, id);
+      });
+    }
+  }
+  sql += "ORDER BY id LIMIT ?";
+  SQLite::Statement q(lease.db(), sql);
+  int p = 1;
+  q.bind(p++, after.value_or(0));
+  for (auto& b : binds) b(q, p);
+  q.bind(p++, limit + 1);
+  Page<RelationRecord> page;
+  while (q.executeStep()) page.items.push_back(read_relation(q));
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.pop_back();
+    page.next_cursor = page.items.back().id;
+  }
+  return page;
+}
+
+Page<EvidenceRecord> Store::relation_evidence(int64_t relation_id, int limit,
+                                              std::optional<int64_t> after) {
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(), std::string(kEvidenceSelect) +
+                                      "WHERE v.relation_id = ? AND v.id > ? ORDER BY v.id LIMIT ?");
+  q.bind(1, relation_id);
+  q.bind(2, after.value_or(0));
+  q.bind(3, limit + 1);
+  Page<EvidenceRecord> page;
+  while (q.executeStep()) page.items.push_back(read_evidence(q));
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.pop_back();
+    page.next_cursor = page.items.back().id;
+  }
+  return page;
+}
+
+std::vector<std::pair<std::string, int64_t>> Store::relation_counts(int64_t entity_id) {
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(),
+                      "SELECT type, count(*) FROM relations WHERE subject_id = ? OR object_id = ? "
+                      "GROUP BY type ORDER BY type");
+  q.bind(1, entity_id);
+  q.bind(2, entity_id);
+  std::vector<std::pair<std::string, int64_t>> out;
+  while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
+  return out;
+}
+
+Stats Store::stats() {
+  Impl::Lease lease(*impl_);
+  SQLite::Database& db = lease.db();
+  // One read transaction, so the counts agree with each other.
+  db.exec("BEGIN");
+  Stats s;
+  try {
+    auto scalar = [&](const char* sql) {
+      SQLite::Statement q(db, sql);
+      q.executeStep();
+      return q.getColumn(0).getInt64();
+    };
+    auto grouped = [&](const char* sql) {
+      SQLite::Statement q(db, sql);
+      std::vector<std::pair<std::string, int64_t>> out;
+      while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
+      return out;
+    };
+    s.articles = scalar("SELECT count(*) FROM articles");
+    s.entities = scalar("SELECT count(*) FROM entities");
+    s.relations = scalar("SELECT count(*) FROM relations");
+    s.evidence = scalar("SELECT count(*) FROM evidence");
+    s.relations_by_type = grouped("SELECT type, count(*) FROM relations GROUP BY type ORDER BY type");
+    s.evidence_by_type = grouped(
+        "SELECT r.type, count(*) FROM evidence v JOIN relations r ON r.id = v.relation_id GROUP "
+        "BY r.type ORDER BY r.type");
+    s.entities_by_kind = grouped("SELECT kind, count(*) FROM entities GROUP BY kind ORDER BY kind");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+  db.exec("COMMIT");
+  return s;
+}
+
+void Store::scan_graph(const std::function<void(const EntityRecord&)>& on_entity,
+                       const std::function<void(const RelationRecord&)>& on_relation) {
+  Impl::Lease lease(*impl_);
+  SQLite::Database& db = lease.db();
+  db.exec("BEGIN");
+  try {
+    SQLite::Statement e(db, "SELECT id, key, name, kind FROM entities ORDER BY id");
+    while (e.executeStep()) on_entity(read_entity(e));
+    SQLite::Statement r(db, std::string("SELECT ") + kRelationColumns + " FROM relations ORDER BY id");
+    while (r.executeStep()) on_relation(read_relation(r));
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+  db.exec("COMMIT");
+}
+
+int Store::schema_version() {
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(), "PRAGMA user_version");
+  q.executeStep();
+  return q.getColumn(0).getInt();
+}
+
+}  // namespace relgraph::store

@@ -1,0 +1,176 @@
+// store: the SQLite database behind relgraph (through SQLiteCpp).
+//
+// A Store owns one database file: articles, entities and their aliases, relations aggregated
+// per (type, subject, object) with symmetric pairs stored once, and the evidence behind each
+// relation. Every article is written in one IMMEDIATE transaction, so a reader never sees half
+// an article and a failure leaves nothing behind. Articles are keyed by the SHA-256 of their
+// text: the same text is never stored twice.
+//
+// Thread-safety: a Store is safe for concurrent use from many threads. Writes are serialised
+// on one connection; reads use a pool of connections and run alongside writes (WAL mode).
+//
+// Errors: methods throw StoreError when SQLite fails (disk full, corrupt file); expected
+// outcomes (unknown id, duplicate article) are return values.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/extraction.h"
+
+namespace relgraph::store {
+
+class StoreError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ArticleInput {
+  std::string text;
+  std::string title;
+  std::string url;
+  std::string source;
+  std::string published_at;  // ISO 8601 or empty. REQUIRES: empty or a valid date
+};
+
+struct ArticleRecord {
+  int64_t id = 0;
+  std::string title, url, source;
+  std::string published_at;  // as given; empty when unknown
+  std::string ingested_at;   // UTC, ISO 8601
+  std::string text;          // filled only where asked for
+};
+
+struct EntityRecord {
+  int64_t id = 0;
+  std::string key, name, kind;
+  std::vector<std::string> aliases;
+};
+
+struct RelationRecord {
+  int64_t id = 0;
+  std::string type;
+  int64_t subject = 0, object = 0;
+  uint32_t evidence_count = 0, negated_count = 0, attributed_count = 0;
+  std::string first_seen, last_seen;  // YYYY-MM-DD
+};
+
+struct EntityRef {
+  int64_t id = 0;
+  std::string key, name;
+};
+
+struct EvidenceRecord {
+  int64_t id = 0;
+  int64_t relation_id = 0;
+  std::string type;
+  EntityRef subject, object;
+  int64_t article_id = 0;
+  std::string article_title, article_url, article_published_at;
+  std::string sentence;
+  uint32_t sentence_index = 0, char_start = 0, char_end = 0;
+  bool negated = false, attributed = false;
+  double confidence = 0;
+};
+
+// What one ingest did. For a duplicate text nothing was written and the fields describe the
+// article stored before.
+struct IngestOutcome {
+  bool duplicate = false;
+  ArticleRecord article;
+  std::vector<EntityRecord> entities;          // every entity the article mentions
+  std::vector<EvidenceRecord> evidence;        // every relation mention, as stored
+  std::vector<RelationRecord> changed_relations;  // new or updated relations (empty if duplicate)
+  std::vector<EntityRecord> new_entities;      // entities created by this ingest
+};
+
+// A page of a list, ordered by id. `next_cursor` is absent on the last page.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::optional<int64_t> next_cursor;
+};
+
+struct RelationQuery {
+  std::vector<std::string> types;  // empty: all
+  std::optional<int64_t> subject;  // for symmetric types either side matches
+  std::optional<int64_t> object;
+  std::optional<int64_t> entity;   // either side (with `direction`)
+  enum class Direction { out, in, both } direction = Direction::both;
+};
+
+struct Stats {
+  int64_t articles = 0, entities = 0, relations = 0, evidence = 0;
+  std::vector<std::pair<std::string, int64_t>> relations_by_type;
+  std::vector<std::pair<std::string, int64_t>> evidence_by_type;
+  std::vector<std::pair<std::string, int64_t>> entities_by_kind;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path` and applies pending migrations.
+  // `symmetric_types` names the relation types whose pairs are stored once.
+  // Throws StoreError when the file cannot be opened or is newer than this program.
+  static std::unique_ptr<Store> open(const std::string& path,
+                                     std::vector<std::string> symmetric_types);
+  ~Store();
+
+  // Stores one article and what was extracted from it, in one transaction.
+  IngestOutcome ingest(const ArticleInput& article, const ingest::Extraction& extraction,
+                       const ingest::Knowledge& knowledge);
+  // Several articles in one transaction (bulk ingest); outcomes in input order.
+  std::vector<IngestOutcome> ingest_batch(
+      const std::vector<std::pair<ArticleInput, ingest::Extraction>>& articles,
+      const ingest::Knowledge& knowledge);
+  // True when an article with exactly this text is stored.
+  bool has_text(const std::string& text);
+
+  std::optional<ArticleRecord> article(int64_t id, bool with_text);
+  std::vector<EvidenceRecord> article_evidence(int64_t article_id);
+  // Full-text search over titles and texts; an empty query lists all.
+  Page<ArticleRecord> search_articles(const std::string& query, int limit,
+                                      std::optional<int64_t> after);
+
+  std::optional<EntityRecord> entity(int64_t id);
+  std::optional<EntityRecord> entity_by_key(const std::string& key);
+  // The aliases of several entities at once (for graph answers).
+  std::unordered_map<int64_t, std::vector<std::string>> aliases_of(const std::vector<int64_t>& ids);
+  // Entities one of whose names or aliases equals `name` (case-insensitive).
+  std::vector<EntityRecord> entities_named(const std::string& name);
+  // Entities whose names or aliases contain words starting with the query's words.
+  Page<EntityRecord> search_entities(const std::string& query, const std::string& kind, int limit,
+                                     std::optional<int64_t> after);
+
+  std::optional<RelationRecord> relation(int64_t id);
+  Page<RelationRecord> relations(const RelationQuery& query, int limit,
+                                 std::optional<int64_t> after);
+  Page<EvidenceRecord> relation_evidence(int64_t relation_id, int limit,
+                                         std::optional<int64_t> after);
+  // Counts of evidence per relation type for one entity, for entity detail pages.
+  std::vector<std::pair<std::string, int64_t>> relation_counts(int64_t entity_id);
+
+  Stats stats();
+
+  // Streams every entity and relation, for building the graph at start-up.
+  void scan_graph(const std::function<void(const EntityRecord&)>& on_entity,
+                  const std::function<void(const RelationRecord&)>& on_relation);
+
+  // PRAGMA user_version of the open database.
+  int schema_version();
+
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The lowercase token form used to compare names: "Beijing’s" and "beijing's" are equal.
+std::string alias_norm(const std::string& name);
+
+}  // namespace relgraph::store
