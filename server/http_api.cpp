@@ -303,14 +303,22 @@ void HttpApi::register_routes() {
     }
     std::string body;
     bool too_large = false;
-    read([&](const char* data, size_t len) {
-      if (body.size() + len > max_body) {
+    size_t discarded = 0;
+    const bool complete = read([&](const char* data, size_t len) {
+      if (too_large || body.size() + len > max_body) {
+        // Keep reading (and dropping) a while, so the client is not reset mid-upload and
+        // sees the 413; give up on bodies far over the limit.
         too_large = true;
-        return false;
+        discarded += len;
+        return discarded <= 4 * max_body;
       }
       body.append(data, len);
       return true;
     });
+    // A Content-Length over the limit is refused by the server before any byte reaches us.
+    too_large = too_large || res.status == 413;
+    if (!complete && !too_large)
+      return write_error(res, bad_param("", "the request body could not be read completely"));
     if (too_large) {
       res.set_header("Connection", "close");
       return write_error(res, {ErrorCode::payload_too_large,

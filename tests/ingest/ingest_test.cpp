@@ -1,0 +1,189 @@
+// Unit tests of ingest/: tokens, sentences, and extraction of each hard case in
+// ../shared/docs/extraction.md, sentence by sentence.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+
+#include "ingest/extraction.h"
+#include "ingest/text.h"
+#include "server/knowledge_loader.h"
+#include "support/fixtures.h"
+
+namespace {
+
+using namespace relgraph::ingest;
+
+const Knowledge& knowledge() {
+  static const Knowledge k = relgraph::server::bundled_knowledge();
+  return k;
+}
+
+// "type(subject, object)" plus " negated" / " attributed"; symmetric pairs in name order.
+std::set<std::string> relations(const std::string& text, const char* date = "2024-03-18") {
+  const Extraction x = extract(text, days_from_iso(date), knowledge());
+  std::set<std::string> out;
+  for (const auto& r : x.relations) {
+    const auto& type = knowledge().relation_types()[r.type];
+    std::string s = x.entities[r.subject].name, o = x.entities[r.object].name;
+    if (type.symmetric && o < s) std::swap(s, o);
+    std::string line = type.name + "(" + s + ", " + o + ")";
+    if (r.negated) line += " negated";
+    if (r.attributed) line += " attributed";
+    out.insert(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("tokens keep byte offsets and fold typographic apostrophes") {
+  const std::string text = "Beijing’s ties with the U.S. didn't change.";
+  const auto toks = tokenize(text);
+  REQUIRE(toks.size() >= 8);
+  CHECK(toks[0].norm == "beijing");
+  CHECK(toks[1].norm == "'s");
+  CHECK(text.substr(toks[0].start, toks[0].end - toks[0].start) == "Beijing");
+  bool us = false, neg = false;
+  for (const auto& t : toks) {
+    us |= t.norm == "u.s." && t.upper;
+    neg |= t.norm == "n't";
+  }
+  CHECK(us);
+  CHECK(neg);
+}
+
+TEST_CASE("sentences survive abbreviations, initials and numbers") {
+  const std::string text =
+      "Mr. Lavrov met Dr. Jones in the U.S. capital on Monday. Trade grew 3.5 percent, "
+      "said John F. Kennedy Jr. of the institute. \"We agree,\" he said.\nA new line starts here";
+  const auto toks = tokenize(text);
+  const auto spans = split_sentences(toks);
+  REQUIRE(spans.size() == 4);
+  CHECK(text.substr(spans[0].start, spans[0].end - spans[0].start) ==
+        "Mr. Lavrov met Dr. Jones in the U.S. capital on Monday.");
+  CHECK(text.substr(spans[3].start, spans[3].end - spans[3].start) == "A new line starts here");
+}
+
+TEST_CASE("utf-8 validation rejects malformed bytes and NUL") {
+  CHECK(is_valid_utf8("Erdoğan and Orbán met in Kyiv’s centre"));
+  CHECK_FALSE(is_valid_utf8(std::string("abc\xff", 4)));
+  CHECK_FALSE(is_valid_utf8(std::string("a\0b", 3)));
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));  // a UTF-16 surrogate
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));      // overlong '/'
+}
+
+TEST_CASE("dates round trip and invalid dates are rejected") {
+  CHECK(days_from_iso("1970-01-01") == 0);
+  CHECK(iso_from_days(*days_from_iso("2024-02-29")) == "2024-02-29");
+  CHECK(days_from_iso("2024-03-18T09:00:00Z") == days_from_iso("2024-03-18"));
+  CHECK_FALSE(days_from_iso("2023-02-29"));
+  CHECK_FALSE(days_from_iso("2024-13-01"));
+  CHECK_FALSE(days_from_iso("yesterday"));
+}
+
+TEST_CASE("seed article: the relations the core issue accepts on") {
+  const auto r = relations(relgraph::testing::fixture_text("seed-article"));
+  CHECK(r.count("congratulates(Xi Jinping, Vladimir Putin)"));
+  CHECK(r.count("trades-with(China, Russia)"));
+  CHECK(r.count("drills-with(China, Russia)"));
+  CHECK(r.count("drills-with(China, Iran)"));
+  CHECK(r.count("drills-with(Iran, Russia)"));
+  CHECK(r.count("attacks(Russia, Ukraine)"));
+  CHECK(r.count("affiliated-with(Ja Ian Chong, National University of Singapore)"));
+  CHECK(r.count("affiliated-with(Wang Yiwei, Renmin University of China)"));
+  CHECK(r.count("leads(Xi Jinping, China)"));
+  // China denies supplying arms (negated); the West accuses it of support (attributed).
+  CHECK(r.count("supports(China, Russia) negated"));
+  CHECK(r.count("supports(China, Russia) attributed"));
+  CHECK_FALSE(r.count("supports(China, Russia)"));
+  CHECK(r.count("accuses(the West, China)"));
+}
+
+TEST_CASE("negation: a denied act is flagged, not asserted") {
+  const auto r = relations("India denied supplying weapons to Russia on Tuesday.");
+  CHECK(r.count("supports(India, Russia) negated"));
+  CHECK_FALSE(r.count("supports(India, Russia)"));
+}
+
+TEST_CASE("attribution: an accusation is plain, what it claims is attributed") {
+  const auto r = relations("Washington accuses Tehran of arming the Houthis.");
+  CHECK(r.count("accuses(United States, Iran)"));
+  CHECK(r.count("supports(Iran, Houthis) attributed"));
+  const auto r2 = relations("According to a UN report, Russia attacked Ukraine's power grid.");
+  CHECK(r2.count("attacks(Russia, Ukraine) attributed"));
+}
+
+TEST_CASE("intent is not action: future drills give no relation") {
+  const auto r = relations("China and Russia will hold joint naval drills next year.");
+  CHECK(r.empty());
+}
+
+TEST_CASE("several parties: every pair of a joint exercise") {
+  const auto r = relations(
+      "Recent joint naval exercises involving Chinese and Russian warships, along with Iran, "
+      "drew attention.");
+  CHECK(r == std::set<std::string>{"drills-with(China, Iran)", "drills-with(China, Russia)",
+                                   "drills-with(Iran, Russia)"});
+}
+
+TEST_CASE("metonymy: a capital acts only where it is not a place") {
+  CHECK(relations("Moscow condemned Kyiv on Friday.").count("criticizes(Russia, Ukraine)"));
+  CHECK(relations("At a summit in Beijing, leaders criticized Russia.").empty());
+  CHECK(relations("Beijing criticized Russia.").count("criticizes(China, Russia)"));
+}
+
+TEST_CASE("coreference: a title with a country resolves by the publication date") {
+  const std::string text =
+      "Xi Jinping spoke about energy. He later praised the Russian president for his leadership.";
+  CHECK(relations(text, "2024-03-18").count("praises(Xi Jinping, Vladimir Putin)"));
+}
+
+TEST_CASE("unknown people and organisations are recognised from appositions") {
+  const auto r = relations(
+      "Maria Delgado, a senior fellow at the Lisbon Institute for Strategic Studies, said the "
+      "talks mattered.");
+  CHECK(r.count("affiliated-with(Maria Delgado, Lisbon Institute for Strategic Studies)"));
+}
+
+TEST_CASE("sports text yields nothing") {
+  const auto r = relations(
+      "Brazil beat Argentina 2-1 in the World Cup qualifier on Tuesday. The striker scored twice "
+      "as Brazil attacked Argentina's defence in the second half.");
+  CHECK(r.empty());
+}
+
+TEST_CASE("the same fact twice in one article is one relation with two mentions") {
+  const std::string text =
+      "China and Russia held joint military exercises on Monday. The joint military exercises "
+      "between China and Russia lasted a week.";
+  const Extraction x = extract(text, std::nullopt, knowledge());
+  int drills = 0;
+  std::set<std::pair<uint32_t, uint32_t>> pairs;
+  for (const auto& r : x.relations)
+    if (knowledge().relation_types()[r.type].name == "drills-with") {
+      ++drills;
+      pairs.insert({r.subject, r.object});
+    }
+  CHECK(drills == 2);         // one mention per sentence ...
+  CHECK(pairs.size() == 1);   // ... of the same pair
+}
+
+TEST_CASE("evidence offsets point at the sentence in the original bytes") {
+  const std::string text = "Intro line.\nChinese President Xi Jinping congratulated Vladimir Putin.";
+  const Extraction x = extract(text, days_from_iso("2024-03-18"), knowledge());
+  REQUIRE_FALSE(x.relations.empty());
+  const Sentence& s = x.sentences[x.relations[0].sentence];
+  CHECK(text.substr(s.start, s.end - s.start) ==
+        "Chinese President Xi Jinping congratulated Vladimir Putin.");
+  CHECK(s.index == 1);
+}
+
+TEST_CASE("odd input does not crash the extractor") {
+  CHECK(extract("", std::nullopt, knowledge()).relations.empty());
+  CHECK(extract("...!?;:", std::nullopt, knowledge()).relations.empty());
+  std::string long_run;
+  for (int i = 0; i < 20000; ++i) long_run += "China Russia and ";
+  const Extraction x = extract(long_run, std::nullopt, knowledge());
+  CHECK(x.sentences.size() == 1);
+}

@@ -1,0 +1,142 @@
+// Unit tests of store/: migrations, idempotent ingest, aggregation of relations and
+// evidence, entity resolution across articles, search and keyset pages.
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <set>
+
+#include "server/knowledge_loader.h"
+#include "store/store.h"
+#include "support/fixtures.h"
+
+namespace {
+
+using namespace relgraph;
+using relgraph::testing::TempDir;
+
+const ingest::Knowledge& knowledge() {
+  static const ingest::Knowledge k = server::bundled_knowledge();
+  return k;
+}
+
+std::vector<std::string> symmetric() {
+  std::vector<std::string> out;
+  for (const auto& t : knowledge().relation_types())
+    if (t.symmetric) out.push_back(t.name);
+  return out;
+}
+
+store::IngestOutcome store_text(store::Store& s, const std::string& text,
+                            const std::string& date = "2024-03-18") {
+  store::ArticleInput a;
+  a.text = text;
+  a.title = "test";
+  a.published_at = date;
+  return s.ingest(a, ingest::extract(text, ingest::days_from_iso(date), knowledge()), knowledge());
+}
+
+}  // namespace
+
+TEST_CASE("a new database is migrated to the latest schema version") {
+  TempDir dir;
+  auto s = store::Store::open((dir.path() / "g.db").string(), symmetric());
+  CHECK(s->schema_version() == 1);
+  s.reset();
+  // Re-opening applies nothing twice.
+  auto again = store::Store::open((dir.path() / "g.db").string(), symmetric());
+  CHECK(again->schema_version() == 1);
+}
+
+TEST_CASE("a database from a newer relgraph is refused, not damaged") {
+  TempDir dir;
+  const std::string path = (dir.path() / "g.db").string();
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA user_version = 99");
+  }
+  CHECK_THROWS_AS(store::Store::open(path, symmetric()), store::StoreError);
+}
+
+TEST_CASE("the same text is stored once") {
+  TempDir dir;
+  auto s = store::Store::open((dir.path() / "g.db").string(), symmetric());
+  const std::string text = relgraph::testing::fixture_text("seed-article");
+  const auto first = store_text(*s, text);
+  CHECK_FALSE(first.duplicate);
+  CHECK_FALSE(first.evidence.empty());
+  const auto stats = s->stats();
+  const auto second = store_text(*s, text);
+  CHECK(second.duplicate);
+  CHECK(second.article.id == first.article.id);
+  CHECK(second.evidence.size() == first.evidence.size());
+  CHECK(second.entities.size() == first.entities.size());
+  CHECK(second.changed_relations.empty());
+  const auto after = s->stats();
+  CHECK(after.articles == stats.articles);
+  CHECK(after.relations == stats.relations);
+  CHECK(after.evidence == stats.evidence);
+}
+
+TEST_CASE("one relation per fact, one evidence row per sentence that states it") {
+  TempDir dir;
+  auto s = store::Store::open((dir.path() / "g.db").string(), symmetric());
+  store_text(*s, "China and Russia held joint military exercises on Monday. The joint military "
+             "exercises between Russia and China lasted a week.");
+  store_text(*s, "Russia and China staged joint naval drills in July.", "2024-07-01");
+  auto page = s->relations({{"drills-with"}, {}, {}, {}, {}}, 100, std::nullopt);
+  REQUIRE(page.items.size() == 1);  // the symmetric pair is stored once
+  const auto& r = page.items[0];
+  CHECK(r.evidence_count == 3);
+  CHECK(r.first_seen == "2024-03-18");
+  CHECK(r.last_seen == "2024-07-01");
+  auto ev = s->relation_evidence(r.id, 100, std::nullopt);
+  CHECK(ev.items.size() == 3);
+  for (const auto& e : ev.items) {
+    auto a = s->article(e.article_id, true);
+    REQUIRE(a);
+    CHECK(a->text.substr(e.char_start, e.char_end - e.char_start) == e.sentence);
+  }
+}
+
+TEST_CASE("entities resolve to one stored entity across articles and names") {
+  TempDir dir;
+  auto s = store::Store::open((dir.path() / "g.db").string(), symmetric());
+  store_text(*s, "Russian President Vladimir Putin met Chinese President Xi Jinping.");
+  store_text(*s, "Putin praised Beijing on Monday.");
+  const auto named = s->entities_named("putin");
+  REQUIRE(named.size() == 1);
+  CHECK(named[0].key == "vladimir-putin");
+  CHECK(s->entities_named("VLADIMIR PUTIN").size() == 1);
+  auto found = s->search_entities("puti", "", 10, std::nullopt);
+  REQUIRE(found.items.size() == 1);
+  CHECK(found.items[0].name == "Vladimir Putin");
+  CHECK(s->search_entities("putin", "country", 10, std::nullopt).items.empty());
+}
+
+TEST_CASE("keyset pages list every entity exactly once") {
+  TempDir dir;
+  auto s = store::Store::open((dir.path() / "g.db").string(), symmetric());
+  store_text(*s, relgraph::testing::fixture_text("seed-article"));
+  const auto all = s->search_entities("", "", 1000, std::nullopt);
+  std::vector<int64_t> paged;
+  std::optional<int64_t> cursor;
+  do {
+    auto page = s->search_entities("", "", 3, cursor);
+    CHECK(page.items.size() <= 3);
+    for (const auto& e : page.items) paged.push_back(e.id);
+    cursor = page.next_cursor;
+  } while (cursor);
+  REQUIRE(paged.size() == all.items.size());
+  for (size_t i = 0; i < paged.size(); ++i) CHECK(paged[i] == all.items[i].id);
+}
+
+TEST_CASE("full-text search finds articles by their words") {
+  TempDir dir;
+  auto s = store::Store::open((dir.path() / "g.db").string(), symmetric());
+  store_text(*s, relgraph::testing::fixture_text("seed-article"));
+  store_text(*s, "Japan and the Philippines signed a defence pact.");
+  CHECK(s->search_articles("congratulations", 10, std::nullopt).items.size() == 1);
+  CHECK(s->search_articles("philippines pact", 10, std::nullopt).items.size() == 1);
+  CHECK(s->search_articles("\"unbalanced quote AND OR (", 10, std::nullopt).items.empty());
+}
