@@ -13,6 +13,7 @@ int http_status(ErrorCode code) {
     case ErrorCode::length_required: return 411;
     case ErrorCode::payload_too_large: return 413;
     case ErrorCode::unsupported_media_type: return 415;
+    case ErrorCode::rate_limited: return 429;
     case ErrorCode::not_ready: return 503;
     case ErrorCode::internal: return 500;
   }
@@ -30,6 +31,7 @@ const char* code_name(ErrorCode code) {
     case ErrorCode::length_required: return "length_required";
     case ErrorCode::payload_too_large: return "payload_too_large";
     case ErrorCode::unsupported_media_type: return "unsupported_media_type";
+    case ErrorCode::rate_limited: return "rate_limited";
     case ErrorCode::not_ready: return "not_ready";
     case ErrorCode::internal: return "internal";
   }
@@ -40,7 +42,8 @@ ErrorCode code_for_status(int status) {
   for (ErrorCode c : {ErrorCode::bad_request, ErrorCode::unauthorized, ErrorCode::forbidden,
                       ErrorCode::not_found, ErrorCode::method_not_allowed, ErrorCode::ambiguous,
                       ErrorCode::length_required, ErrorCode::payload_too_large,
-                      ErrorCode::unsupported_media_type, ErrorCode::not_ready})
+                      ErrorCode::unsupported_media_type, ErrorCode::rate_limited,
+                      ErrorCode::not_ready})
     if (http_status(c) == status) return c;
   return status >= 500 ? ErrorCode::internal : ErrorCode::bad_request;
 }

@@ -22,6 +22,7 @@ enum class ErrorCode {
   length_required,         // 411
   payload_too_large,       // 413
   unsupported_media_type,  // 415: a body that is not JSON
+  rate_limited,            // 429: too many requests from one client
   not_ready,               // 503
   internal,                // 500
 };

@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <functional>
+#include <random>
 #include <set>
 
 #include "server/article_input.h"
+#include "server/worker_pool.h"
 
 namespace relgraph::server {
 namespace {
@@ -21,6 +26,60 @@ constexpr int kMaxHops = 6;
 constexpr int kMaxPaths = 20;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// What the middleware knows about the request a worker thread is serving.
+struct RequestContext {
+  std::string id;
+  std::string route = "unmatched";
+  std::chrono::steady_clock::time_point start;
+};
+thread_local RequestContext t_request;
+
+std::string new_request_id() {
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t salt = std::random_device{}();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08llx-%06llx", static_cast<unsigned long long>(salt & 0xffffffff),
+                static_cast<unsigned long long>(++counter));
+  return buf;
+}
+
+// A client's X-Request-Id is reused when it is short and plain; otherwise a new one is made.
+std::string request_id_for(const httplib::Request& req) {
+  const std::string given = req.get_header_value("X-Request-Id");
+  if (given.empty() || given.size() > 64) return new_request_id();
+  for (char c : given)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return new_request_id();
+  return given;
+}
+
+std::string utc_timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const auto t = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
+  return out;
+}
+
+// The role a request needs when the server has API keys.
+Role required_role(const httplib::Request& req) {
+  if (req.path == "/healthz" || req.path == "/readyz") return Role::none;
+  if (req.method == "GET" || req.method == "HEAD") return Role::reader;
+  if (req.method == "POST" && req.path == "/v1/articles") return Role::ingester;
+  return Role::admin;
+}
+
+std::string presented_key(const httplib::Request& req) {
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+  return req.get_header_value("X-API-Key");
+}
 
 void write_error(httplib::Response& res, const ApiError& e) {
   res.status = http_status(e.code);
@@ -207,6 +266,9 @@ json graph_entities(const std::vector<int64_t>& ids, const graph::Snapshot& snap
 
 HttpApi::HttpApi(Service& service, HttpOptions options)
     : service_(service), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+  limiter_ = std::make_unique<RateLimiter>(options_.rate_limit, std::max(1.0, 2 * options_.rate_limit));
+  service_.set_publish_observer([this](double seconds) { metrics_.observe_snapshot_build(seconds); });
+  register_middleware();
   register_routes();
 }
 
@@ -231,18 +293,93 @@ bool HttpApi::bind(std::string& error) {
 }
 
 void HttpApi::serve() { http_->listen_after_bind(); }
-void HttpApi::stop() { http_->stop(); }
+void HttpApi::stop() {
+  stopping_ = true;
+  http_->stop();
+}
 bool HttpApi::running() const { return http_->is_running(); }
+
+// Before routing: request id, admission (queue full, keys, rate); after: metrics and the log.
+void HttpApi::register_middleware() {
+  httplib::Server& http = *http_;
+  const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
+  const size_t max_queued = std::max<size_t>(1, options_.max_queued);
+  http.new_task_queue = [threads, max_queued] { return new BoundedWorkerPool(threads, max_queued); };
+  http.set_tcp_nodelay(true);
+  http.set_payload_max_length(options_.max_body_bytes);
+  http.set_read_timeout(options_.read_timeout_seconds, 0);
+  http.set_write_timeout(10, 0);
+  http.set_keep_alive_timeout(5);
+
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    t_request.id = request_id_for(req);
+    t_request.route = "unmatched";
+    t_request.start = std::chrono::steady_clock::now();
+    res.set_header("X-Request-Id", t_request.id);
+    using Handled = httplib::Server::HandlerResponse;
+    if (BoundedWorkerPool::overloaded()) {
+      res.set_header("Retry-After", "1");
+      res.set_header("Connection", "close");
+      write_error(res, {ErrorCode::not_ready, "the server is busy; retry in a second", "", nullptr});
+      return Handled::Handled;
+    }
+    const std::string key = presented_key(req);
+    const Role needed = required_role(req);
+    const bool open = needed == Role::none || options_.keys.empty() ||
+                      (options_.public_reads && needed == Role::reader && key.empty());
+    if (!open) {
+      if (key.empty()) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        write_error(res, {ErrorCode::unauthorized,
+                          "this server needs an API key: send Authorization: Bearer KEY", "",
+                          nullptr});
+        return Handled::Handled;
+      }
+      const Role has = options_.keys.role_of(key);
+      if (has == Role::none) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        write_error(res, {ErrorCode::unauthorized, "the API key is not known to this server", "",
+                          nullptr});
+        return Handled::Handled;
+      }
+      if (has < needed) {
+        write_error(res, {ErrorCode::forbidden,
+                          std::string("this request needs the ") + role_name(needed) +
+                              " role; the key has " + role_name(has),
+                          "", nullptr});
+        return Handled::Handled;
+      }
+    }
+    int retry_after = 0;
+    const std::string client = key.empty() ? "addr:" + req.remote_addr
+                                           : "key:" + std::to_string(std::hash<std::string>{}(key));
+    if (!limiter_->allow(client, retry_after)) {
+      res.set_header("Retry-After", std::to_string(retry_after));
+      write_error(res, {ErrorCode::rate_limited, "too many requests; retry after " +
+                                                     std::to_string(retry_after) + " s",
+                        "", nullptr});
+      return Handled::Handled;
+    }
+    return Handled::Unhandled;
+  });
+
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.start).count();
+    metrics_.observe_request(t_request.route, req.method, res.status, seconds);
+    if (!options_.log_requests) return;
+    // Paths are logged, keys never (they travel in headers).
+    const json line = {{"ts", utc_timestamp()},     {"level", res.status >= 500 ? "error" : "info"},
+                       {"msg", "request"},          {"request_id", t_request.id},
+                       {"method", req.method},      {"path", req.path},
+                       {"route", t_request.route},  {"status", res.status},
+                       {"duration_ms", seconds * 1000}, {"remote", req.remote_addr}};
+    std::fprintf(stderr, "%s\n", dump(line).c_str());
+  });
+}
 
 void HttpApi::register_routes() {
   httplib::Server& http = *http_;
-  const int threads = std::max(1, options_.threads);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  http.set_tcp_nodelay(true);
-  http.set_payload_max_length(options_.max_body_bytes);
-  http.set_read_timeout(10, 0);
-  http.set_write_timeout(10, 0);
-  http.set_keep_alive_timeout(5);
 
   // Anything >= 400 without a body of ours gets the JSON error body (unknown routes, 413
   // from the server itself, ...).
@@ -270,16 +407,23 @@ void HttpApi::register_routes() {
                           nullptr});
       });
 
-  auto route = [&http](const std::string& method, const std::string& pattern,
+  const size_t max_response = options_.max_response_bytes;
+  auto route = [&http, max_response](const std::string& method, const std::string& pattern,
                        std::vector<std::string> allowed, Handler handler) {
-    auto wrapped = [allowed = std::move(allowed), handler = std::move(handler)](
-                       const httplib::Request& req, httplib::Response& res) {
+    auto wrapped = [allowed = std::move(allowed), handler = std::move(handler), pattern,
+                    max_response](const httplib::Request& req, httplib::Response& res) {
+      t_request.route = pattern;
       Params params(req, allowed);
       if (auto bad = params.unknown()) return write_error(res, *bad);
       Result<Reply> reply = handler(params);
       if (!reply) return write_error(res, reply.error());
+      std::string body = dump(reply->body);
+      if (body.size() > max_response)
+        return write_error(res, bad_param("", "the answer would be " + std::to_string(body.size()) +
+                                                  " bytes, more than this server sends; ask for "
+                                                  "less (lower limit, depth or k)"));
       res.status = reply->status;
-      res.set_content(dump(reply->body), "application/json");
+      res.set_content(std::move(body), "application/json");
     };
     if (method == "GET") http.Get(pattern, wrapped);
   };
@@ -291,8 +435,10 @@ void HttpApi::register_routes() {
   // POST /v1/articles reads its body itself so that chunked bodies over the limit get 413
   // too (cpp-httplib 0.11 does not enforce the limit on chunked bodies).
   const size_t max_body = options_.max_body_bytes;
-  http.Post("/v1/articles", [&svc, max_body](const httplib::Request& req, httplib::Response& res,
+  Metrics& metrics = metrics_;
+  http.Post("/v1/articles", [&svc, &metrics, max_body](const httplib::Request& req, httplib::Response& res,
                                              const httplib::ContentReader& read) {
+    t_request.route = "/v1/articles";
     static const std::vector<std::string> kNoParams;
     if (auto bad = Params(req, kNoParams).unknown()) return write_error(res, *bad);
     const std::string type = req.get_header_value("Content-Type");
@@ -332,6 +478,7 @@ void HttpApi::register_routes() {
     auto article = article_from_json(j);
     if (!article) return write_error(res, article.error());
     Service::Ingested done = svc.ingest(*article);
+    metrics.observe_ingest(done.outcome.duplicate, done.outcome.evidence.size());
     auto snap = svc.snapshot();
     json entities = json::array();
     for (const auto& e : done.outcome.entities) entities.push_back(entity_json(e, *snap));
@@ -563,6 +710,21 @@ void HttpApi::register_routes() {
 
   route("GET", "/healthz", {}, [&svc](const Params&) -> Result<Reply> {
     return Reply{200, {{"status", "ok"}, {"graph_version", svc.snapshot()->version()}}};
+  });
+
+  route("GET", "/readyz", {}, [&svc, this](const Params&) -> Result<Reply> {
+    if (stopping_) return ApiError{ErrorCode::not_ready, "the server is stopping", "", nullptr};
+    if (!svc.store_ready())
+      return ApiError{ErrorCode::not_ready, "the database does not answer", "", nullptr};
+    return Reply{200, {{"status", "ready"}, {"graph_version", svc.snapshot()->version()}}};
+  });
+
+  // Prometheus text, not JSON: registered directly.
+  http.Get("/metrics", [&svc, this](const httplib::Request&, httplib::Response& res) {
+    t_request.route = "/metrics";
+    auto snap = svc.snapshot();
+    res.set_content(metrics_.render(snap->version(), snap->entity_count(), snap->relation_count()),
+                    "text/plain; version=0.0.4");
   });
 
   route("GET", "/v1/stats", {}, [&svc](const Params&) -> Result<Reply> {

@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 
+#include "server/access.h"
+#include "server/metrics.h"
 #include "server/service.h"
 
 namespace httplib {
@@ -25,7 +27,14 @@ struct HttpOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                        // 0: any free port (see bound_port())
   int threads = 16;                       // worker pool; a keep-alive client holds one
+  size_t max_queued = 256;                // connections waiting for a worker; beyond: 503
   size_t max_body_bytes = 8 * 1024 * 1024;  // larger request bodies get 413, chunked or not
+  size_t max_response_bytes = 64 * 1024 * 1024;  // larger answers are refused (400)
+  int read_timeout_seconds = 10;          // a client that sends nothing for this long is cut
+  ApiKeys keys;                           // empty: no authentication (loopback only)
+  bool public_reads = false;              // with keys: let GET requests through without one
+  double rate_limit = 0;                  // requests per second per client (key or address); 0: off
+  bool log_requests = true;               // one JSON line per request on stderr
 };
 
 class HttpApi {
@@ -43,9 +52,13 @@ class HttpApi {
 
  private:
   void register_routes();
+  void register_middleware();
 
   Service& service_;
   HttpOptions options_;
+  Metrics metrics_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
 };

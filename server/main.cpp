@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <iostream>
+#include <iterator>
 #include <thread>
 #include <unistd.h>
 
@@ -249,6 +251,31 @@ int main(int argc, char** argv) {
       ->envname("RELGRAPH_MAX_BODY_BYTES")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
       ->capture_default_str();
+  serve->add_option("--max-queued", http.max_queued,
+                    "Connections waiting for a worker before new ones get 503 + Retry-After")
+      ->envname("RELGRAPH_MAX_QUEUED")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  serve->add_option("--rate-limit", http.rate_limit,
+                    "Requests per second per client (API key, else address); 0 turns it off")
+      ->envname("RELGRAPH_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  std::string keys_file;
+  serve->add_option("--api-keys-file", keys_file,
+                    "File of API keys, one ROLE:KEY per line (roles reader, ingester, admin). "
+                    "Keys can also be given in RELGRAPH_API_KEYS as ROLE:KEY,ROLE:KEY")
+      ->envname("RELGRAPH_API_KEYS_FILE")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--public-reads", http.public_reads,
+                  "With API keys: let GET requests through without a key")
+      ->envname("RELGRAPH_PUBLIC_READS");
+  bool insecure = false;
+  serve->add_flag("--insecure", insecure,
+                  "Allow listening beyond loopback without API keys (anyone could write)")
+      ->envname("RELGRAPH_INSECURE");
+  bool quiet = false;
+  serve->add_flag("--quiet", quiet, "Do not log one JSON line per request")->envname("RELGRAPH_QUIET");
   serve->add_option("--fixtures", fixtures,
                     "Ingest the fixture articles in DIR (DIR/*.txt or DIR/articles/*.txt) before serving")
       ->envname("RELGRAPH_FIXTURES")
@@ -287,13 +314,48 @@ int main(int argc, char** argv) {
   eval->add_option("--min-f1", min_f1, "Exit with status 1 when micro F1 is below this")
       ->check(CLI::Range(0.0, 1.0));
 
+  std::string backup_db, backup_out;
+  auto* backup = app.add_subcommand(
+      "backup", "Copy a database consistently, even while a server is writing to it");
+  backup->add_option("--db", backup_db, "SQLite database file to copy")
+      ->envname("RELGRAPH_DB")
+      ->required()
+      ->check(CLI::ExistingFile);
+  backup->add_option("out", backup_out, "Where to write the copy (replaced atomically)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   try {
-    if (*serve) return run_serve(db, http, fixtures);
+    if (*serve) {
+      http.log_requests = !quiet;
+      std::string keys_text;
+      if (!keys_file.empty()) {
+        std::ifstream in(keys_file);
+        keys_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      if (const char* env = std::getenv("RELGRAPH_API_KEYS")) keys_text += std::string("\n") + env;
+      if (auto error = relgraph::server::ApiKeys::parse(keys_text, http.keys)) {
+        std::cerr << "relgraph: " << *error << "\n";
+        return 2;
+      }
+      const bool loopback = http.host == "127.0.0.1" || http.host == "localhost" || http.host == "::1";
+      if (!loopback && http.keys.empty() && !insecure) {
+        std::cerr << "relgraph: refusing to listen on " << http.host
+                  << " without API keys: anyone who can reach it could write. Give keys with "
+                     "--api-keys-file or RELGRAPH_API_KEYS, or pass --insecure if a proxy in "
+                     "front controls access.\n";
+        return 2;
+      }
+      return run_serve(db, http, fixtures);
+    }
+    if (*backup) {
+      relgraph::store::Store::backup(backup_db, backup_out);
+      std::printf("backed up %s to %s\n", backup_db.c_str(), backup_out.c_str());
+      return 0;
+    }
     if (*ingest) return run_ingest(ingest_db, files, batch_size, skip_invalid);
     if (*eval) return run_eval(gold_paths, details, min_f1);
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
 namespace relgraph::server {
 namespace {
@@ -50,8 +51,11 @@ void Service::publish(const std::vector<store::IngestOutcome>& outcomes) {
       if (knowledge_.relation_type(r.type)) relations.push_back(relation_row(r));
   }
   if (entities.empty() && relations.empty()) return;
+  const auto start = std::chrono::steady_clock::now();
   auto current = publisher_.current();
   publisher_.publish(current->apply(current->version() + 1, std::move(entities), std::move(relations)));
+  if (on_publish_)
+    on_publish_(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 Service::Ingested Service::ingest(const store::ArticleInput& article) {
@@ -98,6 +102,14 @@ Result<int64_t> Service::resolve_entity(const std::string& ref, const std::strin
                   "\"" + ref + "\" fits " + std::to_string(named.size()) +
                       " entities; use an id or key from \"candidates\"",
                   param, candidates};
+}
+
+bool Service::store_ready() {
+  try {
+    return store_->schema_version() > 0;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 Result<uint64_t> Service::type_mask(const std::string& types, const std::string& param) const {

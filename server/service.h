@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,11 @@ class Service {
   // (case-insensitive). 404 when nothing fits, 409 with candidates when several do.
   Result<int64_t> resolve_entity(const std::string& ref, const std::string& param);
 
+  // Called with the seconds each snapshot publication took (for metrics). Set before use.
+  void set_publish_observer(std::function<void(double)> observer) { on_publish_ = std::move(observer); }
+  // True when the database answers a trivial query.
+  bool store_ready();
+
   // Parses a comma-separated list of relation type names into a graph type mask.
   Result<uint64_t> type_mask(const std::string& types, const std::string& param) const;
 
@@ -53,6 +59,7 @@ class Service {
   std::unique_ptr<store::Store> store_;
   graph::SnapshotPublisher publisher_;
   std::mutex write_mutex_;  // orders store commits and snapshot publication
+  std::function<void(double)> on_publish_;
 };
 
 }  // namespace relgraph::server

@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -722,6 +724,31 @@ void Store::scan_graph(const std::function<void(const EntityRecord&)>& on_entity
     throw;
   }
   db.exec("COMMIT");
+}
+
+void Store::backup(const std::string& db_path, const std::string& out_path) {
+  const std::string tmp = out_path + ".tmp";
+  std::remove(tmp.c_str());
+  try {
+    SQLite::Database source(db_path, SQLite::OPEN_READONLY);
+    source.setBusyTimeout(10000);
+    {
+      SQLite::Database target(tmp, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      SQLite::Backup copy(target, source);
+      copy.executeStep(-1);
+      SQLite::Statement check(target, "PRAGMA integrity_check");
+      if (!check.executeStep() || check.getColumn(0).getString() != "ok")
+        throw StoreError("the copy of " + db_path + " failed its integrity check");
+    }
+    if (std::rename(tmp.c_str(), out_path.c_str()) != 0)
+      throw StoreError("cannot rename " + tmp + " to " + out_path);
+  } catch (const SQLite::Exception& e) {
+    std::remove(tmp.c_str());
+    throw StoreError("cannot back up " + db_path + ": " + e.what());
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
 }
 
 int Store::schema_version() {

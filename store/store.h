@@ -160,6 +160,12 @@ class Store {
   void scan_graph(const std::function<void(const EntityRecord&)>& on_entity,
                   const std::function<void(const RelationRecord&)>& on_relation);
 
+  // Copies the database at `db_path` to `out_path` with SQLite's online backup API: a
+  // consistent copy even while a server writes to it. Writes `out_path` + ".tmp" first and
+  // renames it when the copy passed integrity_check, so `out_path` is never half-written.
+  // Throws StoreError.
+  static void backup(const std::string& db_path, const std::string& out_path);
+
   // PRAGMA user_version of the open database.
   int schema_version();
 

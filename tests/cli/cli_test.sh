@@ -37,6 +37,17 @@ grep -q "bad.ndjson:2" "$tmp/err" && grep -q "bad.ndjson:3" "$tmp/err" || fail "
 [ -e "$tmp/bad.db" ] && fail "a database was written although the input was rejected"
 "$relgraph" ingest --db "$tmp/g.db" "$tmp/missing.txt" >/dev/null 2>&1 && fail "a missing file exits 0"
 
+# Listening beyond loopback without API keys is refused.
+"$relgraph" serve --db "$tmp/g.db" --host 0.0.0.0 --port 0 >/dev/null 2>"$tmp/refuse" \
+  && fail "serve on 0.0.0.0 without keys started"
+grep -q "refusing to listen" "$tmp/refuse" || fail "no explanation for the refusal: $(cat "$tmp/refuse")"
+
+# backup: a consistent copy that can be ingested into and served.
+"$relgraph" backup --db "$tmp/g.db" "$tmp/copy.db" >/dev/null || fail "backup exits non-zero"
+out=$("$relgraph" ingest --db "$tmp/copy.db" "$tmp/seed.txt") || fail "ingest into the backup failed"
+echo "$out" | grep -q "1 already stored" || fail "the backup lacks the seed article: $out"
+"$relgraph" backup --db "$tmp/nope.db" "$tmp/x.db" >/dev/null 2>&1 && fail "backup of a missing db exits 0"
+
 # serve: answers, then stops cleanly on SIGTERM. Port 0 picks a free port (from the env).
 RELGRAPH_PORT=0 "$relgraph" serve --db "$tmp/g.db" 2>"$tmp/serve.log" &
 server=$!

@@ -18,16 +18,24 @@ namespace relgraph::testing {
 
 class TestServer {
  public:
-  explicit TestServer(const std::filesystem::path& db, size_t max_body_bytes = 1 << 20) {
+  static server::HttpOptions default_options(size_t max_body_bytes = 1 << 20) {
+    server::HttpOptions options;
+    options.threads = 4;
+    options.max_body_bytes = max_body_bytes;
+    options.log_requests = false;
+    return options;
+  }
+
+  explicit TestServer(const std::filesystem::path& db, size_t max_body_bytes = 1 << 20)
+      : TestServer(db, default_options(max_body_bytes)) {}
+
+  TestServer(const std::filesystem::path& db, server::HttpOptions options) {
     auto k = server::bundled_knowledge();
     std::vector<std::string> symmetric;
     for (const auto& t : k.relation_types())
       if (t.symmetric) symmetric.push_back(t.name);
     service_ = std::make_unique<server::Service>(std::move(k), store::Store::open(db, symmetric));
-    server::HttpOptions options;
     options.port = 0;
-    options.threads = 4;
-    options.max_body_bytes = max_body_bytes;
     api_ = std::make_unique<server::HttpApi>(*service_, options);
     std::string error;
     if (!api_->bind(error)) throw std::runtime_error(error);
