@@ -2,6 +2,9 @@
 // coreference state carried across sentences. The trigger grammar is in ingest/patterns.h.
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <limits>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -12,6 +15,12 @@ namespace relgraph::ingest {
 namespace {
 
 constexpr uint32_t kNone = ~uint32_t{0};
+
+// The longest name, in tokens ("European Bank for Reconstruction and Development" has 6).
+constexpr uint32_t kMaxNameTokens = 12;
+
+// The longest stretch of tokens read as one sentence; real news sentences are far shorter.
+constexpr uint32_t kMaxWindowTokens = 400;
 
 // Head words that make a capitalised name an organisation ("National University of Singapore").
 const std::unordered_set<std::string> kOrgHeads = {
@@ -27,11 +36,29 @@ const std::unordered_set<std::string> kOrgHeads = {
 // Words that may join a capitalised organisation name: "University of Singapore".
 const std::unordered_set<std::string> kNameJoiners = {"of", "for", "de", "on", "the", "and"};
 
+// Lowercase particles inside personal names: "Musaed bin Mohammed", "Ursula von der Leyen".
+const std::unordered_set<std::string> kNameParticles = {"bin", "bint", "ibn", "al", "el", "von",
+                                                        "van", "der", "den", "da", "di", "du",
+                                                        "la", "le"};
+
 const std::unordered_set<std::string> kDeterminers = {"the", "a", "an"};
 
 const std::unordered_set<std::string> kPlacePrepositions = {
     "in", "at", "near", "from", "outside", "across", "around", "inside", "into", "via",
     "throughout", "within"};
+
+// Nouns for units of a state: "warships from India" are India's, not in India.
+const std::unordered_set<std::string> kUnitNouns = {
+    "warships", "ships", "vessels", "troops", "forces", "soldiers", "sailors", "navies",
+    "aircraft", "jets", "planes", "units", "officials", "delegations", "diplomats", "leaders",
+    "ministers", "envoys", "negotiators", "representatives", "contingents", "personnel"};
+
+// Words that count a noun: "five US defence companies".
+const std::unordered_set<std::string> kCountWords = {
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several",
+    "dozens", "hundreds", "many", "some"};
+
+const std::unordered_set<std::string> kPossessivePronouns = {"his", "her", "its", "their"};
 
 const std::unordered_set<std::string> kPrepositions = {
     "to", "on", "for", "of", "with", "against", "from", "in", "at", "by", "into", "over",
@@ -69,6 +96,7 @@ struct Mention {
   Source source = Source::name;
   bool locative = false;  // a capital after a place preposition: a place, not an actor
   bool modifier = false;  // consumed as the country of a title ("Chinese President")
+  bool possessive = false;  // "his", "its" before a noun: an owner, not a verb's argument
 };
 
 struct TitleMention {
@@ -79,6 +107,7 @@ struct TitleMention {
 struct ArgList {
   std::vector<uint32_t> mentions;  // indices into the sentence's mentions
   uint32_t distance = 0;           // tokens between the argument and the trigger
+  std::string preposition;         // the preposition that introduced it ("between"), if any
 };
 
 class ArticleExtractor {
@@ -88,6 +117,7 @@ class ArticleExtractor {
 
   Extraction run() {
     toks_ = tokenize(text_);
+    title_len_.assign(toks_.size(), 0);
     norms_.reserve(toks_.size());
     caps_.reserve(toks_.size());
     for (const Token& t : toks_) {
@@ -95,10 +125,19 @@ class ArticleExtractor {
       caps_.push_back(t.upper ? 2 : (t.cap ? 1 : 0));
     }
     const auto spans = split_sentences(toks_);
+    dateline_end_ = find_dateline_end();
+    index_cue_first_words();
     sports_article_ = count_sports_cues() >= 3;
     for (uint32_t s = 0; s < spans.size(); ++s) {
       out_.sentences.push_back({s, spans[s].start, spans[s].end});
-      process_sentence(s, spans[s]);
+      // A run of text without sentence punctuation is read in windows, so that the work per
+      // token stays bounded however long the "sentence" is.
+      for (uint32_t b = spans[s].first_token; b < spans[s].end_token; b += kMaxWindowTokens) {
+        SentenceSpan window = spans[s];
+        window.first_token = b;
+        window.end_token = std::min(spans[s].end_token, b + kMaxWindowTokens);
+        process_sentence(s, window);
+      }
     }
     return std::move(out_);
   }
@@ -108,6 +147,9 @@ class ArticleExtractor {
 
   uint32_t dictionary_entity(uint32_t dict_index) {
     const DictionaryEntity& d = k_.entities()[dict_index];
+    // A ministry or seat of government acts for its state: "the Kremlin said".
+    if (!d.state.empty())
+      if (auto state = k_.entity_by_key(d.state)) return dictionary_entity(*state);
     auto it = by_key_.find(d.key);
     if (it != by_key_.end()) return it->second;
     Entity e;
@@ -169,20 +211,31 @@ class ArticleExtractor {
     return true;
   }
 
-  // First position in [b, e) where one of `phrases` starts, or kNone.
+  // First position in [b, e) where one of `phrases` starts, or kNone. Most tokens start no
+  // cue at all; one set lookup rules them out before any phrase is compared.
   uint32_t find_cue(const std::vector<std::vector<std::string>>& phrases, uint32_t b,
                     uint32_t e, uint32_t limit) const {
-    for (uint32_t i = b; i < e; ++i)
+    for (uint32_t i = b; i < e; ++i) {
+      if (!cue_first_words_.count(norms_[i])) continue;
       for (const auto& p : phrases)
         if (phrase_at(p, i, limit)) return i;
+    }
     return kNone;
+  }
+
+  void index_cue_first_words() {
+    const Cues& c = k_.cues();
+    for (const auto* list : {&c.negation, &c.attribution, &c.modality, &c.sports, &c.history})
+      for (const auto& phrase : *list)
+        if (!phrase.empty()) cue_first_words_.insert(phrase.front());
   }
 
   int count_sports_cues() const {
     int n = 0;
     for (uint32_t i = 0; i < toks_.size(); ++i) {
-      for (const auto& p : k_.cues().sports)
-        if (phrase_at(p, i, toks_.size())) ++n;
+      if (cue_first_words_.count(norms_[i]))
+        for (const auto& p : k_.cues().sports)
+          if (phrase_at(p, i, toks_.size())) ++n;
       // A score such as "2-1" or "3 - 0".
       if (toks_[i].number && i + 2 < toks_.size() && norms_[i + 1] == "-" && toks_[i + 2].number &&
           norms_[i].size() <= 2 && norms_[i + 2].size() <= 2)
@@ -193,17 +246,38 @@ class ArticleExtractor {
 
   // ---- mentions --------------------------------------------------------------------------
 
-  // The longest capitalised name at `i`: capitalised words, joined by "of", "for", ...
+  // A hyphen written without spaces inside a name: "Wei-lun", "Al-Mansouri".
+  bool joins_hyphenated_name(uint32_t j, uint32_t end) const {
+    return norms_[j] == "-" && j > 0 && j + 1 < end && toks_[j - 1].end == toks_[j].start &&
+           toks_[j].end == toks_[j + 1].start && toks_[j + 1].word && !toks_[j + 1].number;
+  }
+
+  // A single-letter initial with its full stop: the "K." of "Dinesh K. Tripathi".
+  bool is_initial(uint32_t j, uint32_t end) const {
+    return toks_[j].word && toks_[j].cap && norms_[j].size() == 1 && j + 1 < end &&
+           norms_[j + 1] == "." && toks_[j].end == toks_[j + 1].start;
+  }
+
+  // The longest capitalised name at `i`: capitalised words, joined by "of", "for", name
+  // particles ("bin", "von"), hyphens and initials. A title ends it: titles are not names
+  // ("European Commission President Ursula von der Leyen").
   uint32_t capitalised_span(uint32_t i, uint32_t end) const {
     if (!toks_[i].word || !toks_[i].cap || toks_[i].norm == "'s") return 0;
-    uint32_t j = i + 1;
-    uint32_t last_cap = i + 1;
+    end = std::min(end, i + kMaxNameTokens);
+    uint32_t j = is_initial(i, end) ? i + 2 : i + 1;
+    uint32_t last_cap = j;
     while (j < end) {
-      if (toks_[j].word && toks_[j].cap && !toks_[j].newline_before) {
-        last_cap = ++j;
+      if (toks_[j].newline_before) break;
+      if (toks_[j].word && toks_[j].cap) {
+        if (title_len_[j]) break;
+        last_cap = j = is_initial(j, end) ? j + 2 : j + 1;
         continue;
       }
-      if (kNameJoiners.count(norms_[j]) && j + 1 < end) {
+      if (joins_hyphenated_name(j, end)) {
+        last_cap = j = j + 2;
+        continue;
+      }
+      if ((kNameJoiners.count(norms_[j]) || kNameParticles.count(norms_[j])) && j + 1 < end) {
         ++j;
         continue;
       }
@@ -218,12 +292,22 @@ class ArticleExtractor {
     return false;
   }
 
-  bool all_name_words(uint32_t b, uint32_t e) const {
+  // The number of words in [b, e) when it reads as a personal name (capitalised words, name
+  // particles, hyphenated parts and initials, no titles), else 0.
+  uint32_t personal_name_words(uint32_t b, uint32_t e) const {
+    uint32_t words = 0;
     for (uint32_t i = b; i < e; ++i) {
-      if (!toks_[i].word || !toks_[i].cap || toks_[i].number) return false;
-      if (k_.match_title(norms_, i, i + 1)) return false;
+      if (joins_hyphenated_name(i, e)) {
+        ++i;  // the part after the hyphen belongs to the word before it
+        continue;
+      }
+      if (norms_[i] == "." && i > b && is_initial(i - 1, e)) continue;
+      if (kNameParticles.count(norms_[i]) && i > b && !toks_[i].cap) continue;
+      if (!toks_[i].word || !toks_[i].cap || toks_[i].number) return 0;
+      if (title_len_[i]) return 0;
+      ++words;
     }
-    return true;
+    return words;
   }
 
   // Does a title follow "<name>, " within a few words ("Ja Ian Chong, an associate
@@ -231,7 +315,7 @@ class ArticleExtractor {
   bool apposition_title_follows(uint32_t after, uint32_t end) const {
     if (after >= end || norms_[after] != ",") return false;
     for (uint32_t j = after + 1; j < std::min(end, after + 8); ++j) {
-      if (k_.match_title(norms_, j, end)) return true;
+      if (title_len_[j]) return true;
       if (norms_[j] == "," || norms_[j] == ".") return false;
     }
     return false;
@@ -244,7 +328,11 @@ class ArticleExtractor {
     ms.push_back(m);
   }
 
-  uint32_t resolve_pronoun(const std::string& w, bool sentence_start) const {
+  // A pronoun's person: inside a sentence, the first compatible person already named in it
+  // (news sentences keep their subject: "Zelenskyy congratulated Trump on what he called");
+  // at the start of a sentence, the previous sentence's topic; else the most recent one.
+  uint32_t resolve_pronoun(const std::string& w, bool sentence_start,
+                           const std::vector<Mention>& ms) const {
     const Cues& c = k_.cues();
     Gender want;
     if (c.male_pronouns.count(w))
@@ -257,10 +345,19 @@ class ArticleExtractor {
       const Gender g = gender_of(ent);
       return g == Gender::unknown || g == want;
     };
+    for (const Mention& m : ms)
+      if (is_person(m.entity) && m.entity2 == kNone && compatible(m.entity)) return m.entity;
     if (sentence_start && topic_person_ != kNone && compatible(topic_person_)) return topic_person_;
     for (auto it = recent_people_.rbegin(); it != recent_people_.rend(); ++it)
       if (compatible(*it)) return *it;
     return kNone;
+  }
+
+  // "its military ruler": the most recent state or organisation, in this sentence or before.
+  uint32_t resolve_its(const std::vector<Mention>& ms) const {
+    for (auto it = ms.rbegin(); it != ms.rend(); ++it)
+      if (!is_person(it->entity) && !it->locative && it->entity2 == kNone) return it->entity;
+    return recent_things_.empty() ? kNone : recent_things_.back();
   }
 
   // "its European neighbour": the most recently mentioned state that borders the possessor.
@@ -284,137 +381,315 @@ class ArticleExtractor {
     return kNone;
   }
 
+  // "MOSCOW (Reuters) - ", "BAMAKO, Sept 16 (Reuters) - ": the token after a wire story's
+  // dateline, or 0. The place and agency named there are not actors of the story.
+  uint32_t find_dateline_end() const {
+    if (toks_.empty() || !toks_[0].word || !toks_[0].upper || norms_[0].size() < 3) return 0;
+    const uint32_t limit = static_cast<uint32_t>(std::min<size_t>(toks_.size(), 20));
+    for (uint32_t i = 1; i + 1 < limit; ++i) {
+      if (toks_[i].newline_before) return 0;
+      if (norms_[i] != ")" || norms_[i + 1] != "-") continue;
+      uint32_t j = i + 1;
+      while (j < toks_.size() && norms_[j] == "-") ++j;
+      return j;
+    }
+    return 0;
+  }
+
+  // Is the actor at `i`, after a place preposition, a place? "from" after a unit names whose
+  // unit it is ("warships from India" are India's warships), not where something happens.
+  bool after_place_preposition(uint32_t i, uint32_t sb) const {
+    if (i <= sb || !kPlacePrepositions.count(norms_[i - 1])) return false;
+    return !(norms_[i - 1] == "from" && i >= sb + 2 && kUnitNouns.count(norms_[i - 2]));
+  }
+
+  // The longest dictionary name at `i` that does not run into a title: "US Treasury
+  // Secretary Janet Yellen" is the United States, then the title "Treasury Secretary".
+  Knowledge::Match dictionary_match(uint32_t i, uint32_t end) const {
+    const Knowledge::Match dm = k_.match_entity(norms_, caps_, i, end);
+    for (uint32_t p = i + 1; p < i + dm.length; ++p) {
+      if (title_len_[p] && p + title_len_[p] > i + dm.length)
+        return k_.match_entity(norms_, caps_, i, p);
+    }
+    return dm;
+  }
+
+  // Is a state name only an adjective of another noun? "five US defence companies" (a count
+  // before it: the companies are counted, not the state), "his Chinese counterpart" (a person).
+  bool describes_other_noun(const Mention& m, const SentenceSpan& s) const {
+    if (out_.entities[m.entity].kind != EntityKind::country) return false;
+    if (m.e < s.end_token && (norms_[m.e] == "counterpart" || norms_[m.e] == "counterparts"))
+      return true;
+    const bool counted = m.b > s.first_token &&
+                         (toks_[m.b - 1].number || kCountWords.count(norms_[m.b - 1]));
+    return counted && m.e < s.end_token && toks_[m.e].word && !toks_[m.e].cap &&
+           !kPrepositions.count(norms_[m.e]);
+  }
+
+  // A dictionary name or a capitalised organisation name at `i`; the token after it, or `i`.
+  uint32_t take_name(const SentenceSpan& s, uint32_t i, std::vector<Mention>& ms) {
+    const uint32_t end = s.end_token;
+    const Knowledge::Match dm = dictionary_match(i, end);
+    uint32_t span = capitalised_span(i, end);
+    uint32_t span_b = i;
+    // A leading article is not part of a name: "The European Union".
+    if (span > 1 && kDeterminers.count(norms_[i])) {
+      ++span_b;
+      --span;
+    }
+    const bool org_span =
+        span > 0 && has_org_head(span_b, span_b + span) && span_b + span > i + dm.length;
+    if (org_span && span_b == i && k_.match_entity(norms_, caps_, i, i + span).length != span) {
+      push_mention(ms, {i, i + span, text_entity(i, i + span, EntityKind::organization)});
+      return i + span;
+    }
+    if (dm.length > 0) {
+      const PhraseHit& hit = dm.hits.front();
+      Mention m;
+      m.b = i;
+      m.e = i + dm.length;
+      m.entity = dictionary_entity(hit.entity);
+      m.source = hit.form == NameForm::demonym  ? Source::demonym
+                 : hit.form == NameForm::capital ? Source::capital
+                 : hit.form == NameForm::alias   ? Source::alias
+                                                  : Source::name;
+      // After a place preposition a capital, a state or a seat of government is where
+      // something happens, not who acts ("a summit in Beijing", "its actions in Ukraine",
+      // "talks in the Kremlin"), unless it owns what follows.
+      const DictionaryEntity& d = k_.entities()[hit.entity];
+      const bool place_form =
+          hit.form == NameForm::capital || d.kind == EntityKind::country || !d.state.empty();
+      if (place_form && after_place_preposition(i, s.first_token) &&
+          !(m.e < end && norms_[m.e] == "'s"))
+        m.locative = true;
+      if (!describes_other_noun(m, s)) push_mention(ms, m);
+      return m.e;
+    }
+    if (org_span) {
+      push_mention(ms, {span_b, span_b + span,
+                        text_entity(span_b, span_b + span, EntityKind::organization)});
+      return span_b + span;
+    }
+    return i;
+  }
+
+  // Does the title `t` end right before `b`, or before a posting ("Ambassador to Ukraine")
+  // or a comma ("Ukraine's energy minister, Herman Halushchenko") that ends there?
+  bool titles_name_at(const TitleMention& t, uint32_t b, const std::vector<Mention>& ms) const {
+    if (t.e == b) return true;
+    if (t.e + 1 == b && norms_[t.e] == ",") return true;
+    return norms_[t.e] == "to" && !ms.empty() && ms.back().e == b && ms.back().b > t.e &&
+           ms.back().b <= t.e + 2;
+  }
+
+  // A person the dictionaries do not know, named after a title, before an apposition with a
+  // title, or as a speaker; the token after the name, or `i`.
+  uint32_t take_unknown_person(const SentenceSpan& s, uint32_t i, std::vector<Mention>& ms,
+                               const std::vector<TitleMention>& titles) {
+    const uint32_t end = s.end_token;
+    uint32_t span = capitalised_span(i, end);
+    uint32_t b = i;
+    if (span > 1 && kDeterminers.count(norms_[i])) {
+      ++b;
+      --span;
+    }
+    const uint32_t e = b + span;
+    const uint32_t name_words = span >= 2 ? personal_name_words(b, e) : 0;
+    if (name_words < 2 || name_words > 4) return i;
+    const bool titled_before = !titles.empty() && titles_name_at(titles.back(), b, ms);
+    const bool apposition = apposition_title_follows(e, end);
+    const bool speaker = (e < end && kSpeechVerbs.count(norms_[e])) ||
+                         (b > s.first_token && kSpeechVerbs.count(norms_[b - 1]));
+    if (!titled_before && !apposition && !speaker) return i;
+    push_mention(ms, {b, e, text_entity(b, e, EntityKind::person), kNone, Source::unknown});
+    return e;
+  }
+
+  // "the two countries", "both leaders": the two most recent distinct actors of the right
+  // kind (people for "leaders", states and organisations otherwise), in this sentence first.
+  uint32_t take_collective_pair(uint32_t i, uint32_t end, std::vector<Mention>& ms) {
+    const Cues& cues = k_.cues();
+    for (const bool people : {true, false}) {
+      for (const auto& phrase : people ? cues.collective_people_pairs : cues.collective_pairs) {
+        if (!phrase_at(phrase, i, end)) continue;
+        std::vector<uint32_t> candidates;
+        for (const Mention& m : ms)
+          if (!m.locative && !m.possessive && m.entity2 == kNone && is_person(m.entity) == people)
+            candidates.push_back(m.entity);
+        const auto& recent = people ? recent_people_ : recent_things_;
+        candidates.insert(candidates.begin(), recent.begin(), recent.end());
+        uint32_t a = kNone, b = kNone;
+        for (auto it = candidates.rbegin(); it != candidates.rend() && b == kNone; ++it) {
+          if (a == kNone)
+            a = *it;
+          else if (*it != a)
+            b = *it;
+        }
+        if (b == kNone) return i;
+        const uint32_t len = static_cast<uint32_t>(phrase.size());
+        push_mention(ms, {i, i + len, a, b, Source::coref});
+        return i + len;
+      }
+    }
+    return i;
+  }
+
+  // "its European neighbour"; the token after it, or `i`.
+  uint32_t take_neighbour(uint32_t i, uint32_t end, std::vector<Mention>& ms) {
+    if (!k_.cues().neuter_pronouns.count(norms_[i]) || norms_[i] == "it") return i;
+    uint32_t j = i + 1;
+    uint32_t region = kNone;
+    if (j < end && kRegionAdjectives.count(norms_[j])) region = j++;
+    if (!(j < end && (norms_[j].starts_with("neighbor") || norms_[j].starts_with("neighbour"))))
+      return i;
+    uint32_t possessor = kNone;
+    for (auto it = ms.rbegin(); it != ms.rend(); ++it)
+      if (!is_person(it->entity) && !it->locative) {
+        possessor = it->entity;
+        break;
+      }
+    const uint32_t n = resolve_neighbour(possessor, region);
+    if (n == kNone) return i;
+    push_mention(ms, {i, j + 1, n, kNone, Source::coref});
+    return j + 1;
+  }
+
+  // References to actors named earlier: surnames, pronouns, "the two countries", "its
+  // neighbour"; the token after the reference, or `i`.
+  uint32_t take_reference(const SentenceSpan& s, uint32_t i, std::vector<Mention>& ms) {
+    const uint32_t end = s.end_token;
+    // A surname or first name of someone already named in this article.
+    if (toks_[i].word && toks_[i].cap) {
+      auto it = name_tokens_.find(norms_[i]);
+      if (it != name_tokens_.end() &&
+          !(i + 1 < end && toks_[i + 1].cap && toks_[i + 1].word && norms_[i + 1] != "'s")) {
+        push_mention(ms, {i, i + 1, it->second, kNone, Source::coref});
+        return i + 1;
+      }
+    }
+    // A possessive pronoun before a word is a determiner ("his congratulations"): it may
+    // own a noun or a title, but it is not an argument of a verb.
+    const bool determiner = i + 1 < end && toks_[i + 1].word && norms_[i + 1] != "'s";
+    const uint32_t p = resolve_pronoun(norms_[i], i == s.first_token, ms);
+    if (p != kNone) {
+      Mention m{i, i + 1, p, kNone, Source::coref};
+      m.possessive = kPossessivePronouns.count(norms_[i]) && determiner;
+      push_mention(ms, m);
+      return i + 1;
+    }
+    uint32_t next = take_collective_pair(i, end, ms);
+    if (next == i) next = take_neighbour(i, end, ms);
+    if (next == i && norms_[i] == "its" && determiner) {
+      Mention m{i, i + 1, resolve_its(ms), kNone, Source::coref};
+      m.possessive = true;
+      push_mention(ms, m);
+      if (m.entity != kNone) next = i + 1;
+    }
+    return next;
+  }
+
   void find_mentions(const SentenceSpan& s, std::vector<Mention>& ms,
                      std::vector<TitleMention>& titles) {
     const uint32_t end = s.end_token;
-    for (uint32_t i = s.first_token; i < end;) {
+    for (uint32_t i = std::max(s.first_token, dateline_end_); i < end;) {
       // Titles are found in lowercase text as well ("the Russian president").
-      if (auto t = k_.match_title(norms_, i, end)) {
-        titles.push_back({i, i + t->second, t->first});
-      }
-      const Knowledge::Match dm = k_.match_entity(norms_, caps_, i, end);
-      uint32_t span = capitalised_span(i, end);
-      uint32_t span_b = i;
-      // A leading article is not part of a name: "The European Union".
-      if (span > 1 && kDeterminers.count(norms_[i])) {
-        ++span_b;
-        --span;
-      }
-      const bool org_span = span > 0 && has_org_head(span_b, span_b + span) &&
-                            span_b + span > i + dm.length;
-      if (org_span && span_b == i) {
-        const auto whole = k_.match_entity(norms_, caps_, i, i + span);
-        if (whole.length == span) {
-          // The whole name is in the dictionary.
-        } else {
-          push_mention(ms, {i, i + span, text_entity(i, i + span, EntityKind::organization)});
-          i += span;
-          continue;
-        }
-      }
-      if (dm.length > 0) {
-        const PhraseHit& hit = dm.hits.front();
-        Mention m;
-        m.b = i;
-        m.e = i + dm.length;
-        m.entity = dictionary_entity(hit.entity);
-        m.source = hit.form == NameForm::demonym  ? Source::demonym
-                   : hit.form == NameForm::capital ? Source::capital
-                   : hit.form == NameForm::alias   ? Source::alias
-                                                    : Source::name;
-        // After a place preposition a capital or state is where something happens, not who
-        // acts ("a summit in Beijing", "its actions in Ukraine"), unless it owns what follows.
-        const bool place_form = hit.form == NameForm::capital ||
-                                k_.entities()[hit.entity].kind == EntityKind::country;
-        if (place_form && i > s.first_token && kPlacePrepositions.count(norms_[i - 1]) &&
-            !(m.e < end && norms_[m.e] == "'s"))
-          m.locative = true;
-        push_mention(ms, m);
-        i += dm.length;
-        continue;
-      }
-      if (org_span) {
-        push_mention(ms, {span_b, span_b + span,
-                          text_entity(span_b, span_b + span, EntityKind::organization)});
-        i = span_b + span;
-        continue;
-      }
-      // People the dictionaries do not know.
-      if (span >= 2 && span <= 4 && all_name_words(span_b, span_b + span)) {
-        const uint32_t b = span_b, e = span_b + span;
-        const bool titled_before = !titles.empty() && titles.back().e == b;
-        const bool apposition = apposition_title_follows(e, end);
-        const bool speaker = (e < end && kSpeechVerbs.count(norms_[e])) ||
-                             (b > s.first_token && kSpeechVerbs.count(norms_[b - 1]));
-        if (titled_before || apposition || speaker) {
-          push_mention(ms, {b, e, text_entity(b, e, EntityKind::person), kNone, Source::unknown});
-          i = e;
-          continue;
-        }
-      }
-      // A surname or first name of someone already named in this article.
-      if (toks_[i].word && toks_[i].cap) {
-        auto it = name_tokens_.find(norms_[i]);
-        if (it != name_tokens_.end() &&
-            !(i + 1 < end && toks_[i + 1].cap && toks_[i + 1].word && norms_[i + 1] != "'s")) {
-          push_mention(ms, {i, i + 1, it->second, kNone, Source::coref});
-          ++i;
-          continue;
-        }
-      }
-      // Pronouns.
-      {
-        const uint32_t p = resolve_pronoun(norms_[i], i == s.first_token);
-        if (p != kNone) {
-          push_mention(ms, {i, i + 1, p, kNone, Source::coref});
-          ++i;
-          continue;
-        }
-      }
-      // "the two countries", "both sides".
-      bool matched_pair = false;
-      for (const auto& phrase : k_.cues().collective_pairs) {
-        if (!phrase_at(phrase, i, end)) continue;
-        uint32_t a = kNone, b2 = kNone;
-        for (auto it = recent_things_.rbegin(); it != recent_things_.rend(); ++it) {
-          if (a == kNone) {
-            a = *it;
-          } else if (*it != a) {
-            b2 = *it;
-            break;
-          }
-        }
-        if (a != kNone && b2 != kNone) {
-          const uint32_t len = static_cast<uint32_t>(phrase.size());
-          push_mention(ms, {i, i + len, a, b2, Source::coref});
-          i += len;
-          matched_pair = true;
-        }
-        break;
-      }
-      if (matched_pair) continue;
-      // "its European neighbour".
-      if (k_.cues().neuter_pronouns.count(norms_[i]) && norms_[i] != "it") {
-        uint32_t j = i + 1;
-        uint32_t region = kNone;
-        if (j < end && kRegionAdjectives.count(norms_[j])) region = j++;
-        if (j < end && (norms_[j].starts_with("neighbor") || norms_[j].starts_with("neighbour"))) {
-          uint32_t possessor = kNone;
-          for (auto it = ms.rbegin(); it != ms.rend(); ++it)
-            if (!is_person(it->entity) && !it->locative) {
-              possessor = it->entity;
-              break;
-            }
-          const uint32_t n = resolve_neighbour(possessor, region);
-          if (n != kNone) {
-            push_mention(ms, {i, j + 1, n, kNone, Source::coref});
-            i = j + 1;
-            continue;
-          }
-        }
-      }
-      ++i;
+      const auto title = k_.match_title(norms_, i, end);
+      if (title) titles.push_back({i, i + title->second, title->first});
+      uint32_t next = take_name(s, i, ms);
+      // A title is not part of a name: "Prime Minister Rishi Sunak" is a title and a name.
+      if (next == i && title) next = i + title->second;
+      if (next == i) next = take_unknown_person(s, i, ms, titles);
+      if (next == i) next = take_reference(s, i, ms);
+      i = next > i ? next : i + 1;
     }
+  }
+
+  // ---- titles ----------------------------------------------------------------------------
+
+  // Index of the mention in `ms` that starts (or ends) at `pos`, or kNone.
+  static uint32_t mention_starting_at(const std::vector<Mention>& ms, uint32_t pos) {
+    for (uint32_t i = 0; i < ms.size(); ++i)
+      if (ms[i].b == pos) return i;
+    return kNone;
+  }
+  static uint32_t mention_ending_at(const std::vector<Mention>& ms, uint32_t pos) {
+    for (uint32_t i = 0; i < ms.size(); ++i)
+      if (ms[i].e == pos && !ms[i].modifier) return i;
+    return kNone;
+  }
+
+  // The state or organisation a title belongs to, written before it: "Chinese President",
+  // "Russia's foreign minister", "Iran's foreign ministry spokesman", "its military ruler",
+  // "the Houthis' chief negotiator and spokesman". Index into `ms`, or kNone.
+  uint32_t title_possessor(const std::vector<Mention>& ms, const TitleMention& t,
+                           uint32_t sb) const {
+    uint32_t j = t.b;
+    uint32_t modifiers = 0;
+    while (j > sb && modifiers < 4 && toks_[j - 1].word && !toks_[j - 1].cap &&
+           norms_[j - 1] != "'s" && !kPrepositions.count(norms_[j - 1]) &&
+           !kDeterminers.count(norms_[j - 1]) && !kPossessivePronouns.count(norms_[j - 1])) {
+      --j;
+      ++modifiers;
+    }
+    uint32_t of = kNone;
+    if (j > sb && norms_[j - 1] == "'s")
+      of = mention_ending_at(ms, j - 1);
+    else if (modifiers == 0 || (j > sb && kPossessivePronouns.count(norms_[j - 1])))
+      of = mention_ending_at(ms, j);
+    if (of == kNone || is_person(ms[of].entity) || ms[of].locative) return kNone;
+    return of;
+  }
+
+  // Where the name a title introduces starts: right after it, after a rank ("junta leader
+  // Colonel Assimi Goïta"), a posting ("Ambassador to Ukraine Bridget Brink") or a comma
+  // ("its military ruler, General Abdourahamane Tiani"). Sets `posting` to the mention of
+  // the posting, which is no actor.
+  uint32_t name_after_title(const TitleMention& t, const std::vector<TitleMention>& titles,
+                            const std::vector<Mention>& ms, uint32_t end, uint32_t& posting) const {
+    uint32_t at = t.e;
+    posting = kNone;
+    if (at < end && norms_[at] == ",") ++at;
+    if (at + 1 < end && norms_[at] == "to") {
+      const uint32_t place = mention_starting_at(ms, at + 1);
+      if (place != kNone) {
+        posting = place;
+        at = ms[place].e;
+      }
+    }
+    for (const TitleMention& rank : titles)
+      if (rank.b == at) at = rank.e;
+    return at;
+  }
+
+  // The state or organisation a dictionary person serves in `title` on the article's date.
+  uint32_t role_target(uint32_t person, uint32_t title) {
+    const uint32_t d = dict_of_[person];
+    if (d == kNone) return kNone;
+    for (const Role& r : k_.entities()[d].roles)
+      if (r.title == k_.titles()[title].title && day_ >= r.from && day_ < r.to)
+        if (auto of = k_.entity_by_key(r.of)) return dictionary_entity(*of);
+    return kNone;
+  }
+
+  // The person the article has talked about most so far (the latest of equals): what a
+  // description without a name ("the president-elect") refers to.
+  uint32_t most_salient_person() const {
+    uint32_t best = kNone, best_count = 0;
+    for (uint32_t p : recent_people_) {
+      const auto it = mention_counts_.find(p);
+      const uint32_t n = it == mention_counts_.end() ? 0 : it->second;
+      if (n >= best_count) {
+        best = p;
+        best_count = n;
+      }
+    }
+    return best;
+  }
+
+  // "the president-elect": not a role held, but a reference to the person the story is about.
+  bool is_designate(const TitleMention& t, uint32_t end) const {
+    return t.e + 1 < end && norms_[t.e] == "-" &&
+           (norms_[t.e + 1] == "elect" || norms_[t.e + 1] == "designate");
   }
 
   // Titles next to names: "Chinese President Xi Jinping" (leads), "Wang Yi, China's
@@ -422,93 +697,114 @@ class ArticleExtractor {
   // name is a reference to whoever held it ("the Russian president").
   void resolve_titles(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
                       const std::vector<TitleMention>& titles) {
-    auto mention_ending_at = [&](uint32_t pos) -> Mention* {
-      for (auto& m : ms)
-        if (m.e == pos && !m.modifier) return &m;
-      return nullptr;
-    };
-    auto mention_starting_at = [&](uint32_t pos) -> Mention* {
-      for (auto& m : ms)
-        if (m.b == pos) return &m;
-      return nullptr;
-    };
+    std::vector<std::pair<uint32_t, uint32_t>> widen;  // (mention, new start): titled names
     for (const TitleMention& t : titles) {
+      if (is_designate(t, s.end_token)) {
+        const uint32_t p = most_salient_person();
+        if (p != kNone) {
+          const uint32_t b = t.b > s.first_token && kDeterminers.count(norms_[t.b - 1]) ? t.b - 1 : t.b;
+          ms.push_back({b, t.e + 2, p, kNone, Source::coref});
+        }
+        continue;
+      }
       const uint16_t rel = k_.titles()[t.title].relation;
-      // The title's state or organisation, written before it.
-      Mention* of = mention_ending_at(t.b);
-      if (!of && t.b > s.first_token && norms_[t.b - 1] == "'s") of = mention_ending_at(t.b - 1);
-      if (of && (is_person(of->entity) || of->locative)) of = nullptr;
-      // ... or after it: "the president of Russia".
-      Mention* of_after = nullptr;
-      if (t.e + 1 < s.end_token && norms_[t.e] == "of") {
-        uint32_t j = t.e + 1;
-        if (kDeterminers.count(norms_[j])) ++j;
-        Mention* m = mention_starting_at(j);
-        if (m && !is_person(m->entity)) of_after = m;
-      }
-      Mention* person = mention_starting_at(t.e);
-      if (person && !is_person(person->entity)) person = nullptr;
-      if (of && person) {
-        of->modifier = true;
-        add_relation(rel, person->entity, of->entity, sentence, false, false, 0.85f);
-        continue;
-      }
-      // Apposition: "<person>, [a|the] [state's] [adjectives] <title> [of ...] [at|of <org>]".
-      Mention* named = nullptr;
-      for (uint32_t j = t.b; j > s.first_token && t.b - j < 8; --j) {
-        if (norms_[j - 1] == ",") {
-          named = mention_ending_at(j - 1);
-          break;
-        }
-      }
-      if (named && is_person(named->entity)) {
-        uint32_t org = kNone;
-        for (uint32_t j = t.e; j < s.end_token && j < t.e + 9; ++j) {
-          if (norms_[j] == "," || norms_[j] == ";") break;
-          if (norms_[j] != "at" && norms_[j] != "of" && norms_[j] != "with" && norms_[j] != "for")
-            continue;
-          // The organisation may follow a possessive place: "at Beijing's Renmin University".
-          for (const Mention& m : ms) {
-            if (m.b <= j || m.b > j + 5 || is_person(m.entity)) continue;
-            if (out_.entities[m.entity].kind == EntityKind::country && m.e < s.end_token &&
-                norms_[m.e] == "'s")
-              continue;
-            org = m.entity;
-            break;
-          }
-          if (org != kNone) break;
-        }
-        const uint32_t target = org != kNone ? org : (of ? of->entity : (of_after ? of_after->entity : kNone));
-        if (target != kNone) {
-          if (of && target == of->entity) of->modifier = true;
-          add_relation(rel, named->entity, target, sentence, false, false, 0.8f);
+      const uint32_t of = title_possessor(ms, t, s.first_token);
+      uint32_t posting = kNone;
+      const uint32_t name_at = name_after_title(t, titles, ms, s.end_token, posting);
+      const uint32_t person = mention_starting_at(ms, name_at);
+      if (person != kNone && is_person(ms[person].entity)) {
+        const uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
+        if (target != kNone) add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
+        if (posting != kNone) ms[posting].modifier = true;
+        // "Chinese President Xi Jinping" is one mention of Xi, so "Modi and Chinese President
+        // Xi Jinping" coordinates; an apposition after a comma stays apart.
+        if (norms_[t.e] != ",") {
+          if (of != kNone) ms[of].modifier = true;
+          widen.push_back({person, of != kNone ? std::min(ms[of].b, t.b) : t.b});
         }
         continue;
       }
-      // A role reference: "the Russian president", "Beijing's foreign minister".
-      Mention* state = of ? of : nullptr;
-      if (state && !(t.e < s.end_token && toks_[t.e].cap && toks_[t.e].word &&
-                     norms_[t.e] != "'s")) {
-        const uint32_t d = dict_of_[state->entity];
-        if (d == kNone) continue;
-        auto holder = k_.role_holder(t.title, d, day_);
-        if (!holder) continue;
-        const uint32_t p = dictionary_entity(*holder);
-        state->modifier = true;
-        const uint32_t b = state->b;
-        Mention ref;
-        ref.b = b;
-        ref.e = t.e;
-        ref.entity = p;
-        ref.source = Source::coref;
-        ms.push_back(ref);  // invalidates `state`, `of` and `person`
-        const bool article = b > s.first_token && kDeterminers.count(norms_[b - 1]);
-        add_surface_form(p, article ? b - 1 : b, t.e);
-      }
+      if (resolve_apposition(sentence, s, ms, t, of)) continue;
+      resolve_role_reference(sentence, s, ms, t, of);
     }
+    for (const auto& [m, b] : widen) ms[m].b = std::min(ms[m].b, b);
     ms.erase(std::remove_if(ms.begin(), ms.end(), [](const Mention& m) { return m.modifier; }),
              ms.end());
     std::sort(ms.begin(), ms.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
+  }
+
+  // Apposition: "<person>, [a|the] [state's] [adjectives] <title> [of ...] [at|of <org>]".
+  bool resolve_apposition(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
+                          const TitleMention& t, uint32_t of) {
+    uint32_t named = kNone;
+    for (uint32_t j = t.b; j > s.first_token && t.b - j < 8; --j) {
+      if (norms_[j - 1] == ",") {
+        named = mention_ending_at(ms, j - 1);
+        break;
+      }
+    }
+    if (named == kNone || !is_person(ms[named].entity)) return false;
+    // ... or the state after the title: "the president of Russia".
+    uint32_t of_after = kNone;
+    if (t.e + 1 < s.end_token && norms_[t.e] == "of") {
+      uint32_t j = t.e + 1;
+      if (kDeterminers.count(norms_[j])) ++j;
+      const uint32_t m = mention_starting_at(ms, j);
+      if (m != kNone && !is_person(ms[m].entity)) of_after = m;
+    }
+    uint32_t org = kNone;
+    for (uint32_t j = t.e; j < s.end_token && j < t.e + 9; ++j) {
+      if (norms_[j] == "," || norms_[j] == ";") break;
+      if (norms_[j] != "at" && norms_[j] != "of" && norms_[j] != "with" && norms_[j] != "for")
+        continue;
+      // The organisation may follow a possessive place: "at Beijing's Renmin University".
+      for (const Mention& m : ms) {
+        if (m.b <= j || m.b > j + 5 || is_person(m.entity)) continue;
+        if (out_.entities[m.entity].kind == EntityKind::country && m.e < s.end_token &&
+            norms_[m.e] == "'s")
+          continue;
+        org = m.entity;
+        break;
+      }
+      if (org != kNone) break;
+    }
+    const uint32_t target = org != kNone  ? org
+                            : of != kNone ? ms[of].entity
+                            : of_after != kNone ? ms[of_after].entity
+                                                : role_target(ms[named].entity, t.title);
+    uint32_t close = t.e;
+    while (close < s.end_token && close < t.e + 12 && norms_[close] != ",") ++close;
+    appositions_.push_back({ms[named].e, close});
+    if (target == kNone) return true;
+    if (of != kNone && target == ms[of].entity) ms[of].modifier = true;
+    add_relation(k_.titles()[t.title].relation, ms[named].entity, target, sentence, false, false,
+                 0.8f);
+    return true;
+  }
+
+  // A role reference: "the Russian president", "Beijing's foreign minister" stand for whoever
+  // held the role on the article's date, and say that they held it.
+  void resolve_role_reference(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
+                              const TitleMention& t, uint32_t of) {
+    if (of == kNone) return;
+    if (t.e < s.end_token && toks_[t.e].cap && toks_[t.e].word && norms_[t.e] != "'s") return;
+    const uint32_t d = dict_of_[ms[of].entity];
+    if (d == kNone) return;
+    const auto holder = k_.role_holder(t.title, d, day_);
+    if (!holder) return;
+    const uint32_t p = dictionary_entity(*holder);
+    const uint32_t state = ms[of].entity;
+    ms[of].modifier = true;
+    const uint32_t b = ms[of].b;
+    Mention ref;
+    ref.b = b;
+    ref.e = t.e;
+    ref.entity = p;
+    ref.source = Source::coref;
+    ms.push_back(ref);
+    const bool article = b > s.first_token && kDeterminers.count(norms_[b - 1]);
+    add_surface_form(p, article ? b - 1 : b, t.e);
+    add_relation(k_.titles()[t.title].relation, p, state, sentence, false, false, 0.7f);
   }
 
   // ---- relations -------------------------------------------------------------------------
@@ -517,11 +813,12 @@ class ArticleExtractor {
                     bool negated, bool attributed, float confidence) {
     if (subject == kNone || object == kNone || subject == object) return;
     if (k_.relation_types()[type].symmetric && object < subject) std::swap(subject, object);
-    for (RelationMention& r : out_.relations) {
-      if (r.type == type && r.subject == subject && r.object == object && r.sentence == sentence) {
-        r.confidence = std::max(r.confidence, confidence);
-        return;
-      }
+    const RelationKey key{type, subject, object, sentence};
+    const auto [it, added] = relation_index_.emplace(key, out_.relations.size());
+    if (!added) {
+      RelationMention& r = out_.relations[it->second];
+      r.confidence = std::max(r.confidence, confidence);
+      return;
     }
     out_.relations.push_back({type, subject, object, sentence, negated, attributed, confidence});
   }
@@ -538,15 +835,25 @@ class ArticleExtractor {
     size_t committed = out.size();  // rightwards, comma-only links count once a conjunction follows
     for (;;) {
       const int next = cur + step;
-      if (next < 0 || next >= static_cast<int>(ms.size())) return;
+      if (next < 0 || next >= static_cast<int>(ms.size())) break;
       const Mention& a = ms[static_cast<size_t>(std::min(cur, next))];
       const Mention& b = ms[static_cast<size_t>(std::max(cur, next))];
-      // Allowed between them: connectors, "along with", "as well as", and up to two plain
-      // words after the first ("Chinese and Russian warships, along with Iran").
+      // Allowed between them: connectors, "along with", "as well as", appositions ("Ali
+      // Shamkhani, Iran's top security official, and ..."), and up to two plain words after
+      // the first ("Chinese and Russian warships, along with Iran").
       uint32_t plain = 0;
       bool joined = false, conjunction = false, ok = true;
       for (uint32_t i = a.e; i < b.b && ok; ++i) {
         const std::string& w = norms_[i];
+        if (in_apposition(i)) continue;
+        // "with" joins only as "along with" or "together with": in "held talks with Putin"
+        // it introduces another party, not a co-subject.
+        const bool joining_with = w == "with" && i > a.e &&
+                                  (norms_[i - 1] == "along" || norms_[i - 1] == "together");
+        if (w == "with" && !joining_with) {
+          ok = false;
+          break;
+        }
         if (kConnectors.count(w) || w == "along" || w == "with" || w == "as" || w == "well" ||
             w == "together" || w == "plus" || w == "or" || w == "nor" || w == "both" ||
             w == "the" || w == "'s") {
@@ -557,7 +864,8 @@ class ArticleExtractor {
         if (!joined && ++plain <= 2 && toks_[i].word && !toks_[i].cap) continue;
         ok = false;
       }
-      if (!ok || !joined || b.b >= s.end_token || !usable(ms[static_cast<size_t>(next)], places)) break;
+      const Mention& n = ms[static_cast<size_t>(next)];
+      if (!ok || !joined || b.b >= s.end_token || !usable(n, places) || n.possessive) break;
       // A comma alone joins a list only next to a conjunction: "A, B and C", not
       // "in Ukraine, Western powers accuse".
       if (step < 0 && !conjunction && !seen_conjunction) break;
@@ -571,30 +879,90 @@ class ArticleExtractor {
     if (step > 0) out.resize(committed);
   }
 
+  bool in_apposition(uint32_t i) const {
+    for (const auto& [b, e] : appositions_)
+      if (i >= b && i < e) return true;
+    return false;
+  }
+
   // The nearest usable actor left of token `pos` in the same clause, with its coordinated
   // neighbours.
   ArgList left_argument(const std::vector<Mention>& ms, uint32_t pos, const SentenceSpan& s,
                         uint32_t max_distance) const {
     ArgList out;
+    // "<name>, a senior fellow at <org>, praised ...": the subject is the name the
+    // apposition describes, not an actor inside it.
+    uint32_t before = pos;
+    while (before > s.first_token && is_adverb(norms_[before - 1])) --before;
+    if (before > s.first_token + 2 && norms_[before - 1] == ",") {
+      for (uint32_t k = before - 2; k > s.first_token && before - k < 16; --k) {
+        if (stops_clause(k)) break;
+        if (norms_[k] != ",") continue;
+        const bool describes = kDeterminers.count(norms_[k + 1]) > 0 ||
+                               k_.match_title(norms_, k + 1, before).has_value();
+        const uint32_t head = mention_ending_at(ms, k);
+        if (describes && head != kNone && usable(ms[head], false) && !ms[head].possessive) {
+          out.mentions.push_back(head);
+          out.distance = pos - ms[head].e;
+          coordinate(ms, head, -1, out.mentions, s, false);
+          return out;
+        }
+        break;
+      }
+    }
+    uint32_t stop = s.first_token;  // the nearest clause boundary left of `pos`
+    for (uint32_t i = pos; i > s.first_token; --i)
+      if (stops_clause(i - 1)) {
+        stop = i;
+        break;
+      }
     for (int mi = static_cast<int>(ms.size()) - 1; mi >= 0; --mi) {
       const Mention& m = ms[static_cast<size_t>(mi)];
       if (m.e > pos) continue;
-      bool stopped = false;
-      for (uint32_t i = m.e; i < pos; ++i)
-        if (stops_clause(i)) stopped = true;
-      if (stopped || pos - m.e > max_distance) break;
-      if (!usable(m, false)) continue;
+      if (m.e < stop || pos - m.e > max_distance) break;
+      if (!usable(m, false) || m.possessive) continue;
       out.mentions.push_back(static_cast<uint32_t>(mi));
       out.distance = pos - m.e;
       coordinate(ms, static_cast<uint32_t>(mi), -1, out.mentions, s, false);
       break;
     }
-    (void)s;
+    return out;
+  }
+
+  // The subject of the clause `pos` is in: the actor a relative "who" refers to ("Xi, who
+  // visited Riyadh and hosted Raisi"), else the first actor after the clause boundary (with
+  // `whole_sentence`, of the sentence: "Peskov told reporters that ..., and accused").
+  ArgList clause_subject(const std::vector<Mention>& ms, uint32_t pos, const SentenceSpan& s,
+                         bool whole_sentence) const {
+    ArgList out;
+    uint32_t start = s.first_token;
+    for (uint32_t i = pos; i > s.first_token && !whole_sentence; --i) {
+      const std::string& w = norms_[i - 1];
+      if (w == "who" || w == "which") {
+        const uint32_t at = i - 1 > s.first_token && norms_[i - 2] == "," ? i - 2 : i - 1;
+        const uint32_t m = mention_ending_at(ms, at);
+        if (m != kNone && usable(ms[m], false)) out.mentions.push_back(m);
+        return out;
+      }
+      if (stops_clause(i - 1)) {
+        start = i;
+        break;
+      }
+    }
+    for (uint32_t mi = 0; mi < ms.size(); ++mi) {
+      const Mention& m = ms[mi];
+      if (m.b < start || !usable(m, false) || m.possessive) continue;
+      if (m.e > pos) break;
+      out.mentions.push_back(mi);
+      out.distance = pos - m.e;
+      coordinate(ms, mi, +1, out.mentions, s, false);
+      break;
+    }
     return out;
   }
 
   // The first usable actor after `pos` introduced directly or by one of `intro`, with its
-  // coordinated neighbours.
+  // coordinated neighbours. A direct object does not stand beyond a comma.
   ArgList right_argument(const std::vector<Mention>& ms, uint32_t pos, const SentenceSpan& s,
                          const std::vector<std::string>& intro, bool places,
                          uint32_t max_distance) const {
@@ -607,24 +975,46 @@ class ArticleExtractor {
       if (m.b - pos > max_distance) break;
       std::string last_prep;
       bool stopped = false;
+      uint32_t last_comma = kNone;
       for (uint32_t i = pos; i < m.b; ++i) {
-        if (stops_clause(i) || norms_[i] == ".") stopped = true;
+        if (stops_clause(i) && !scare_quote(i)) stopped = true;
+        if (norms_[i] == ".") stopped = true;
+        if (norms_[i] == ",") last_comma = i;
         if (kPrepositions.count(norms_[i])) last_prep = norms_[i];
       }
       if (stopped) break;
+      // Past a comma the argument may only be an apposition renaming the phrase before it
+      // ("met the summit's host, Russian President Vladimir Putin"), not an actor in a new
+      // clause ("attacks on critical infrastructure, saying Moscow ...").
+      const bool apposition = last_comma != kNone && last_comma > pos &&
+                              (m.b == last_comma + 1 ||
+                               (m.b == last_comma + 2 && kDeterminers.count(norms_[last_comma + 1])));
+      if (last_comma != kNone && !apposition) continue;
       const bool ok = last_prep.empty()
                           ? direct
                           : std::find(intro.begin(), intro.end(), last_prep) != intro.end();
       // An actor reached through another preposition ("on Monday in Beijing") is not the
       // object, but a later one may be.
-      if (!ok) continue;
+      if (!ok || m.possessive) continue;
       if (!usable(m, places)) continue;
       out.mentions.push_back(mi);
       out.distance = m.b - pos;
+      out.preposition = last_prep;
       coordinate(ms, mi, +1, out.mentions, s, places);
       break;
     }
     return out;
+  }
+
+  // A quotation mark around at most three words is a scare quote ("his “friend” Trump"), not
+  // the start of a quoted clause.
+  bool scare_quote(uint32_t i) const {
+    if (norms_[i] != "\"") return false;
+    for (uint32_t d = 1; d <= 4; ++d) {
+      if (i + d < norms_.size() && norms_[i + d] == "\"") return true;
+      if (i >= d && norms_[i - d] == "\"") return true;
+    }
+    return false;
   }
 
   bool word_within(const std::vector<std::string>& words, uint32_t b, uint32_t e) const {
@@ -633,151 +1023,283 @@ class ArticleExtractor {
     return false;
   }
 
+  // A sentence about the past: "in 1988", a year at least four years before the article's date.
+  bool recounts_history(uint32_t b, uint32_t e) const {
+    if (day_ >= std::numeric_limits<int32_t>::max() - 1) return false;
+    const int year_now = std::stoi(iso_from_days(day_).substr(0, 4));
+    for (uint32_t i = b; i + 1 < e; ++i) {
+      if (norms_[i] != "in" || !toks_[i + 1].number || norms_[i + 1].size() != 4) continue;
+      const int year = std::atoi(norms_[i + 1].c_str());
+      if (year > 1000 && year <= year_now - 4) return true;
+    }
+    return false;
+  }
+
+  // "China's support", "the attack": after a possessive or an article a verb trigger's word
+  // is a noun.
+  bool reads_as_noun(uint32_t tb, uint32_t sb) const {
+    if (tb <= sb) return false;
+    const std::string& w = norms_[tb - 1];
+    return w == "'s" || kDeterminers.count(w) || kPossessivePronouns.count(w);
+  }
+
   void find_relations(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms) {
     const uint32_t sb = s.first_token, se = s.end_token;
     const Cues& cues = k_.cues();
     if (sports_article_ || find_cue(cues.sports, sb, se, se) != kNone ||
-        find_cue(cues.history, sb, se, se) != kNone)
+        find_cue(cues.history, sb, se, se) != kNone || recounts_history(sb, se))
       return;
     const uint32_t according = find_cue(cues.attribution, sb, se, se);
+    uint32_t accusation = kNone;  // the first "accuses" trigger of the sentence
     for (uint32_t i = sb; i < se; ++i) {
       const auto hits = k_.match_triggers(norms_, i, se);
       for (const auto& hit : hits) {
         const RelationType& rt = k_.relation_types()[hit.type];
         const Trigger& tr = rt.triggers[hit.trigger];
         const uint32_t tb = i, te = i + hit.length;
+        if (rt.name == "accuses" && accusation == kNone) accusation = tb;
         // A trigger word inside an actor's name ("Trade Organization") is not a trigger.
         bool inside = false;
         for (const Mention& m : ms)
           if (tb >= m.b && tb < m.e) inside = true;
-        if (inside) continue;
+        if (inside || (tr.verb && reads_as_noun(tb, sb))) continue;
         if (!tr.requires_before.empty() &&
             !word_within(tr.requires_before, tb >= sb + 3 ? tb - 3 : sb, tb))
           continue;
-        if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 6)))
+        if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 6)) &&
+            !(is_passive(tr, tb, te, sb) && word_within(tr.requires_after, tb >= sb + 6 ? tb - 6 : sb, tb)))
           continue;
-        if (emit(sentence, s, ms, hit.type, tr, tb, te, according)) break;
+        const bool attributed = (according != kNone && according < tb) ||
+                                (accusation != kNone && accusation < tb);
+        if (emit(sentence, s, ms, hit.type, tr, tb, te, attributed)) break;
       }
     }
   }
 
-  // Applies one trigger occurrence; true when it produced a relation.
-  bool emit(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
-            uint16_t type, const Trigger& tr, uint32_t tb, uint32_t te, uint32_t according) {
-    const uint32_t sb = s.first_token, se = s.end_token;
-    const Cues& cues = k_.cues();
-    const RelationType& rt = k_.relation_types()[type];
-    // Intent is not action: "will hold drills next year".
-    if (find_cue(cues.modality, tb >= sb + 5 ? tb - 5 : sb, tb, tb) != kNone) return false;
-    if (find_cue(cues.modality, te, se, se) != kNone && !tr.verb) return false;
-    // The verb form, for the passive and participles.
+  // "was attacked by", "missiles supplied by": the passive, written with a form of "be" or
+  // as a participle right after its noun with the agent introduced by "by".
+  bool is_passive(const Trigger& tr, uint32_t tb, uint32_t te, uint32_t sb) const {
+    if (!tr.verb) return false;
     const std::string& form = norms_[te - 1];
+    if (!(form.ends_with("ed") || form == "met" || form == "struck" || form == "spoken")) return false;
     uint32_t before = tb;
     while (before > sb && is_adverb(norms_[before - 1])) --before;
-    const bool passive = tr.verb && (form.ends_with("ed") || form == "met" || form == "struck" ||
-                                     form == "spoken") &&
-                         before > sb && kBeForms.count(norms_[before - 1]);
-    const bool participle = tr.verb && form.ends_with("ing") && before > sb && norms_[before - 1] == ",";
+    if (before > sb && kBeForms.count(norms_[before - 1])) return true;
+    return before > sb && te < norms_.size() && norms_[te] == "by" && toks_[before - 1].word &&
+           !toks_[before - 1].cap && !kPrepositions.count(norms_[before - 1]) &&
+           norms_[before - 1] != "have" && norms_[before - 1] != "has" && norms_[before - 1] != "had";
+  }
+
+  // Intent is not action: "will hold drills next year", "agreed to expand sanctions".
+  bool intended(const Trigger& tr, uint32_t tb, uint32_t te, uint32_t sb, uint32_t se) const {
+    const Cues& cues = k_.cues();
+    if (find_cue(cues.modality, tb >= sb + 5 ? tb - 5 : sb, tb, tb) != kNone) return true;
+    // After a noun, only right after it: "sanctions would follow", not a later clause's "if".
+    const uint32_t after_end = std::min(se, te + 3);
+    for (uint32_t i = te; i < after_end; ++i)
+      if (norms_[i] == "," || norms_[i] == "and") return false;
+    return !tr.verb && find_cue(cues.modality, te, after_end, se) != kNone;
+  }
+
+  // A noun trigger's subject: a possessive ("Russia's invasion of"), a pre-modifier
+  // ("China-Russia trade", "Chinese and Russian warships"), or "by X".
+  ArgList noun_subject(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
+                       uint32_t te) const {
+    ArgList subj;
+    for (int mi = static_cast<int>(ms.size()) - 1; mi >= 0; --mi) {
+      const Mention& m = ms[static_cast<size_t>(mi)];
+      if (m.e > tb) continue;
+      if (tb - m.e > 4) break;
+      bool only_modifiers = true;
+      for (uint32_t j = m.e; j < tb; ++j)
+        if (!(norms_[j] == "'s" || norms_[j] == "-" || scare_quote(j) ||
+              (toks_[j].word && !toks_[j].cap && !kPrepositions.count(norms_[j]) &&
+               !kClauseStops.count(norms_[j]))))
+          only_modifiers = false;
+      if (!only_modifiers || !usable(m, false)) break;
+      subj.mentions.push_back(static_cast<uint32_t>(mi));
+      coordinate(ms, static_cast<uint32_t>(mi), -1, subj.mentions, s, false);
+      if (mi > 0 && ms[static_cast<size_t>(mi) - 1].e + 1 == m.b && norms_[m.b - 1] == "-")
+        subj.mentions.push_back(static_cast<uint32_t>(mi) - 1);
+      break;
+    }
+    if (subj.mentions.empty() && te < s.end_token && norms_[te] == "by")
+      subj = right_argument(ms, te, s, {"by"}, false, 3);
+    return subj;
+  }
+
+  // Is the noun phrase of the trigger at `tb` an adverbial or an apposition ("at the end of
+  // a three-day visit to China", ", a surprise trip to Moscow")? Then its subject is the
+  // clause's.
+  bool in_adverbial_phrase(uint32_t tb, uint32_t sb) const {
+    uint32_t j = tb;
+    while (j > sb && j + 4 > tb && toks_[j - 1].word && !toks_[j - 1].cap &&
+           !kPrepositions.count(norms_[j - 1]))
+      --j;
+    if (j > sb && norms_[j - 1] == "-") return in_adverbial_phrase(j - 1, sb);
+    return j > sb && (kPrepositions.count(norms_[j - 1]) || norms_[j - 1] == ",");
+  }
+
+  // The subject of a verb trigger in active voice.
+  ArgList verb_subject(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
+                       uint32_t te) const {
+    const uint32_t sb = s.first_token;
+    uint32_t before = tb;
+    while (before > sb && is_adverb(norms_[before - 1])) --before;
+    // ", praising Putin": the clause's first actor.
+    if (norms_[te - 1].ends_with("ing") && before > sb && norms_[before - 1] == ",") {
+      ArgList subj;
+      for (uint32_t mi = 0; mi < ms.size(); ++mi)
+        if (ms[mi].e <= tb && usable(ms[mi], false) && !ms[mi].possessive) {
+          subj.mentions.push_back(mi);
+          subj.distance = tb - ms[mi].e;
+          break;
+        }
+      return subj;
+    }
+    // A second verb of the same subject: "X said ... and accused Manila"; after ", and" the
+    // subject is the sentence's ("Peskov told reporters that ..., and accused Washington").
+    while (before > sb && (norms_[before - 1] == "also" || is_adverb(norms_[before - 1]))) --before;
+    if (before > sb && norms_[before - 1] == "and") {
+      const bool after_comma = before > sb + 1 && norms_[before - 2] == ",";
+      ArgList subj = clause_subject(ms, tb, s, after_comma);
+      if (!subj.mentions.empty()) return subj;
+    }
+    // "Xi, who visited Riyadh": the relative pronoun's antecedent.
+    if (before > sb && (norms_[before - 1] == "who" || norms_[before - 1] == "which"))
+      return clause_subject(ms, tb, s, false);
+    return left_argument(ms, tb, s, 14);
+  }
+
+  // "X is Y's largest supplier of arms": the copula's subject and the possessor.
+  bool copular_arguments(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
+                         uint32_t te, ArgList& subj, ArgList& obj) const {
+    obj = noun_subject(ms, s, tb, te);
+    if (obj.mentions.empty()) return false;
+    const Mention& owner = ms[obj.mentions.front()];
+    if (owner.e >= s.end_token || norms_[owner.e] != "'s") return false;
+    uint32_t b = owner.b;
+    while (b > s.first_token && kDeterminers.count(norms_[b - 1])) --b;
+    while (b > s.first_token && is_adverb(norms_[b - 1])) --b;
+    if (b > s.first_token && norms_[b - 1] == "long") --b;
+    if (!(b > s.first_token && kBeForms.count(norms_[b - 1]))) return false;
+    subj = left_argument(ms, b - 1, s, 4);
+    return !subj.mentions.empty();
+  }
+
+  // Applies one trigger occurrence; true when it produced a relation.
+  bool emit(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
+            uint16_t type, const Trigger& tr, uint32_t tb, uint32_t te, bool attributed) {
+    const uint32_t sb = s.first_token, se = s.end_token;
+    const RelationType& rt = k_.relation_types()[type];
+    if (intended(tr, tb, te, sb, se)) return false;
 
     ArgList subj, obj;
-    bool coref_args = false;
-    if (passive) {
+    if (tr.copular) {
+      if (!copular_arguments(ms, s, tb, te, subj, obj)) return false;
+    } else if (!tr.subject.empty()) {
+      // "with help from X": the subject follows (after "from", a state is no place here), the
+      // one helped precedes.
+      subj = right_argument(ms, te, s, tr.subject, true, 3);
+      obj = left_argument(ms, tb, s, 4);
+    } else if (is_passive(tr, tb, te, sb)) {
       obj = left_argument(ms, tb, s, 12);
       if (te < se) subj = right_argument(ms, te, s, {"by"}, false, 6);
       if (subj.mentions.empty()) return false;
     } else {
       if (!tr.verb) {
-        // Possessive ("Russia's invasion of"), pre-modifier ("China-Russia trade"), or "by X".
-        for (int mi = static_cast<int>(ms.size()) - 1; mi >= 0; --mi) {
-          const Mention& m = ms[static_cast<size_t>(mi)];
-          if (m.e > tb) continue;
-          if (tb - m.e > 4) break;
-          bool only_modifiers = true;
-          for (uint32_t j = m.e; j < tb; ++j)
-            if (!(norms_[j] == "'s" || norms_[j] == "-" || (toks_[j].word && !toks_[j].cap &&
-                                                            !kPrepositions.count(norms_[j]) &&
-                                                            !kClauseStops.count(norms_[j]))))
-              only_modifiers = false;
-          if (!only_modifiers || !usable(m, false)) break;
-          subj.mentions.push_back(static_cast<uint32_t>(mi));
-          // "China-Russia trade", "Chinese and Russian": both are parties.
-          coordinate(ms, static_cast<uint32_t>(mi), -1, subj.mentions, s, false);
-          if (mi > 0 && ms[static_cast<size_t>(mi) - 1].e + 1 == m.b && norms_[m.b - 1] == "-")
-            subj.mentions.push_back(static_cast<uint32_t>(mi) - 1);
-          break;
-        }
-        if (subj.mentions.empty() && te < se && norms_[te] == "by")
-          subj = right_argument(ms, te, s, {"by"}, false, 3);
-      }
-      if (subj.mentions.empty()) {
-        if (participle) {
-          for (uint32_t mi = 0; mi < ms.size(); ++mi)
-            if (ms[mi].e <= tb && usable(ms[mi], false)) {
-              subj.mentions.push_back(mi);
-              subj.distance = tb - ms[mi].e;
-              break;
-            }
-        } else {
-          subj = left_argument(ms, tb, s, 14);
-        }
+        subj = noun_subject(ms, s, tb, te);
+        if (subj.mentions.empty() && in_adverbial_phrase(tb, sb))
+          subj = clause_subject(ms, tb, s, false);
+        if (subj.mentions.empty()) subj = left_argument(ms, tb, s, 14);
+      } else {
+        subj = verb_subject(ms, s, tb, te);
       }
       obj = right_argument(ms, te, s, tr.object, tr.places, 8);
     }
-    std::vector<uint32_t> parties;
-    if (rt.symmetric) {
-      ArgList p = right_argument(ms, te, s, tr.parties, false, 6);
-      for (uint32_t m : subj.mentions) parties.push_back(m);
-      for (uint32_t m : obj.mentions) parties.push_back(m);
-      for (uint32_t m : p.mentions) parties.push_back(m);
-    }
+    const Qualifiers q{negated(ms, subj, tb, sb), attributed,
+                       confidence(tr, subj, obj, ms)};
+    if (rt.symmetric) return emit_symmetric(sentence, s, ms, type, tr, te, subj, obj, q);
+    bool produced = false;
+    for (uint32_t su : entities_of(ms, subj.mentions))
+      for (uint32_t ob : entities_of(ms, obj.mentions)) {
+        if (su == ob) continue;
+        add_relation(type, su, ob, sentence, q.negated, q.attributed, q.confidence);
+        produced = true;
+      }
+    return produced;
+  }
 
-    // Qualifiers: negation before the trigger, within its clause; attribution anywhere before it.
+  struct Qualifiers {
+    bool negated;
+    bool attributed;
+    float confidence;
+  };
+
+  // Negation before the trigger, within its clause, and not before its subject: that
+  // belongs to another verb ("refusal to condemn Russia's attack").
+  bool negated(const std::vector<Mention>& ms, const ArgList& subj, uint32_t tb, uint32_t sb) const {
     uint32_t clause_b = tb >= sb + 6 ? tb - 6 : sb;
-    // Negation before the subject belongs to another verb: "refusal to condemn Russia's attack".
     for (uint32_t mi : subj.mentions)
       if (ms[mi].e <= tb) clause_b = std::max(clause_b, ms[mi].e);
-    const bool negated = find_cue(cues.negation, clause_b, tb, tb) != kNone;
-    bool attributed = according != kNone && according < tb;
-    if (!attributed) {
-      // An earlier accusation governs what follows it: "accuse Beijing of supporting Moscow".
-      for (uint32_t j = sb; j < tb && !attributed; ++j)
-        for (const auto& hit : k_.match_triggers(norms_, j, tb))
-          if (k_.relation_types()[hit.type].name == "accuses") attributed = true;
+    return find_cue(k_.cues().negation, clause_b, tb, tb) != kNone;
+  }
+
+  float confidence(const Trigger& tr, const ArgList& subj, const ArgList& obj,
+                   const std::vector<Mention>& ms) const {
+    float c = tr.verb ? 0.9f : 0.8f;
+    if (subj.distance > 6) c -= 0.1f;
+    bool coref = false;
+    for (const ArgList* a : {&subj, &obj})
+      for (uint32_t mi : a->mentions) coref |= ms[mi].source == Source::coref;
+    return coref ? c - 0.15f : c;
+  }
+
+  static std::vector<uint32_t> entities_of(const std::vector<Mention>& ms,
+                                           const std::vector<uint32_t>& list) {
+    std::vector<uint32_t> out;
+    for (uint32_t mi : list) {
+      out.push_back(ms[mi].entity);
+      if (ms[mi].entity2 != kNone) out.push_back(ms[mi].entity2);
     }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
 
-    auto entities_of = [&](const std::vector<uint32_t>& list) {
-      std::vector<uint32_t> out;
-      for (uint32_t mi : list) {
-        if (ms[mi].source == Source::coref) coref_args = true;
-        out.push_back(ms[mi].entity);
-        if (ms[mi].entity2 != kNone) out.push_back(ms[mi].entity2);
-      }
-      return out;
-    };
-    float confidence = tr.verb ? 0.9f : 0.8f;
-    if (subj.distance > 6) confidence -= 0.1f;
-
-    bool produced = false;
-    if (rt.symmetric) {
-      std::vector<uint32_t> ents = entities_of(parties);
-      std::sort(ents.begin(), ents.end());
-      ents.erase(std::unique(ents.begin(), ents.end()), ents.end());
-      if (coref_args) confidence -= 0.15f;
+  // Symmetric relations. "talks between A and B" pairs A and B only (a host or mediator is
+  // no party). A reciprocal trigger ("parties") pairs coordinated subjects with each other
+  // and each subject with each party ("Japan has signed similar agreements with Australia
+  // and Britain" is two agreements); a transitive one ("object") pairs subject and object.
+  bool emit_symmetric(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
+                      uint16_t type, const Trigger& tr, uint32_t te, const ArgList& subj,
+                      const ArgList& obj, const Qualifiers& q) {
+    const ArgList p = right_argument(ms, te, s, tr.parties, tr.places, 8);
+    const auto parties = entities_of(ms, p.mentions);
+    std::vector<std::pair<uint32_t, uint32_t>> pairs;
+    auto all_pairs = [&](const std::vector<uint32_t>& ents) {
       for (size_t a = 0; a < ents.size(); ++a)
-        for (size_t b = a + 1; b < ents.size(); ++b) {
-          add_relation(type, ents[a], ents[b], sentence, negated, attributed, confidence);
-          produced = true;
-        }
+        for (size_t b = a + 1; b < ents.size(); ++b) pairs.push_back({ents[a], ents[b]});
+    };
+    const bool collective = p.preposition == "between" || p.preposition == "among" ||
+                            p.preposition == "involving";
+    const auto subjects = entities_of(ms, subj.mentions);
+    if (collective && parties.size() >= 2) {
+      all_pairs(parties);
+    } else if (subjects.empty()) {
+      // "a meeting with A and B" says someone met A and B, not that they met each other.
     } else {
-      const auto subjects = entities_of(subj.mentions);
-      const auto objects = entities_of(obj.mentions);
-      if (coref_args) confidence -= 0.15f;
-      for (uint32_t su : subjects)
-        for (uint32_t ob : objects) {
-          if (su == ob) continue;
-          add_relation(type, su, ob, sentence, negated, attributed, confidence);
-          produced = true;
-        }
+      if (!tr.parties.empty()) all_pairs(subjects);
+      std::vector<uint32_t> others = entities_of(ms, obj.mentions);
+      others.insert(others.end(), parties.begin(), parties.end());
+      for (uint32_t a : subjects)
+        for (uint32_t b : others) pairs.push_back({a, b});
+    }
+    bool produced = false;
+    for (const auto& [a, b] : pairs) {
+      if (a == b) continue;
+      add_relation(type, a, b, sentence, q.negated, q.attributed, q.confidence);
+      produced = true;
     }
     return produced;
   }
@@ -791,6 +1313,7 @@ class ArticleExtractor {
       for (uint32_t ent : {m.entity, m.entity2}) {
         if (ent == kNone) continue;
         if (is_person(ent)) {
+          ++mention_counts_[ent];
           if (first_person == kNone) first_person = ent;
           recent_people_.erase(std::remove(recent_people_.begin(), recent_people_.end(), ent),
                                recent_people_.end());
@@ -799,7 +1322,7 @@ class ArticleExtractor {
           const auto parts = phrase_tokens(out_.entities[ent].name);
           if (parts.size() >= 2) {
             for (const auto& p : {parts.front(), parts.back()})
-              if (p.size() >= 3) name_tokens_[p] = ent;
+              if (p.size() >= 2) name_tokens_[p] = ent;
           }
         } else {
           recent_things_.erase(std::remove(recent_things_.begin(), recent_things_.end(), ent),
@@ -812,6 +1335,13 @@ class ArticleExtractor {
   }
 
   void process_sentence(uint32_t index, const SentenceSpan& s) {
+    appositions_.clear();
+    // Where titles start, looked up once: names stop at titles ("European Commission
+    // President Ursula von der Leyen"), so name spans ask about every token.
+    for (uint32_t i = s.first_token; i < s.end_token; ++i) {
+      const auto t = k_.match_title(norms_, i, s.end_token);
+      title_len_[i] = t ? static_cast<uint8_t>(std::min<uint32_t>(t->second, 255)) : 0;
+    }
     std::vector<Mention> ms;
     std::vector<TitleMention> titles;
     find_mentions(s, ms, titles);
@@ -831,8 +1361,24 @@ class ArticleExtractor {
   std::vector<uint32_t> dict_of_;  // extraction entity -> dictionary index or kNone
   std::vector<uint32_t> recent_people_, recent_things_;
   std::unordered_map<std::string, uint32_t> name_tokens_;
+  std::unordered_map<uint32_t, uint32_t> mention_counts_;  // person -> mentions so far
   uint32_t topic_person_ = kNone;
   bool sports_article_ = false;
+  uint32_t dateline_end_ = 0;  // first token after "MOSCOW (Reuters) - "
+  std::unordered_set<std::string> cue_first_words_;  // first words of all cue phrases
+  std::vector<uint8_t> title_len_;  // tokens of the title starting at each token, or 0
+  // (type, subject, object, sentence) of each relation mention, to merge repeats in O(1).
+  using RelationKey = std::tuple<uint16_t, uint32_t, uint32_t, uint32_t>;
+  struct RelationKeyHash {
+    size_t operator()(const RelationKey& k) const {
+      const auto [t, s, o, n] = k;
+      return ((static_cast<size_t>(t) * 1000003u + s) * 1000003u + o) * 1000003u + n;
+    }
+  };
+  std::unordered_map<RelationKey, size_t, RelationKeyHash> relation_index_;
+  // Token ranges of the current sentence's appositions (", Iran's top security official"),
+  // which coordination steps over.
+  std::vector<std::pair<uint32_t, uint32_t>> appositions_;
 };
 
 }  // namespace

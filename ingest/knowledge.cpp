@@ -185,8 +185,10 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
           trig.requires_before = strings(src, tr, "requires_before", where);
           trig.requires_after = strings(src, tr, "requires_after", where);
           trig.places = tr.value("places", false);
-          if (rt.symmetric && trig.parties.empty() && trig.object.empty())
-            fail(src, where + ": a trigger of a symmetric type needs \"parties\" or \"object\"");
+          trig.subject = strings(src, tr, "subject", where);
+          trig.copular = tr.value("copular", false);
+          if (rt.symmetric && trig.parties.empty() && trig.object.empty() && !trig.copular)
+            fail(src, where + ": a trigger of a symmetric type needs \"parties\", \"object\" or \"copular\"");
           rt.triggers.push_back(std::move(trig));
         }
       }
@@ -239,6 +241,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
     k.cues_.sports = phrase_list(src, root, "sports");
     k.cues_.history = phrase_list(src, root, "history");
     k.cues_.collective_pairs = phrase_list(src, root, "collective_pairs");
+    k.cues_.collective_people_pairs = phrase_list(src, root, "collective_people_pairs");
     if (root.contains("pronouns")) {
       const json& p = root["pronouns"];
       k.cues_.male_pronouns = word_set(src, p, "male");
@@ -282,6 +285,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       d.capitals = strings(src, e, "capitals", where);
       d.neighbors = strings(src, e, "neighbors", where);
       d.region = string_field(src, e, "region", where, false);
+      d.state = string_field(src, e, "state", where, false);
       const std::string gender = string_field(src, e, "gender", where, false);
       d.gender = gender == "male" ? Gender::male : gender == "female" ? Gender::female : Gender::unknown;
       const uint32_t index = static_cast<uint32_t>(k.entities_.size());
@@ -290,6 +294,9 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       k.entities_.push_back(std::move(d));
     }
   }
+  for (const DictionaryEntity& d : k.entities_)
+    if (!d.state.empty() && !k.entity_by_key(d.state))
+      throw KnowledgeError("entry \"" + d.key + "\": unknown state \"" + d.state + "\"");
   for (auto& p : pending) {
     DictionaryEntity& d = k.entities_[p.entity];
     const std::string where = "entry \"" + d.key + "\"";

@@ -39,6 +39,9 @@ struct DictionaryEntity {
   std::vector<std::string> capitals;
   std::vector<std::string> neighbors;  // keys of bordering states
   std::string region;                  // "europe", "asia", ... (states only)
+  // Key of the state a government body stands for ("kremlin" -> "russia"): a ministry or
+  // seat of government acts for its state and is coded as that state.
+  std::string state;
   Gender gender = Gender::unknown;
   std::vector<Role> roles;
 };
@@ -57,6 +60,8 @@ struct Trigger {
   std::vector<std::string> requires_before;  // one must occur shortly before the trigger
   std::vector<std::string> requires_after;   // one must occur shortly after it
   bool places = false;  // a capital after a place preposition may be the object ("arrived in")
+  std::vector<std::string> subject;  // prepositions introducing a subject after the noun
+  bool copular = false;  // "X is Y's supplier": subject before the copula, object the possessor
 };
 
 struct RelationType {
@@ -72,7 +77,8 @@ struct Cues {
   std::vector<std::vector<std::string>> negation, attribution, modality, sports, history;
   std::unordered_set<std::string> male_pronouns, female_pronouns, neuter_pronouns,
       plural_pronouns;
-  std::vector<std::vector<std::string>> collective_pairs;  // "the two countries"
+  std::vector<std::vector<std::string>> collective_pairs;         // "the two countries"
+  std::vector<std::vector<std::string>> collective_people_pairs;  // "the two leaders"
 };
 
 // The JSON texts Knowledge is built from; `name` is used in error messages.

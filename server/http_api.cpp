@@ -89,8 +89,12 @@ void write_error(httplib::Response& res, const ApiError& e) {
 // The query parameters of one request, checked against what its route accepts.
 class Params {
  public:
-  Params(const httplib::Request& req, const std::vector<std::string>& allowed)
-      : req_(req), allowed_(allowed) {}
+  Params(const httplib::Request& req, const std::vector<std::string>& allowed,
+         const json* body = nullptr)
+      : req_(req), allowed_(allowed), body_(body) {}
+
+  // The JSON body of a POST route (an object).
+  const json& body() const { return *body_; }
 
   std::optional<ApiError> unknown() const {
     for (const auto& [name, value] : req_.params) {
@@ -155,6 +159,7 @@ class Params {
  private:
   const httplib::Request& req_;
   const std::vector<std::string>& allowed_;
+  const json* body_;
 };
 
 struct Reply {
@@ -323,6 +328,14 @@ void HttpApi::register_middleware() {
       write_error(res, {ErrorCode::not_ready, "the server is busy; retry in a second", "", nullptr});
       return Handled::Handled;
     }
+    // cpp-httplib 0.11 does not cap chunked bodies; only /v1/articles reads them itself.
+    if (req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos &&
+        req.path != "/v1/articles") {
+      res.set_header("Connection", "close");
+      write_error(res, {ErrorCode::length_required,
+                        "send this request with a Content-Length, not chunked", "", nullptr});
+      return Handled::Handled;
+    }
     const std::string key = presented_key(req);
     const Role needed = required_role(req);
     const bool open = needed == Role::none || options_.keys.empty() ||
@@ -413,19 +426,29 @@ void HttpApi::register_routes() {
     auto wrapped = [allowed = std::move(allowed), handler = std::move(handler), pattern,
                     max_response](const httplib::Request& req, httplib::Response& res) {
       t_request.route = pattern;
-      Params params(req, allowed);
+      json body;
+      if (req.method == "POST") {
+        if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
+          return write_error(res, {ErrorCode::unsupported_media_type,
+                                   "send JSON with Content-Type: application/json", "", nullptr});
+        body = json::parse(req.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object())
+          return write_error(res, bad_param("", "the body must be a JSON object"));
+      }
+      Params params(req, allowed, &body);
       if (auto bad = params.unknown()) return write_error(res, *bad);
       Result<Reply> reply = handler(params);
       if (!reply) return write_error(res, reply.error());
-      std::string body = dump(reply->body);
-      if (body.size() > max_response)
-        return write_error(res, bad_param("", "the answer would be " + std::to_string(body.size()) +
+      std::string text = dump(reply->body);
+      if (text.size() > max_response)
+        return write_error(res, bad_param("", "the answer would be " + std::to_string(text.size()) +
                                                   " bytes, more than this server sends; ask for "
                                                   "less (lower limit, depth or k)"));
       res.status = reply->status;
-      res.set_content(std::move(body), "application/json");
+      res.set_content(std::move(text), "application/json");
     };
     if (method == "GET") http.Get(pattern, wrapped);
+    if (method == "POST") http.Post(pattern, wrapped);
   };
 
   Service& svc = service_;
@@ -578,6 +601,51 @@ void HttpApi::register_routes() {
           j["entity"] = entity_ref(*snap, *id);
           return Reply{200, std::move(j)};
         });
+
+  // ---- curation (admin) ------------------------------------------------------------------
+
+  route("POST", R"(/v1/entities/([^/]+)/aliases)", {}, [&svc](const Params& p) -> Result<Reply> {
+    auto id = svc.resolve_entity(p.path(1), "ref");
+    if (!id) return id.error();
+    const json& b = p.body();
+    for (const auto& [k, v] : b.items())
+      if (k != "alias") return bad_param(k, "unknown field \"" + k + "\"; send {\"alias\": \"...\"}");
+    if (!b.contains("alias") || !b["alias"].is_string())
+      return bad_param("alias", "\"alias\" must be a string");
+    const std::string alias = b["alias"];
+    if (alias.find_first_not_of(" \t") == std::string::npos || alias.size() > 200 ||
+        !ingest::is_valid_utf8(alias))
+      return bad_param("alias", "\"alias\" must be 1 to 200 characters of UTF-8 text");
+    const bool added = svc.add_alias(*id, alias);
+    auto e = svc.store().entity(*id);
+    return Reply{added ? 201 : 200, entity_json(*e, *svc.snapshot())};
+  });
+
+  route("POST", R"(/v1/entities/([^/]+)/merge)", {}, [&svc](const Params& p) -> Result<Reply> {
+    auto into = svc.resolve_entity(p.path(1), "ref");
+    if (!into) return into.error();
+    const json& b = p.body();
+    for (const auto& [k, v] : b.items())
+      if (k != "from") return bad_param(k, "unknown field \"" + k + "\"; send {\"from\": \"entity\"}");
+    if (!b.contains("from") || !(b["from"].is_string() || b["from"].is_number_integer()))
+      return bad_param("from", "\"from\" must name the entity to merge (id, key or name)");
+    const std::string from_ref = b["from"].is_string() ? b["from"].get<std::string>()
+                                                       : std::to_string(b["from"].get<int64_t>());
+    auto from = svc.resolve_entity(from_ref, "from");
+    if (!from) return from.error();
+    if (*from == *into) return bad_param("from", "an entity cannot be merged into itself");
+    const auto merged = svc.store().entity(*from);
+    const auto outcome = svc.merge_entities(*into, *from);
+    auto snap = svc.snapshot();
+    auto e = svc.store().entity(*into);
+    return Reply{200,
+                 {{"entity", entity_json(*e, *snap)},
+                  {"merged", {{"id", merged->id}, {"key", merged->key}, {"name", merged->name}}},
+                  {"relations_moved", outcome.relations_moved},
+                  {"relations_folded", outcome.relations_folded},
+                  {"relations_dropped", outcome.relations_dropped},
+                  {"graph_version", snap->version()}}};
+  });
 
   // ---- relations -------------------------------------------------------------------------
 

@@ -18,13 +18,31 @@ std::optional<int32_t> published_day(const std::string& published_at) {
 
 Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> store)
     : knowledge_(std::move(knowledge)), store_(std::move(store)), publisher_(nullptr) {
+  publisher_.publish(load_snapshot(1));
+}
+
+std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version) {
   std::vector<graph::EntityRow> entities;
   std::vector<graph::RelationRow> relations;
   store_->scan_graph([&](const store::EntityRecord& e) { entities.push_back(entity_row(e)); },
                      [&](const store::RelationRecord& r) {
                        if (knowledge_.relation_type(r.type)) relations.push_back(relation_row(r));
                      });
-  publisher_.publish(graph::Snapshot::build(1, std::move(entities), std::move(relations)));
+  return graph::Snapshot::build(version, std::move(entities), std::move(relations));
+}
+
+bool Service::add_alias(int64_t entity, const std::string& alias) {
+  std::lock_guard lock(write_mutex_);
+  // Aliases live in the store only; the graph does not change.
+  return store_->add_alias(entity, alias);
+}
+
+store::Store::MergeOutcome Service::merge_entities(int64_t into, int64_t from) {
+  std::lock_guard lock(write_mutex_);
+  auto out = store_->merge_entities(into, from);
+  // A merge removes an entity and rewrites relations: rebuild rather than patch.
+  publisher_.publish(load_snapshot(publisher_.current()->version() + 1));
+  return out;
 }
 
 graph::RelationRow Service::relation_row(const store::RelationRecord& r) const {

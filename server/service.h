@@ -43,6 +43,11 @@ class Service {
   // (case-insensitive). 404 when nothing fits, 409 with candidates when several do.
   Result<int64_t> resolve_entity(const std::string& ref, const std::string& param);
 
+  // Curation (admin). Both publish a new snapshot before they return, so the next query
+  // sees the change. add_alias returns false when the entity already had the alias.
+  bool add_alias(int64_t entity, const std::string& alias);
+  store::Store::MergeOutcome merge_entities(int64_t into, int64_t from);
+
   // Called with the seconds each snapshot publication took (for metrics). Set before use.
   void set_publish_observer(std::function<void(double)> observer) { on_publish_ = std::move(observer); }
   // True when the database answers a trivial query.
@@ -53,6 +58,8 @@ class Service {
 
  private:
   void publish(const std::vector<store::IngestOutcome>& outcomes);
+  // A snapshot of everything in the store (start-up, and after curation rewrites rows).
+  std::shared_ptr<const graph::Snapshot> load_snapshot(uint64_t version);
   graph::RelationRow relation_row(const store::RelationRecord& r) const;
 
   ingest::Knowledge knowledge_;

@@ -709,6 +709,136 @@ Stats Store::stats() {
   return s;
 }
 
+bool Store::add_alias(int64_t entity_id, const std::string& alias) {
+  std::lock_guard lock(impl_->write_mutex);
+  try {
+    SQLite::Database& db = *impl_->writer;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement ins(db,
+                          "INSERT OR IGNORE INTO aliases(entity_id, alias, alias_norm) VALUES (?, ?, ?)");
+    ins.bind(1, entity_id);
+    ins.bind(2, alias);
+    ins.bind(3, alias_norm(alias));
+    const bool added = ins.exec() > 0;
+    if (added) impl_->refresh_entity_fts(db, entity_id);
+    tx.commit();
+    return added;
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(std::string("cannot add the alias: ") + e.what());
+  }
+}
+
+Store::MergeOutcome Store::merge_entities(int64_t into, int64_t from) {
+  std::lock_guard lock(impl_->write_mutex);
+  MergeOutcome out;
+  try {
+    SQLite::Database& db = *impl_->writer;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto exec = [&](const char* sql) {
+      SQLite::Statement q(db, sql);
+      q.bind(1, into);
+      q.bind(2, from);
+      return q.exec();
+    };
+    // The merged entity's names become aliases of the survivor.
+    exec("INSERT OR IGNORE INTO aliases(entity_id, alias, alias_norm) SELECT ?1, alias, alias_norm "
+         "FROM aliases WHERE entity_id = ?2");
+    {
+      SQLite::Statement q(db, "SELECT name FROM entities WHERE id = ?");
+      q.bind(1, from);
+      if (q.executeStep()) {
+        const std::string name = q.getColumn(0).getString();
+        SQLite::Statement ins(db, "INSERT OR IGNORE INTO aliases(entity_id, alias, alias_norm) VALUES (?, ?, ?)");
+        ins.bind(1, into);
+        ins.bind(2, name);
+        ins.bind(3, alias_norm(name));
+        ins.exec();
+      }
+    }
+    exec("INSERT OR IGNORE INTO article_entities(article_id, entity_id) SELECT article_id, ?1 FROM "
+         "article_entities WHERE entity_id = ?2");
+    // Each relation of `from`, re-pointed: joined with an existing relation, or moved.
+    struct Rel {
+      int64_t id, s, o;
+      std::string type;
+    };
+    std::vector<Rel> rels;
+    {
+      SQLite::Statement q(db, "SELECT id, subject_id, object_id, type FROM relations WHERE subject_id = ?1 OR object_id = ?1");
+      q.bind(1, from);
+      while (q.executeStep())
+        rels.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                        q.getColumn(3).getString()});
+    }
+    for (const Rel& r : rels) {
+      int64_t s = r.s == from ? into : r.s, o = r.o == from ? into : r.o;
+      SQLite::Statement del_ev(db, "DELETE FROM evidence WHERE relation_id = ?");
+      SQLite::Statement del_rel(db, "DELETE FROM relations WHERE id = ?");
+      if (s == o) {
+        del_ev.bind(1, r.id);
+        del_ev.exec();
+        del_rel.bind(1, r.id);
+        del_rel.exec();
+        ++out.relations_dropped;
+        continue;
+      }
+      if (impl_->symmetric.count(r.type) && o < s) std::swap(s, o);
+      int64_t existing = 0;
+      {
+        SQLite::Statement q(db, "SELECT id FROM relations WHERE type = ? AND subject_id = ? AND object_id = ?");
+        q.bind(1, r.type);
+        q.bind(2, s);
+        q.bind(3, o);
+        if (q.executeStep()) existing = q.getColumn(0).getInt64();
+      }
+      ++out.relations_moved;
+      if (existing == 0 || existing == r.id) {
+        SQLite::Statement up(db, "UPDATE relations SET subject_id = ?, object_id = ? WHERE id = ?");
+        up.bind(1, s);
+        up.bind(2, o);
+        up.bind(3, r.id);
+        up.exec();
+        continue;
+      }
+      ++out.relations_folded;
+      SQLite::Statement move(db, "UPDATE OR IGNORE evidence SET relation_id = ? WHERE relation_id = ?");
+      move.bind(1, existing);
+      move.bind(2, r.id);
+      move.exec();
+      del_ev.bind(1, r.id);
+      del_ev.exec();
+      del_rel.bind(1, r.id);
+      del_rel.exec();
+      SQLite::Statement recount(db,
+          "UPDATE relations SET evidence_count = (SELECT count(*) FROM evidence WHERE relation_id = ?1), "
+          "negated_count = (SELECT count(*) FROM evidence WHERE relation_id = ?1 AND negated = 1), "
+          "attributed_count = (SELECT count(*) FROM evidence WHERE relation_id = ?1 AND attributed = 1), "
+          "first_seen = (SELECT min(a.published_day) FROM evidence v JOIN articles a ON a.id = v.article_id WHERE v.relation_id = ?1), "
+          "last_seen = (SELECT max(a.published_day) FROM evidence v JOIN articles a ON a.id = v.article_id WHERE v.relation_id = ?1) "
+          "WHERE id = ?1");
+      recount.bind(1, existing);
+      recount.exec();
+    }
+    SQLite::Statement del_mentions(db, "DELETE FROM article_entities WHERE entity_id = ?");
+    del_mentions.bind(1, from);
+    del_mentions.exec();
+    SQLite::Statement del_aliases(db, "DELETE FROM aliases WHERE entity_id = ?");
+    del_aliases.bind(1, from);
+    del_aliases.exec();
+    SQLite::Statement del_fts(db, "DELETE FROM entities_fts WHERE rowid = ?");
+    del_fts.bind(1, from);
+    del_fts.exec();
+    SQLite::Statement del_entity(db, "DELETE FROM entities WHERE id = ?");
+    del_entity.bind(1, from);
+    del_entity.exec();
+    impl_->refresh_entity_fts(db, into);
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(std::string("cannot merge the entities: ") + e.what());
+  }
+  return out;
+}
+
 void Store::scan_graph(const std::function<void(const EntityRecord&)>& on_entity,
                        const std::function<void(const RelationRecord&)>& on_relation) {
   Impl::Lease lease(*impl_);

@@ -156,6 +156,18 @@ class Store {
 
   Stats stats();
 
+  // Curation. Adds an alias to an entity; false when it already had it. REQUIRES: entity
+  // exists, alias non-empty.
+  bool add_alias(int64_t entity_id, const std::string& alias);
+  struct MergeOutcome {
+    int64_t relations_moved = 0;   // relations re-pointed from the merged entity
+    int64_t relations_folded = 0;  // ... of which joined a relation the survivor already had
+    int64_t relations_dropped = 0; // would have linked the survivor to itself
+  };
+  // Merges entity `from` into `into` in one transaction: aliases, mentions, relations and
+  // evidence move to `into`, and `from` is deleted. REQUIRES: both exist, from != into.
+  MergeOutcome merge_entities(int64_t into, int64_t from);
+
   // Streams every entity and relation, for building the graph at start-up.
   void scan_graph(const std::function<void(const EntityRecord&)>& on_entity,
                   const std::function<void(const RelationRecord&)>& on_relation);
