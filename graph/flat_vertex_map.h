@@ -46,6 +46,19 @@ class FlatVertexMap {
     }
   }
 
+  // Stores key -> value, replacing the value when key is already present.
+  // REQUIRES: key != UINT32_MAX.
+  void insert_or_assign(uint32_t key, uint32_t value) {
+    if (!insert(key, value)) {
+      for (size_t i = slot_of(key);; i = (i + 1) & mask_) {
+        if (slots_[i].key == key) {
+          slots_[i].value = value;
+          return;
+        }
+      }
+    }
+  }
+
   size_t size() const { return size_; }
 
  private:

@@ -6,16 +6,22 @@
 // synchronisation. A new Snapshot is derived from the previous one plus the rows an ingest
 // changed (Snapshot::apply) and published through a SnapshotPublisher.
 //
-// Every traversal takes a Filter that is applied inside the traversal (an edge that does not
-// pass is never followed, so a detour is found when a direct edge is filtered out), and a
-// bound; an answer cut by a bound says so with `truncated`.
+// Every traversal takes a Filter that is applied inside the traversal (an edge or entity that
+// does not pass is never followed, so a detour is found when a direct edge is filtered out),
+// and Bounds; an answer cut by a bound says so with `truncated` and names the bound in
+// `truncated_by`.
+//
+// This is the module's main include. Whole-graph analytics (degree, PageRank, betweenness,
+// components) are declared in graph/analytics.h, which this header includes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <mutex>  // kept: includers have relied on it
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace relgraph::graph {
@@ -41,24 +47,74 @@ struct RelationRow {
   uint32_t evidence_count = 0;  // all evidence rows
   uint32_t negated_count = 0;   // evidence rows where the text denies the relation
   uint32_t attributed_count = 0;
-  int32_t first_seen = 0;  // days since 1970-01-01 of the earliest evidence's article date
-  int32_t last_seen = 0;   // days since 1970-01-01 of the latest
+  // Days since 1970-01-01 of the earliest and latest evidence's article date. These two are
+  // all the graph knows of the evidence's dates: the time-window filter works on them.
+  int32_t first_seen = 0;
+  int32_t last_seen = 0;
 };
 
 enum class Direction { out, in, both };
 
-// Which edges a traversal may follow. Applied inside the traversal.
+// Which edges and entities a traversal may use. Applied inside the traversal, in every query
+// of this module (paths, neighbourhoods, subgraphs, analytics).
+//
+// The entities a query names itself (from, to, via, a neighbourhood's centre, a subgraph's
+// seeds) are always allowed: `exclude` and `kinds` restrict only the entities on the way.
 struct Filter {
   uint64_t type_mask = ~uint64_t{0};  // bit t set: relation type t may be followed
   Direction direction = Direction::both;
   // A relation whose every piece of evidence is negated is not an edge unless this is true.
   bool include_negated = false;
+  // Time window in days since 1970-01-01, both ends inclusive; nullopt: open. A relation
+  // passes when [first_seen, last_seen] overlaps [since, until]. This is an approximation:
+  // the graph keeps only the first and last evidence dates, so a relation seen in 2019 and
+  // in 2025 passes a 2022 window even if nothing was published about it in 2022. The store's
+  // evidence look-up gives the exact dated rows.
+  std::optional<int32_t> since = std::nullopt;
+  std::optional<int32_t> until = std::nullopt;
+  // Edges need at least this many supporting (not negated) evidence rows:
+  // evidence_count - negated_count >= min_evidence. 0: no requirement.
+  uint32_t min_evidence = 0;
+  // Entities a traversal must not pass through or return (unknown ids are ignored).
+  std::vector<EntityId> exclude = {};
+  // Entity kinds a traversal may pass through or return; empty: every kind.
+  std::vector<std::string> kinds = {};
 };
 
-// Bounds on the work one query may do.
+// What a neighbourhood does at an entity with more relations than Bounds::max_degree.
+enum class HubPolicy {
+  skip,      // reach the hub but do not expand it (the centre is never skipped: it truncates)
+  truncate,  // expand only its first max_degree passing edges, in storage order
+  sample,    // expand a deterministic pseudo-random sample of max_degree passing edges
+};
+
+// The bound that cut an answer short.
+enum class TruncatedBy {
+  none,
+  nodes,   // Bounds::max_nodes
+  edges,   // Bounds::max_edges_visited
+  time,    // Bounds::max_millis
+  degree,  // Bounds::max_degree under the hub policy
+  limit,   // a result-count limit of the query itself (all_shortest_paths' `limit`)
+};
+
+// "" for none, else "nodes", "edges", "time", "degree" or "limit".
+const char* truncated_by_name(TruncatedBy bound);
+
+// Bounds on the work one query may do. Each bound, when hit, ends the query with what it has
+// found so far, truncated = true and truncated_by naming the bound.
 struct Bounds {
-  size_t max_nodes = 1000;           // neighbourhood: vertices returned at most
-  uint64_t max_edges_visited = 5'000'000;  // edges examined before the query gives up
+  size_t max_nodes = 1000;  // neighbourhood: vertices returned at most
+  // Edges examined, passing or not, because that is the work done. Analytics count every
+  // edge visit of every iteration.
+  uint64_t max_edges_visited = 5'000'000;
+  // Wall-clock budget, checked every 1024 examined edges (so a query that examines fewer
+  // never reads the clock). <= 0: no time limit.
+  int64_t max_millis = 2000;
+  // Neighbourhoods only: entities with more relations than this (Snapshot::degree, all types,
+  // known without scanning the hub) are handled by hub_policy. 0: no cap.
+  size_t max_degree = 0;
+  HubPolicy hub_policy = HubPolicy::truncate;
 };
 
 struct NodeAt {
@@ -68,61 +124,160 @@ struct NodeAt {
 
 struct Neighborhood {
   EntityId center = 0;
-  std::vector<NodeAt> nodes;           // centre first (distance 0), then by distance
-  std::vector<RelationId> relations;   // every passing relation between two returned nodes
-  bool truncated = false;              // a bound cut the answer
+  std::vector<NodeAt> nodes;          // centre first (distance 0), then by distance, then id
+  std::vector<RelationId> relations;  // passing relations between two returned nodes, by id
+  bool truncated = false;             // a bound cut the answer
+  TruncatedBy truncated_by = TruncatedBy::none;  // the first bound that stopped the search
+                                                 // (nodes/edges/time), else degree
+  uint64_t edges_visited = 0;  // the work done, as counted against the edge budget
 };
 
 struct Path {
   std::vector<EntityId> nodes;        // from ... to; nodes.size() == relations.size() + 1
   std::vector<RelationId> relations;  // one per hop: the passing relation between the two
-                                      // nodes with the most evidence (ties: lowest id)
+                                      // nodes that costs least under the query's weight (hops:
+                                      // the most evidence); ties: most evidence, lowest id
+  double cost = 0;                    // hops, or the sum of the hops' weighted costs
 };
 
 struct PathResult {
-  std::vector<Path> paths;  // shortest first; distinct node sequences; empty: no path
+  std::vector<Path> paths;  // cheapest first; distinct node sequences; empty: no path
   bool truncated = false;   // a bound stopped the search before it could finish
+  TruncatedBy truncated_by = TruncatedBy::none;
+  uint64_t edges_visited = 0;
+};
+
+// How a path search prices an edge. Every cost is > 0, so cheapest paths are loopless.
+enum class PathWeight {
+  hops,      // 1 per edge: fewest hops
+  evidence,  // 1 / (1 + ln(1 + support)), support = evidence_count - negated_count: a hop
+             // with 1 supporting row costs 0.59, with 10 rows 0.29, with 100 rows 0.18
+  recency,   // 1 - 0.9 * 2^(-age / 365), age = days from last_seen to the reference day
+             // (>= 0): a hop seen that day costs 0.1, a year before 0.55, long ago nearly 1
+};
+
+struct PathQuery {
+  EntityId from = 0;
+  EntityId to = 0;
+  // Paths must pass through this entity: from -> via then via -> to, loopless overall.
+  std::optional<EntityId> via = std::nullopt;
+  int k = 1;         // paths wanted, cheapest first (Yen's algorithm beyond the first)
+  int max_hops = 6;  // hops per path, in total
+  PathWeight weight = PathWeight::hops;
+  // recency: the day ages are counted to; nullopt: the latest last_seen in the snapshot.
+  std::optional<int32_t> reference_day = std::nullopt;
+  Filter filter = {};
+  Bounds bounds = {};
+};
+
+// A subgraph connecting several seed entities: the union of shortest paths between pairs.
+struct Subgraph {
+  std::vector<EntityId> nodes;        // seeds and path nodes, by id
+  std::vector<RelationId> relations;  // the relations the paths use, by id
+  // Seed pairs (in seed order) with no path of at most max_hops hops, or left unsearched
+  // because a bound ran out.
+  std::vector<std::pair<EntityId, EntityId>> unconnected;
+  bool truncated = false;
+  TruncatedBy truncated_by = TruncatedBy::none;
+  uint64_t edges_visited = 0;
+};
+
+// When Snapshot::apply keeps changes in an overlay and when it folds them into a new base.
+// The overlay is folded once it holds more relations than
+// max(min_relations, min(max_fraction * base relations, max_relations)).
+struct OverlayPolicy {
+  double max_fraction = 0.125;
+  size_t max_relations = 50'000;
+  size_t min_relations = 1'024;  // below this a fold is cheap anyway, and frequent folds are not
 };
 
 // An immutable graph snapshot. Thread-safe for concurrent readers (all methods are const).
+//
+// Internally an immutable base CSR, shared between the snapshots derived from it, plus a small
+// overlay of the entities and relations changed since; every query sees the two as one graph.
 class Snapshot {
  public:
-  // Builds a snapshot from rows. Relations whose subject or object is not among `entities`
-  // are ignored. Rows need not be sorted.
+  // Builds a snapshot from rows, with an empty overlay. Relations whose subject or object is
+  // not among `entities`, with an id <= 0 or a type >= 64, are ignored. Rows need not be
+  // sorted; of two rows with one id the later wins. Throws std::length_error when the graph
+  // would overflow 32-bit vertex or edge indices.
   static std::shared_ptr<const Snapshot> build(uint64_t version, std::vector<EntityRow> entities,
                                                std::vector<RelationRow> relations);
 
   // A new snapshot: this one plus new or changed entities and relations (a row with an id
-  // already present replaces the old row). Cost grows with the change where possible.
+  // already present replaces the old row). This snapshot is not modified.
+  // Cost: O(change + overlay) while the overlay stays under the policy's threshold (the base
+  // is shared, not copied); past it, the change is folded into a new base, a full rebuild in
+  // O((V + E) log(V + E)). Queries keep running on older snapshots meanwhile: a writer that
+  // folds blocks other writers, never readers. A relation whose end is missing from both the
+  // snapshot and the change is dropped and not remembered.
   std::shared_ptr<const Snapshot> apply(uint64_t version, std::vector<EntityRow> entities,
                                         std::vector<RelationRow> relations) const;
+  std::shared_ptr<const Snapshot> apply(uint64_t version, std::vector<EntityRow> entities,
+                                        std::vector<RelationRow> relations,
+                                        const OverlayPolicy& policy) const;
+  // The same graph and version with the overlay folded into a new base (a full rebuild).
+  std::shared_ptr<const Snapshot> folded() const;
 
   uint64_t version() const;
   size_t entity_count() const;
   size_t relation_count() const;
+  size_t overlay_relation_count() const;  // relation rows held in the overlay
+  // The latest last_seen of any relation (0 when there is none): recency's default "today".
+  int32_t latest_day() const;
 
-  // Look-ups. Return nullptr / nullopt when absent.
+  // Look-ups. Return nullptr when absent. Pointers live as long as the snapshot.
   const EntityRow* entity(EntityId id) const;
   const EntityRow* entity_by_key(const std::string& key) const;
   const RelationRow* relation(RelationId id) const;
   // Number of relations touching the entity (each relation counted once), all types.
   size_t degree(EntityId id) const;
-  // Ids of the relations touching `id` that pass `filter`, ordered by relation id.
+  // Ids of the relations touching `id` that pass `filter` (and whose other end does),
+  // ordered by relation id.
   std::vector<RelationId> relations_of(EntityId id, const Filter& filter) const;
 
-  // Entities within `depth` hops of `center` over passing edges (BFS). Stops adding nodes
-  // at bounds.max_nodes (truncated). REQUIRES: depth >= 0; center present (else empty).
+  // Entities within `depth` hops of `center` over passing edges (BFS). Stops adding nodes at
+  // bounds.max_nodes, stops examining edges at max_edges_visited / max_millis, and treats hubs
+  // by max_degree and hub_policy; with a degree cap, relations between two capped hubs are
+  // listed only if the search followed them. REQUIRES: depth >= 0; center present (else
+  // an empty answer, not truncated).
   Neighborhood neighborhood(EntityId center, int depth, const Filter& filter,
                             const Bounds& bounds) const;
 
   // Up to k shortest loopless paths from `from` to `to` of at most max_hops hops over
   // passing edges. The first is found by a bidirectional BFS (expanding the smaller
   // frontier); further ones by Yen's algorithm. from == to gives one path of length 0.
-  PathResult shortest_paths(EntityId from, EntityId to, int k, int max_hops,
-                            const Filter& filter, const Bounds& bounds) const;
+  // Unknown ends, k < 1 or max_hops < 0 give no path. Same as paths() with weight hops.
+  PathResult shortest_paths(EntityId from, EntityId to, int k, int max_hops, const Filter& filter,
+                            const Bounds& bounds) const;
+
+  // Up to query.k cheapest loopless paths under query.weight, optionally through query.via.
+  // hops: bidirectional BFS + Yen. evidence/recency: Dijkstra over (entity, hops) states, so
+  // that max_hops is exact, + Yen; one-sided, so it costs more than the BFS and leans on the
+  // bounds. via: a cheapest loopless from->via->to path is not always found by joining two
+  // cheapest legs (on directed graphs it is the NP-hard two-disjoint-paths problem), so the
+  // search joins each of the k + 2 cheapest first legs with its cheapest second legs that
+  // avoid it, and the mirror image, and keeps the k cheapest distinct results.
+  PathResult paths(const PathQuery& query) const;
+
+  // Every shortest path from `from` to `to` (at most max_hops hops), in lexicographic order of
+  // their entity ids, at most `limit` of them (more: truncated_by limit). Found by one
+  // bidirectional BFS that records all parents, so its cost is that of one shortest-path
+  // search plus the paths returned.
+  PathResult all_shortest_paths(EntityId from, EntityId to, int max_hops, size_t limit,
+                                const Filter& filter, const Bounds& bounds) const;
+
+  // The union of shortest paths (up to paths_per_pair per pair, as all_shortest_paths gives
+  // them) between every pair of `seeds`. Under direction out or in, a pair a, b is joined by a
+  // path a -> b or, failing that, b -> a. One budget covers all pairs. Unknown seeds are
+  // ignored.
+  Subgraph subgraph(const std::vector<EntityId>& seeds, int max_hops, size_t paths_per_pair,
+                    const Filter& filter, const Bounds& bounds) const;
 
   ~Snapshot();
   struct Impl;
+  // For graph/'s own implementation files; Impl is opaque to every other module.
+  const Impl& impl() const { return *impl_; }
 
  private:
   explicit Snapshot(std::unique_ptr<Impl> impl);
@@ -148,3 +303,5 @@ std::optional<int32_t> days_from_iso(const std::string& iso);
 std::string iso_from_days(int32_t days);
 
 }  // namespace relgraph::graph
+
+#include "graph/analytics.h"  // IWYU pragma: export

@@ -1,30 +1,26 @@
-// Snapshot::shortest_paths: bidirectional breadth-first search for the first path, Yen's
-// algorithm (over node sequences) for the next ones.
+// Snapshot::paths and shortest_paths: bidirectional breadth-first search (fewest hops) or
+// Dijkstra over (entity, hops) states (weighted) for the cheapest path, Yen's algorithm over
+// node sequences for the next ones, and paths through a `via` entity.
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
+#include <queue>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "graph/flat_vertex_map.h"
 #include "graph/graph.h"
+#include "graph/path_search.h"
 #include "graph/snapshot_impl.h"
 
 namespace relgraph::graph {
+namespace detail {
 namespace {
-
-using detail::EdgeBundle;
-using detail::FlatVertexMap;
-using detail::kNoIndex;
-using NodePath = std::vector<uint32_t>;  // vertices from source to target
-
-// What a spur search of Yen's algorithm may not use. Both may be null.
-struct Exclusions {
-  const FlatVertexMap* vertices = nullptr;    // the root path before the spur vertex
-  const FlatVertexMap* first_hops = nullptr;  // u: the hop source -> u is taken by a known path
-};
 
 // One end of the bidirectional search.
 struct SearchSide {
@@ -38,25 +34,30 @@ struct SearchSide {
   }
 };
 
+// Whether a search may enter `entered` over the hop from -> to (entered is one of the two: the
+// backward side walks hops from their far end) under `exclusions`; `source` is the forward
+// root, where the first-hop exclusions apply.
+bool allowed_hop(const Exclusions& exclusions, uint32_t source, uint32_t from, uint32_t to,
+                 uint32_t entered) {
+  if (exclusions.vertices != nullptr && exclusions.vertices->contains(entered)) return false;
+  return exclusions.first_hops == nullptr || from != source || !exclusions.first_hops->contains(to);
+}
+
 // Expands `side` by one whole level. Returns the first vertex reached that `other` has already
 // reached, or kNoIndex. Any such vertex closes a shortest path: before this level the two
 // searches shared no vertex, so no path was shorter than both depths plus one.
-// `source` is the forward root, where the first-hop exclusions apply.
 uint32_t expand_level(const Snapshot::Impl& g, SearchSide& side, const SearchSide& other,
-                      bool is_forward, uint32_t source, const Filter& filter,
-                      const Exclusions& exclusions, detail::EdgeBudget& budget) {
+                      bool is_forward, uint32_t source, const ResolvedFilter& filter,
+                      const Exclusions& exclusions, QueryBudget& budget) {
   std::vector<uint32_t> next;
   uint32_t meeting = kNoIndex;
   for (uint32_t v : side.frontier) {
     const bool went_on =
         g.for_each_step(v, side.direction, filter, budget, [&](uint32_t u, const EdgeBundle&) {
           if (u == v) return true;  // a self-loop never belongs to a shortest path
-          if (exclusions.vertices != nullptr && exclusions.vertices->contains(u)) return true;
-          if (exclusions.first_hops != nullptr) {
-            // The backward side walks the hop source -> x from x's end.
-            const uint32_t hop_from = is_forward ? v : u;
-            const uint32_t hop_to = is_forward ? u : v;
-            if (hop_from == source && exclusions.first_hops->contains(hop_to)) return true;
+          // The backward side walks the hop x -> v from v's end.
+          if (!allowed_hop(exclusions, source, is_forward ? v : u, is_forward ? u : v, u)) {
+            return true;
           }
           if (!side.parent.insert(u, v)) return true;
           if (other.parent.contains(u)) {
@@ -90,26 +91,58 @@ uint64_t frontier_edges(const Snapshot::Impl& g, const SearchSide& side) {
   return edges;
 }
 
-// A shortest path source -> target of at most max_hops hops over edges passing `filter`
-// (walked in filter.direction) that avoids `exclusions`, or nullopt. Expands the smaller
-// frontier one level at a time. A nullopt with budget.exhausted means "not known".
-// REQUIRES: source != target.
-std::optional<NodePath> bidirectional_search(const Snapshot::Impl& g, uint32_t source,
-                                             uint32_t target, int max_hops, const Filter& filter,
-                                             const Exclusions& exclusions,
-                                             detail::EdgeBudget& budget) {
-  SearchSide forward(filter.direction, source);
-  SearchSide backward(detail::reversed(filter.direction), target);
+// A path with its cost. Ordered by cost, then by vertex sequence (= entity id order within
+// one snapshot's numbering), so ties break the same way always.
+struct CostedPath {
+  double cost = 0;
+  NodePath nodes;
+  bool operator<(const CostedPath& other) const {
+    return std::tie(cost, nodes) < std::tie(other.cost, other.nodes);
+  }
+};
+
+}  // namespace
+
+double EdgeCost::operator()(const RelationRow& row) const {
+  switch (weight_) {
+    case PathWeight::hops:
+      break;
+    case PathWeight::evidence: {
+      const uint32_t support =
+          row.evidence_count > row.negated_count ? row.evidence_count - row.negated_count : 0;
+      return 1.0 / (1.0 + std::log1p(static_cast<double>(support)));
+    }
+    case PathWeight::recency: {
+      // Bounded, so that an old edge is at most ten times a fresh one: recency steers the
+      // route without letting one ancient edge outweigh any number of recent hops.
+      const double age = std::max(0, reference_day_ - row.last_seen);
+      return 1.0 - 0.9 * std::exp2(-age / 365.0);
+    }
+  }
+  return 1.0;
+}
+
+std::optional<NodePath> PathSearch::cheapest(uint32_t source, uint32_t target, int max_hops,
+                                             const Exclusions& exclusions) {
+  return cost_.weight() == PathWeight::hops ? fewest_hops(source, target, max_hops, exclusions)
+                                            : dijkstra(source, target, max_hops, exclusions);
+}
+
+// Bidirectional BFS, expanding the smaller frontier one level at a time.
+std::optional<NodePath> PathSearch::fewest_hops(uint32_t source, uint32_t target, int max_hops,
+                                                const Exclusions& exclusions) {
+  SearchSide forward(filter_.direction, source);
+  SearchSide backward(reversed(filter_.direction), target);
   // Once the depths add up to max_hops, any path still to be found would be longer.
   while (forward.depth + backward.depth < max_hops) {
     // An exhausted side has reached everything it can without meeting the other.
     if (forward.frontier.empty() || backward.frontier.empty()) return std::nullopt;
     // "Smaller" is counted in edges, the work a level costs: one hub outweighs many leaves.
-    const bool expand_forward = frontier_edges(g, forward) <= frontier_edges(g, backward);
+    const bool expand_forward = frontier_edges(g_, forward) <= frontier_edges(g_, backward);
     const uint32_t meeting =
         expand_forward
-            ? expand_level(g, forward, backward, true, source, filter, exclusions, budget)
-            : expand_level(g, backward, forward, false, source, filter, exclusions, budget);
+            ? expand_level(g_, forward, backward, true, source, filter_, exclusions, budget_)
+            : expand_level(g_, backward, forward, false, source, filter_, exclusions, budget_);
     if (meeting != kNoIndex) {
       NodePath path = walk_to_root(forward, meeting);
       std::reverse(path.begin(), path.end());
@@ -117,113 +150,265 @@ std::optional<NodePath> bidirectional_search(const Snapshot::Impl& g, uint32_t s
       path.insert(path.end(), rest.begin() + 1, rest.end());
       return path;
     }
-    if (budget.exhausted) return std::nullopt;
+    if (budget_.exhausted()) return std::nullopt;
   }
   return std::nullopt;
 }
 
-// Up to k loopless paths source -> target, shortest first (Yen). Stops early, with what it
-// has proven so far, when the budget runs out. REQUIRES: source != target, k >= 1.
-std::vector<NodePath> k_shortest_paths(const Snapshot::Impl& g, uint32_t source, uint32_t target,
-                                       int k, int max_hops, const Filter& filter,
-                                       detail::EdgeBudget& budget) {
-  std::vector<NodePath> accepted;
-  std::optional<NodePath> first =
-      bidirectional_search(g, source, target, max_hops, filter, Exclusions{}, budget);
-  if (!first) return accepted;
-  accepted.push_back(std::move(*first));
-
-  // Ordered by length, then by vertex sequence (= entity ids): ties break the same way always.
-  std::set<std::pair<size_t, NodePath>> candidates;
-  std::set<NodePath> known{accepted.front()};
-  while (static_cast<int>(accepted.size()) < k) {
-    const NodePath previous = accepted.back();  // a copy: `accepted` grows below
-    // The spur leaves previous[spur] after a root of `spur` hops, so it has max_hops - spur left.
-    for (size_t spur = 0; spur + 1 < previous.size() && static_cast<int>(spur) < max_hops; ++spur) {
-      FlatVertexMap taken_hops;
-      for (const NodePath& path : accepted) {
-        if (path.size() > spur + 1 &&
-            std::equal(previous.begin(), previous.begin() + spur + 1, path.begin())) {
-          taken_hops.insert(path[spur + 1], 0);
-        }
-      }
-      FlatVertexMap root_vertices(spur);
-      for (size_t i = 0; i < spur; ++i) root_vertices.insert(previous[i], 0);
-
-      std::optional<NodePath> spur_path =
-          bidirectional_search(g, previous[spur], target, max_hops - static_cast<int>(spur), filter,
-                               Exclusions{&root_vertices, &taken_hops}, budget);
-      if (budget.exhausted) return accepted;
-      if (!spur_path) continue;
-      NodePath path(previous.begin(), previous.begin() + spur);
-      path.insert(path.end(), spur_path->begin(), spur_path->end());
-      if (known.insert(path).second) candidates.emplace(path.size(), std::move(path));
+// Dijkstra over labels (vertex, hops, cost) so that max_hops is honoured exactly: a cheaper
+// path may need more hops than a dearer one. A label is dropped when its vertex was already
+// settled with no more hops, since that settled label is also no dearer (labels leave the heap
+// in cost order), and is never pushed when a label already pushed for its vertex is no dearer
+// and no longer (which keeps the heap near one label per vertex). Costs are > 0, so a label
+// never revisits a vertex of its own path.
+std::optional<NodePath> PathSearch::dijkstra(uint32_t source, uint32_t target, int max_hops,
+                                             const Exclusions& exclusions) {
+  struct Label {
+    uint32_t vertex;
+    uint32_t parent;  // label index, kNoIndex at the source
+    uint32_t hops;
+    double cost;
+  };
+  std::vector<Label> labels{{source, kNoIndex, 0, 0.0}};
+  using Entry = std::pair<double, uint32_t>;  // cost, label index: ties by insertion order
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
+  heap.push({0.0, 0});
+  FlatVertexMap settled_hops;  // vertex -> fewest hops of its settled labels
+  FlatVertexMap cheapest_of;   // vertex -> index into `labels` of its cheapest pushed label
+  while (!heap.empty()) {
+    const uint32_t index = heap.top().second;
+    heap.pop();
+    const Label label = labels[index];
+    const uint32_t* settled = settled_hops.find(label.vertex);
+    if (settled != nullptr && *settled <= label.hops) continue;
+    settled_hops.insert_or_assign(label.vertex, label.hops);
+    if (label.vertex == target) {
+      NodePath path;
+      for (uint32_t i = index; i != kNoIndex; i = labels[i].parent)
+        path.push_back(labels[i].vertex);
+      std::reverse(path.begin(), path.end());
+      return path;
     }
-    if (candidates.empty()) break;
-    auto best = candidates.extract(candidates.begin());
-    accepted.push_back(std::move(best.value().second));
+    if (static_cast<int>(label.hops) >= max_hops) continue;
+    const bool went_on = g_.for_each_step(
+        label.vertex, filter_.direction, filter_, budget_, [&](uint32_t u, const EdgeBundle& e) {
+          if (u == label.vertex || !allowed_hop(exclusions, source, label.vertex, u, u))
+            return true;
+          const uint32_t* known = settled_hops.find(u);
+          if (known != nullptr && *known <= label.hops + 1) return true;
+          const double cost = label.cost + cost_(g_.relation_row(e.relation));
+          const auto next = static_cast<uint32_t>(labels.size());
+          if (!cheapest_of.insert(u, next)) {
+            const Label& pushed = labels[*cheapest_of.find(u)];
+            if (pushed.cost <= cost && pushed.hops <= label.hops + 1) return true;
+            if (cost < pushed.cost) cheapest_of.insert_or_assign(u, next);
+          }
+          labels.push_back(Label{u, index, label.hops + 1, cost});
+          heap.push({cost, next});
+          return true;
+        });
+    if (!went_on) return std::nullopt;
   }
-  return accepted;
+  return std::nullopt;
 }
 
-// The relation a hop a -> b reports: among those passing `filter` that a walk may follow from
-// a to b, the one with the most evidence, ties to the lowest id. Scans from whichever end has
-// fewer edges, since a hub may have hundreds of thousands.
-uint32_t hop_relation(const Snapshot::Impl& g, uint32_t a, uint32_t b, const Filter& filter) {
-  const bool from_a = g.edge_count(a) <= g.edge_count(b);
+uint32_t PathSearch::hop_relation(uint32_t a, uint32_t b) const {
+  // A hub may have hundreds of thousands of edges: scan from the end with fewer.
+  const bool from_a = g_.edge_count(a) <= g_.edge_count(b);
   const uint32_t scanned = from_a ? a : b;
   const uint32_t wanted = from_a ? b : a;
-  const Direction direction = from_a ? filter.direction : detail::reversed(filter.direction);
-  // The hop is known to exist; this scan is bounded by one vertex's edges.
-  detail::EdgeBudget unbounded{std::numeric_limits<uint64_t>::max()};
+  const Direction direction = from_a ? filter_.direction : reversed(filter_.direction);
+  auto unbounded = QueryBudget::unlimited();
   uint32_t best = kNoIndex;
-  g.for_each_step(scanned, direction, filter, unbounded, [&](uint32_t u, const EdgeBundle& edge) {
-    if (u != wanted) return true;
-    if (best == kNoIndex) {
-      best = edge.relation;
-      return true;
-    }
-    const uint32_t count = g.relations_[edge.relation].evidence_count;
-    const uint32_t best_count = g.relations_[best].evidence_count;
-    // Relation indices are in id order, so the lower index is the lower id.
-    if (count > best_count || (count == best_count && edge.relation < best)) best = edge.relation;
+  auto better = [&](uint32_t candidate) {
+    const RelationRow& row = g_.relation_row(candidate);
+    const RelationRow& held = g_.relation_row(best);
+    const double cost = cost_(row);
+    const double held_cost = cost_(held);
+    if (cost != held_cost) return cost < held_cost;
+    if (row.evidence_count != held.evidence_count) return row.evidence_count > held.evidence_count;
+    return row.id < held.id;
+  };
+  g_.for_each_step(scanned, direction, filter_, unbounded, [&](uint32_t u, const EdgeBundle& e) {
+    if (u == wanted && (best == kNoIndex || better(e.relation))) best = e.relation;
     return true;
   });
   return best;
 }
 
+double PathSearch::path_cost(const NodePath& path) const {
+  if (cost_.weight() == PathWeight::hops) return static_cast<double>(path.size()) - 1;
+  double cost = 0;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    cost += cost_(g_.relation_row(hop_relation(path[i], path[i + 1])));
+  }
+  return cost;
+}
+
+Path PathSearch::to_path(const NodePath& nodes) const {
+  Path path;
+  path.nodes.reserve(nodes.size());
+  path.relations.reserve(nodes.size() - 1);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    path.nodes.push_back(g_.entity_id(nodes[i]));
+    if (i + 1 == nodes.size()) break;
+    const uint32_t relation = hop_relation(nodes[i], nodes[i + 1]);
+    path.relations.push_back(g_.relation_id(relation));
+    path.cost += cost_(g_.relation_row(relation));
+  }
+  return path;
+}
+
+namespace {
+
+FlatVertexMap vertex_set(const std::vector<uint32_t>& vertices) {
+  FlatVertexMap set(vertices.size());
+  for (uint32_t v : vertices) set.insert(v, 0);
+  return set;
+}
+
+// Up to k loopless paths source -> target that never enter `avoid`, cheapest first (Yen).
+// Stops early, with what it has proven so far, when the budget runs out.
+// REQUIRES: source != target, k >= 1, neither end in `avoid`.
+std::vector<CostedPath> k_cheapest(PathSearch& search, uint32_t source, uint32_t target, int k,
+                                   int max_hops, const std::vector<uint32_t>& avoid = {}) {
+  std::vector<CostedPath> accepted;
+  if (max_hops < 1) return accepted;
+  const FlatVertexMap avoided = vertex_set(avoid);
+  std::optional<NodePath> first = search.cheapest(source, target, max_hops, Exclusions{&avoided});
+  if (!first) return accepted;
+  accepted.push_back(CostedPath{search.path_cost(*first), std::move(*first)});
+
+  std::set<CostedPath> candidates;
+  std::set<NodePath> known{accepted.front().nodes};
+  while (static_cast<int>(accepted.size()) < k) {
+    const NodePath previous = accepted.back().nodes;  // a copy: `accepted` grows below
+    // The spur leaves previous[spur] after a root of `spur` hops, so it has max_hops - spur left.
+    for (size_t spur = 0; spur + 1 < previous.size() && static_cast<int>(spur) < max_hops; ++spur) {
+      FlatVertexMap taken_hops;
+      for (const CostedPath& path : accepted) {
+        if (path.nodes.size() > spur + 1 &&
+            std::equal(previous.begin(), previous.begin() + spur + 1, path.nodes.begin())) {
+          taken_hops.insert(path.nodes[spur + 1], 0);
+        }
+      }
+      std::vector<uint32_t> root(previous.begin(), previous.begin() + spur);
+      root.insert(root.end(), avoid.begin(), avoid.end());
+      const FlatVertexMap root_vertices = vertex_set(root);
+      std::optional<NodePath> spur_path =
+          search.cheapest(previous[spur], target, max_hops - static_cast<int>(spur),
+                          Exclusions{&root_vertices, &taken_hops});
+      if (search.budget().exhausted()) return accepted;
+      if (!spur_path) continue;
+      NodePath path(previous.begin(), previous.begin() + spur);
+      path.insert(path.end(), spur_path->begin(), spur_path->end());
+      if (known.insert(path).second) {
+        const double cost = search.path_cost(path);
+        candidates.insert(CostedPath{cost, std::move(path)});
+      }
+    }
+    if (candidates.empty()) break;
+    accepted.push_back(std::move(candidates.extract(candidates.begin()).value()));
+  }
+  return accepted;
+}
+
+// Joins `first` (ending at via) with up to k cheapest `second` legs (from via) that avoid it;
+// `first_leads` says which leg was fixed. Adds the joined paths to `joined`.
+void join_legs(PathSearch& search, const NodePath& fixed, bool fixed_is_first, uint32_t source,
+               uint32_t via, uint32_t target, int k, int max_hops, std::set<CostedPath>& joined) {
+  std::vector<uint32_t> avoid;
+  for (uint32_t v : fixed) {
+    if (v != via) avoid.push_back(v);
+  }
+  const int hops_left = max_hops - static_cast<int>(fixed.size() - 1);
+  const std::vector<CostedPath> others = fixed_is_first
+                                             ? k_cheapest(search, via, target, k, hops_left, avoid)
+                                             : k_cheapest(search, source, via, k, hops_left, avoid);
+  for (const CostedPath& other : others) {
+    const NodePath& first = fixed_is_first ? fixed : other.nodes;
+    const NodePath& second = fixed_is_first ? other.nodes : fixed;
+    NodePath path(first);
+    path.insert(path.end(), second.begin() + 1, second.end());
+    const double cost = search.path_cost(path);
+    joined.insert(CostedPath{cost, std::move(path)});
+  }
+}
+
+// Up to k cheapest loopless paths source -> via -> target found by joining legs (see
+// Snapshot::paths for why this is a bounded heuristic). REQUIRES: the three are distinct.
+std::vector<CostedPath> via_paths(PathSearch& search, uint32_t source, uint32_t via,
+                                  uint32_t target, int k, int max_hops) {
+  const int legs = k + 2;
+  std::set<CostedPath> joined;
+  // The first legs never touch the target, the second legs never the source: either would
+  // leave no loopless way to finish.
+  for (const CostedPath& first : k_cheapest(search, source, via, legs, max_hops - 1, {target})) {
+    join_legs(search, first.nodes, true, source, via, target, k, max_hops, joined);
+    if (search.budget().exhausted()) break;
+  }
+  for (const CostedPath& second : k_cheapest(search, via, target, legs, max_hops - 1, {source})) {
+    if (search.budget().exhausted()) break;
+    join_legs(search, second.nodes, false, source, via, target, k, max_hops, joined);
+  }
+  std::vector<CostedPath> best;
+  for (auto it = joined.begin(); it != joined.end() && static_cast<int>(best.size()) < k; ++it) {
+    best.push_back(*it);
+  }
+  return best;
+}
+
+// Dispatches a resolved query: the plain cases, via, or k cheapest.
+std::vector<CostedPath> find_paths(PathSearch& search, uint32_t source, uint32_t target,
+                                   uint32_t via, int k, int max_hops) {
+  if (source == target) {
+    // A path through another entity would have to come back: not loopless.
+    if (via != kNoIndex && via != source) return {};
+    return {CostedPath{0, NodePath{source}}};
+  }
+  if (via != kNoIndex && via != source && via != target) {
+    return via_paths(search, source, via, target, k, max_hops);
+  }
+  return k_cheapest(search, source, target, k, max_hops);
+}
+
 }  // namespace
+}  // namespace detail
+
+PathResult Snapshot::paths(const PathQuery& query) const {
+  PathResult result;
+  const uint32_t source = impl_->vertex_of(query.from);
+  const uint32_t target = impl_->vertex_of(query.to);
+  const uint32_t via = query.via ? impl_->vertex_of(*query.via) : detail::kNoIndex;
+  if (source == detail::kNoIndex || target == detail::kNoIndex || query.k < 1 ||
+      query.max_hops < 0 || (query.via && via == detail::kNoIndex)) {
+    return result;
+  }
+  const detail::ResolvedFilter filter =
+      detail::resolve(*impl_, query.filter, {source, target, via});
+  const detail::EdgeCost cost(query.weight, query.reference_day.value_or(latest_day()));
+  detail::QueryBudget budget(query.bounds);
+  detail::PathSearch search(*impl_, filter, cost, budget);
+  const std::vector<detail::CostedPath> found =
+      detail::find_paths(search, source, target, via, query.k, query.max_hops);
+  result.truncated_by = budget.reason();
+  result.truncated = budget.exhausted();
+  result.edges_visited = budget.used();
+  result.paths.reserve(found.size());
+  for (const detail::CostedPath& path : found) result.paths.push_back(search.to_path(path.nodes));
+  return result;
+}
 
 PathResult Snapshot::shortest_paths(EntityId from, EntityId to, int k, int max_hops,
                                     const Filter& filter, const Bounds& bounds) const {
-  PathResult result;
-  const uint32_t source = impl_->vertex_of(from);
-  const uint32_t target = impl_->vertex_of(to);
-  if (source == kNoIndex || target == kNoIndex || k < 1 || max_hops < 0) return result;
-  if (source == target) {
-    result.paths.push_back(Path{{from}, {}});
-    return result;
-  }
-
-  detail::EdgeBudget budget{bounds.max_edges_visited};
-  const std::vector<NodePath> found =
-      k_shortest_paths(*impl_, source, target, k, max_hops, filter, budget);
-  result.truncated = budget.exhausted;
-  result.paths.reserve(found.size());
-  for (const NodePath& nodes : found) {
-    Path path;
-    path.nodes.reserve(nodes.size());
-    path.relations.reserve(nodes.size() - 1);
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      path.nodes.push_back(impl_->entity_id(nodes[i]));
-      if (i + 1 < nodes.size()) {
-        path.relations.push_back(
-            impl_->relation_id(hop_relation(*impl_, nodes[i], nodes[i + 1], filter)));
-      }
-    }
-    result.paths.push_back(std::move(path));
-  }
-  return result;
+  PathQuery query;
+  query.from = from;
+  query.to = to;
+  query.k = k;
+  query.max_hops = max_hops;
+  query.filter = filter;
+  query.bounds = bounds;
+  return paths(query);
 }
 
 }  // namespace relgraph::graph

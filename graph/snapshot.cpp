@@ -1,4 +1,5 @@
-// Building snapshots from rows, look-ups, and publishing.
+// Building snapshots from rows (a base CSR plus an overlay of later changes), look-ups, filter
+// resolution, and publishing.
 
 #include <algorithm>
 #include <atomic>
@@ -13,8 +14,11 @@
 namespace relgraph::graph {
 namespace {
 
+using detail::Base;
 using detail::EdgeBundle;
 using detail::kNoIndex;
+using detail::Overlay;
+using detail::OverlayEdge;
 
 // Sorts rows by id and keeps, for each id, the row that came last in the input: a later row
 // replaces an earlier one, which is what apply() needs when it appends changed rows.
@@ -48,48 +52,57 @@ uint8_t edge_flags(const RelationRow& row) {
   return flags;
 }
 
-std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityRow> entities,
-                                           std::vector<RelationRow> relations) {
-  auto impl = std::make_unique<Snapshot::Impl>();
-  impl->version_ = version;
+EdgeBundle bundle_of(const RelationRow& row, uint32_t relation) {
+  return EdgeBundle{relation, static_cast<uint8_t>(row.type), edge_flags(row)};
+}
 
+// Types of 64 and above have no bit in Filter::type_mask, so no filter could select them.
+bool storable(const RelationRow& row) { return row.id > 0 && row.type < 64; }
+
+// The code of `kind` in `names`, adding it when new.
+uint16_t kind_code(std::vector<std::string>& names, const std::string& kind) {
+  auto it = std::find(names.begin(), names.end(), kind);
+  if (it != names.end()) return static_cast<uint16_t>(it - names.begin());
+  if (names.size() >= std::numeric_limits<uint16_t>::max()) {
+    throw std::length_error("relgraph: too many entity kinds");
+  }
+  names.push_back(kind);
+  return static_cast<uint16_t>(names.size() - 1);
+}
+
+void build_entities(Base& base, std::vector<EntityRow> entities,
+                    std::vector<std::string>& kind_names) {
   // Ids are positive by contract; a non-positive one would also break the dense id index.
   std::erase_if(entities, [](const EntityRow& row) { return row.id <= 0; });
   sort_keep_last_by_id(entities);
   if (entities.size() >= kNoIndex) throw std::length_error("relgraph: too many entities");
-  impl->entities_ = std::move(entities);
-  impl->entity_index_.assign(ids_of(impl->entities_));
-  impl->key_index_.reserve(impl->entities_.size());
-  for (size_t v = 0; v < impl->entities_.size(); ++v) {
-    impl->key_index_.emplace(impl->entities_[v].key, static_cast<uint32_t>(v));
+  base.entities = std::move(entities);
+  base.entity_index.assign(ids_of(base.entities));
+  base.key_index.reserve(base.entities.size());
+  base.kinds.reserve(base.entities.size());
+  for (size_t v = 0; v < base.entities.size(); ++v) {
+    base.key_index.emplace(base.entities[v].key, static_cast<uint32_t>(v));
+    base.kinds.push_back(kind_code(kind_names, base.entities[v].kind));
   }
+}
 
-  // Types of 64 and above have no bit in Filter::type_mask, so no filter could select them.
-  std::erase_if(relations, [&](const RelationRow& row) {
-    return row.id <= 0 || row.type >= 64 || impl->vertex_of(row.subject) == kNoIndex ||
-           impl->vertex_of(row.object) == kNoIndex;
-  });
-  sort_keep_last_by_id(relations);
-  impl->relations_ = std::move(relations);
-  impl->relation_index_.assign(ids_of(impl->relations_));
-
-  const size_t vertex_count = impl->entities_.size();
+void build_csr(Base& base) {
   std::vector<std::pair<uint32_t, uint32_t>> edges;
   std::vector<EdgeBundle> bundles;
-  edges.reserve(impl->relations_.size() * 2);
-  bundles.reserve(impl->relations_.size() * 2);
-  impl->degrees_.assign(vertex_count, 0);
-  for (size_t r = 0; r < impl->relations_.size(); ++r) {
-    const RelationRow& row = impl->relations_[r];
-    const uint32_t subject = impl->vertex_of(row.subject);
-    const uint32_t object = impl->vertex_of(row.object);
-    const EdgeBundle bundle{static_cast<uint32_t>(r), static_cast<uint8_t>(row.type),
-                            edge_flags(row)};
+  edges.reserve(base.relations.size() * 2);
+  bundles.reserve(base.relations.size() * 2);
+  base.degrees.assign(base.entities.size(), 0);
+  for (size_t r = 0; r < base.relations.size(); ++r) {
+    const RelationRow& row = base.relations[r];
+    const uint32_t subject = base.entity_index.find(row.subject);
+    const uint32_t object = base.entity_index.find(row.object);
+    const EdgeBundle bundle = bundle_of(row, static_cast<uint32_t>(r));
+    base.latest_day = std::max(base.latest_day, row.last_seen);
     edges.emplace_back(subject, object);
     bundles.push_back(bundle);
-    ++impl->degrees_[subject];
+    ++base.degrees[subject];
     if (subject != object) {
-      ++impl->degrees_[object];
+      ++base.degrees[object];
       if (row.symmetric) {
         edges.emplace_back(object, subject);
         bundles.push_back(bundle);
@@ -99,9 +112,155 @@ std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityR
   if (edges.size() >= std::numeric_limits<uint32_t>::max()) {
     throw std::length_error("relgraph: too many relations for 32-bit edge indices");
   }
-  impl->csr_ = detail::CsrGraph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(),
-                                bundles.begin(), static_cast<uint32_t>(vertex_count));
+  base.csr = detail::CsrGraph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(),
+                              bundles.begin(), base.vertex_count());
+}
+
+std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityRow> entities,
+                                           std::vector<RelationRow> relations) {
+  auto impl = std::make_unique<Snapshot::Impl>();
+  impl->version_ = version;
+  auto base = std::make_shared<Base>();
+  build_entities(*base, std::move(entities), impl->kind_names_);
+
+  std::erase_if(relations, [&](const RelationRow& row) {
+    return !storable(row) || base->entity_index.find(row.subject) == kNoIndex ||
+           base->entity_index.find(row.object) == kNoIndex;
+  });
+  sort_keep_last_by_id(relations);
+  base->relations = std::move(relations);
+  base->relation_index.assign(ids_of(base->relations));
+  build_csr(*base);
+  impl->base_ = std::move(base);
   return impl;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The overlay
+
+// Builds overlays over one base and one kind dictionary.
+class OverlayBuilder {
+ public:
+  OverlayBuilder(const Base& base, std::vector<std::string>& kind_names, Overlay& overlay)
+      : base_(base), kind_names_(kind_names), overlay_(overlay) {}
+
+  void add_entities(std::vector<EntityRow> rows) {
+    std::erase_if(rows, [](const EntityRow& row) { return row.id <= 0; });
+    sort_keep_last_by_id(rows);
+    overlay_.entities = std::move(rows);
+    for (uint32_t slot = 0; slot < overlay_.entities.size(); ++slot) {
+      const EntityRow& row = overlay_.entities[slot];
+      uint32_t vertex = base_.entity_index.find(row.id);
+      if (vertex == kNoIndex) {
+        vertex = base_.vertex_count() + overlay_.new_vertex_count++;
+        if (vertex == kNoIndex) throw std::length_error("relgraph: too many entities");
+        overlay_.new_vertex_of_id.emplace(row.id, vertex);
+      }
+      overlay_.slot_of_vertex.insert(vertex, slot);
+      overlay_.entity_kinds.push_back(kind_code(kind_names_, row.kind));
+      overlay_.key_index[row.key] = vertex;
+    }
+  }
+
+  // REQUIRES: add_entities() was called (the ends of the rows are looked up among them).
+  void add_relations(std::vector<RelationRow> rows) {
+    std::erase_if(rows, [&](const RelationRow& row) {
+      return !storable(row) || vertex_of(row.subject) == kNoIndex ||
+             vertex_of(row.object) == kNoIndex;
+    });
+    sort_keep_last_by_id(rows);
+    overlay_.relations = std::move(rows);
+    for (uint32_t slot = 0; slot < overlay_.relations.size(); ++slot) add_relation(slot);
+    store_degrees();
+  }
+
+ private:
+  uint32_t vertex_of(EntityId id) const {
+    const uint32_t v = base_.entity_index.find(id);
+    if (v != kNoIndex) return v;
+    auto it = overlay_.new_vertex_of_id.find(id);
+    return it == overlay_.new_vertex_of_id.end() ? kNoIndex : it->second;
+  }
+
+  void add_relation(uint32_t slot) {
+    const RelationRow& row = overlay_.relations[slot];
+    overlay_.relation_slot.emplace(row.id, slot);
+    overlay_.latest_day = std::max(overlay_.latest_day, row.last_seen);
+    const uint32_t replaced = base_.relation_index.find(row.id);
+    if (replaced == kNoIndex) {
+      ++overlay_.new_relation_count;
+    } else {
+      supersede(replaced);
+    }
+    const EdgeBundle bundle = bundle_of(row, base_.relation_count() + slot);
+    const uint32_t subject = vertex_of(row.subject);
+    const uint32_t object = vertex_of(row.object);
+    add_edge(subject, OverlayEdge{object, bundle, true});
+    change_degree(subject, +1);
+    if (subject != object) {
+      add_edge(object, OverlayEdge{subject, bundle, false});
+      change_degree(object, +1);
+    }
+  }
+
+  void supersede(uint32_t relation) {
+    const RelationRow& old = base_.relations[relation];
+    const uint32_t subject = base_.entity_index.find(old.subject);
+    const uint32_t object = base_.entity_index.find(old.object);
+    hide_at(subject, relation);
+    if (object != subject) hide_at(object, relation);
+    change_degree(subject, -1);
+    if (subject != object) change_degree(object, -1);
+  }
+
+  // Rows arrive in id order and base indices follow id order, so each list stays sorted.
+  void hide_at(uint32_t vertex, uint32_t relation) {
+    const auto next = static_cast<uint32_t>(overlay_.superseded_at.size());
+    if (overlay_.dirty.insert(vertex, next)) overlay_.superseded_at.emplace_back();
+    overlay_.superseded_at[*overlay_.dirty.find(vertex)].push_back(relation);
+  }
+
+  void add_edge(uint32_t vertex, const OverlayEdge& edge) {
+    const auto next = static_cast<uint32_t>(overlay_.adjacency.size());
+    if (overlay_.adjacency_of.insert(vertex, next)) overlay_.adjacency.emplace_back();
+    overlay_.adjacency[*overlay_.adjacency_of.find(vertex)].push_back(edge);
+  }
+
+  void change_degree(uint32_t vertex, int delta) {
+    auto [it, inserted] = degree_delta_.emplace(vertex, 0);
+    it->second += delta;
+  }
+
+  void store_degrees() {
+    for (const auto& [vertex, delta] : degree_delta_) {
+      const int64_t before = vertex < base_.vertex_count() ? base_.degrees[vertex] : 0;
+      overlay_.degree_of.insert(vertex, static_cast<uint32_t>(before + delta));
+    }
+  }
+
+  const Base& base_;
+  std::vector<std::string>& kind_names_;
+  Overlay& overlay_;
+  std::unordered_map<uint32_t, int64_t> degree_delta_;
+};
+
+// Relations in the overlay at which `policy` wants a fold, for a base of `base_relations`.
+size_t fold_threshold(const OverlayPolicy& policy, size_t base_relations) {
+  const double fraction = policy.max_fraction * static_cast<double>(base_relations);
+  const size_t proportional = fraction >= static_cast<double>(policy.max_relations)
+                                  ? policy.max_relations
+                                  : static_cast<size_t>(fraction);
+  return std::max(policy.min_relations, proportional);
+}
+
+// Every row of `g`, overlay rows after the base rows they replace: build() of these (a later
+// row wins) is the graph `g` shows.
+std::pair<std::vector<EntityRow>, std::vector<RelationRow>> all_rows(const Snapshot::Impl& g) {
+  std::vector<EntityRow> entities(g.base_->entities);
+  entities.insert(entities.end(), g.overlay_.entities.begin(), g.overlay_.entities.end());
+  std::vector<RelationRow> relations(g.base_->relations);
+  relations.insert(relations.end(), g.overlay_.relations.begin(), g.overlay_.relations.end());
+  return {std::move(entities), std::move(relations)};
 }
 
 }  // namespace
@@ -116,71 +275,157 @@ std::shared_ptr<const Snapshot> Snapshot::build(uint64_t version, std::vector<En
       new Snapshot(build_impl(version, std::move(entities), std::move(relations))));
 }
 
-// Cost: a full rebuild. The old rows are copied, the changed rows appended (a later row with the
-// same id wins in build_impl), and the CSR is built again from scratch: O((V + E) log(V + E))
-// time and, while building, a second copy of the graph in memory. That is fine at start-up and
-// for small graphs, but at 10M relations it takes seconds per publish; design.md's immutable
-// base plus a small overlay of changes is the replacement when publishing must cost in
-// proportion to the change. Relations dropped from an earlier snapshot because an end was
-// missing are not remembered: the store sends a relation with (or after) both its entities.
 std::shared_ptr<const Snapshot> Snapshot::apply(uint64_t version, std::vector<EntityRow> entities,
                                                 std::vector<RelationRow> relations) const {
-  std::vector<EntityRow> merged_entities;
-  merged_entities.reserve(impl_->entities_.size() + entities.size());
-  merged_entities.insert(merged_entities.end(), impl_->entities_.begin(), impl_->entities_.end());
-  std::move(entities.begin(), entities.end(), std::back_inserter(merged_entities));
+  return apply(version, std::move(entities), std::move(relations), OverlayPolicy{});
+}
 
-  std::vector<RelationRow> merged_relations;
-  merged_relations.reserve(impl_->relations_.size() + relations.size());
-  merged_relations.insert(merged_relations.end(), impl_->relations_.begin(),
-                          impl_->relations_.end());
-  merged_relations.insert(merged_relations.end(), relations.begin(), relations.end());
+// The overlay's rows are copied and the change appended, and the overlay is rebuilt from them:
+// O(overlay + change) with hash maps, while the base (the bulk) is shared, not copied. The
+// threshold keeps the overlay small enough for that copy, and for the hash look-ups that
+// traversals do at the vertices it touches, to stay cheap.
+std::shared_ptr<const Snapshot> Snapshot::apply(uint64_t version, std::vector<EntityRow> entities,
+                                                std::vector<RelationRow> relations,
+                                                const OverlayPolicy& policy) const {
+  const Overlay& old = impl_->overlay_;
+  if (old.relations.size() + relations.size() >
+      fold_threshold(policy, impl_->base_->relations.size())) {
+    auto [all_entities, all_relations] = all_rows(*impl_);
+    std::move(entities.begin(), entities.end(), std::back_inserter(all_entities));
+    std::move(relations.begin(), relations.end(), std::back_inserter(all_relations));
+    return build(version, std::move(all_entities), std::move(all_relations));
+  }
+  entities.insert(entities.begin(), old.entities.begin(), old.entities.end());
+  relations.insert(relations.begin(), old.relations.begin(), old.relations.end());
 
-  return build(version, std::move(merged_entities), std::move(merged_relations));
+  auto impl = std::make_unique<Impl>();
+  impl->version_ = version;
+  impl->base_ = impl_->base_;
+  impl->kind_names_ = impl_->kind_names_;
+  OverlayBuilder builder(*impl->base_, impl->kind_names_, impl->overlay_);
+  builder.add_entities(std::move(entities));
+  builder.add_relations(std::move(relations));
+  return std::shared_ptr<const Snapshot>(new Snapshot(std::move(impl)));
+}
+
+std::shared_ptr<const Snapshot> Snapshot::folded() const {
+  auto [entities, relations] = all_rows(*impl_);
+  return build(impl_->version_, std::move(entities), std::move(relations));
 }
 
 uint64_t Snapshot::version() const { return impl_->version_; }
-size_t Snapshot::entity_count() const { return impl_->entities_.size(); }
-size_t Snapshot::relation_count() const { return impl_->relations_.size(); }
+size_t Snapshot::entity_count() const { return impl_->vertex_count(); }
+size_t Snapshot::relation_count() const {
+  return impl_->base_->relations.size() + impl_->overlay_.new_relation_count;
+}
+size_t Snapshot::overlay_relation_count() const { return impl_->overlay_.relations.size(); }
+
+// A superseded base row may have held the latest day; a later one may then be reported until
+// the next fold. Recency costs only shift by a constant for every edge when that happens.
+int32_t Snapshot::latest_day() const {
+  return std::max(impl_->base_->latest_day, impl_->overlay_.latest_day);
+}
 
 const EntityRow* Snapshot::entity(EntityId id) const {
   const uint32_t v = impl_->vertex_of(id);
-  return v == kNoIndex ? nullptr : &impl_->entities_[v];
+  return v == kNoIndex ? nullptr : &impl_->entity_row(v);
 }
 
 const EntityRow* Snapshot::entity_by_key(const std::string& key) const {
-  auto it = impl_->key_index_.find(key);
-  return it == impl_->key_index_.end() ? nullptr : &impl_->entities_[it->second];
+  const auto& overlay_keys = impl_->overlay_.key_index;
+  if (auto it = overlay_keys.find(key); it != overlay_keys.end()) {
+    const EntityRow& row = impl_->entity_row(it->second);
+    // A later row of that entity may have renamed it.
+    return row.key == key ? &row : nullptr;
+  }
+  const auto& base_keys = impl_->base_->key_index;
+  auto it = base_keys.find(key);
+  if (it == base_keys.end()) return nullptr;
+  // The overlay may have renamed the base entity that held the key.
+  const EntityRow& row = impl_->entity_row(it->second);
+  return row.key == key ? &row : nullptr;
 }
 
 const RelationRow* Snapshot::relation(RelationId id) const {
-  const uint32_t r = impl_->relation_index_.find(id);
-  return r == kNoIndex ? nullptr : &impl_->relations_[r];
+  const auto& slots = impl_->overlay_.relation_slot;
+  if (!slots.empty()) {
+    if (auto it = slots.find(id); it != slots.end()) return &impl_->overlay_.relations[it->second];
+  }
+  const uint32_t r = impl_->base_->relation_index.find(id);
+  return r == kNoIndex ? nullptr : &impl_->base_->relations[r];
 }
 
 size_t Snapshot::degree(EntityId id) const {
   const uint32_t v = impl_->vertex_of(id);
-  return v == kNoIndex ? 0 : impl_->degrees_[v];
+  return v == kNoIndex ? 0 : impl_->degree(v);
 }
 
 std::vector<RelationId> Snapshot::relations_of(EntityId id, const Filter& filter) const {
   std::vector<RelationId> result;
   const uint32_t v = impl_->vertex_of(id);
   if (v == kNoIndex) return result;
+  const detail::ResolvedFilter resolved = detail::resolve(*impl_, filter, {v});
   // The caller asked for all of them: there is no bound to report against.
-  detail::EdgeBudget unbounded{std::numeric_limits<uint64_t>::max()};
-  std::vector<uint32_t> found;
-  impl_->for_each_step(v, filter.direction, filter, unbounded,
+  auto unbounded = detail::QueryBudget::unlimited();
+  impl_->for_each_step(v, filter.direction, resolved, unbounded,
                        [&](uint32_t, const EdgeBundle& edge) {
-                         found.push_back(edge.relation);
+                         result.push_back(impl_->relation_id(edge.relation));
                          return true;
                        });
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
-  result.reserve(found.size());
-  for (uint32_t r : found) result.push_back(impl_->relation_id(r));
+  std::sort(result.begin(), result.end());
+  result.erase(std::unique(result.begin(), result.end()), result.end());
   return result;
 }
+
+const char* truncated_by_name(TruncatedBy bound) {
+  switch (bound) {
+    case TruncatedBy::none:
+      return "";
+    case TruncatedBy::nodes:
+      return "nodes";
+    case TruncatedBy::edges:
+      return "edges";
+    case TruncatedBy::time:
+      return "time";
+    case TruncatedBy::degree:
+      return "degree";
+    case TruncatedBy::limit:
+      return "limit";
+  }
+  return "";
+}
+
+namespace detail {
+
+ResolvedFilter resolve(const Snapshot::Impl& g, const Filter& filter,
+                       const std::vector<uint32_t>& exempt) {
+  ResolvedFilter resolved;
+  resolved.type_mask = filter.type_mask;
+  resolved.direction = filter.direction;
+  resolved.include_negated = filter.include_negated;
+  if (filter.since) resolved.since = *filter.since;
+  if (filter.until) resolved.until = *filter.until;
+  resolved.min_support = filter.min_evidence;
+  resolved.checks_row = filter.since || filter.until || filter.min_evidence > 0;
+
+  resolved.all_kinds = filter.kinds.empty();
+  resolved.kind_allowed.assign(g.kind_names_.size(), false);
+  for (const std::string& kind : filter.kinds) {
+    auto it = std::find(g.kind_names_.begin(), g.kind_names_.end(), kind);
+    if (it != g.kind_names_.end()) resolved.kind_allowed[it - g.kind_names_.begin()] = true;
+  }
+  for (EntityId id : filter.exclude) {
+    const uint32_t v = g.vertex_of(id);
+    if (v != kNoIndex) resolved.excluded.insert(v, 0);
+  }
+  resolved.checks_vertex = !filter.kinds.empty() || resolved.excluded.size() > 0;
+  for (uint32_t v : exempt) {
+    if (v != kNoIndex) resolved.exempt.insert(v, 0);
+  }
+  return resolved;
+}
+
+}  // namespace detail
 
 // std::atomic<std::shared_ptr> would be the C++20 spelling, but g++ 12's implementation draws
 // a ThreadSanitizer report (library-notes.md); the free functions are clean.

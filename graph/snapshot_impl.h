@@ -2,45 +2,30 @@
 // implement its look-ups and traversals. Other modules include only graph/graph.h.
 #pragma once
 
+#include <algorithm>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "graph/flat_vertex_map.h"
 #include "graph/graph.h"
+#include "graph/query_scope.h"
 
 namespace relgraph::graph {
 namespace detail {
 
 inline constexpr uint32_t kNoIndex = UINT32_MAX;
 
-// Edge flags, copied from the relation row into every CSR edge.
-inline constexpr uint8_t kSymmetric = 1;
-inline constexpr uint8_t kNegatedOnly = 2;  // every piece of evidence denies the relation
-inline constexpr uint8_t kSelfLoop = 4;
-
-// What a CSR edge carries. The relation's type and flags are copied here, beside its index,
-// so that filtering an edge reads the adjacency array sequentially instead of jumping into the
-// relation rows for every neighbour of a hub.
-struct EdgeBundle {
-  uint32_t relation = 0;  // index into Snapshot::Impl::relations_
-  uint8_t type = 0;       // RelationRow::type (< 64)
-  uint8_t flags = 0;      // kSymmetric | kNegatedOnly | kSelfLoop
-};
-
 // 32-bit vertex and edge indices halve the index arrays; build() refuses graphs that would
 // overflow them.
 using CsrGraph =
     boost::compressed_sparse_row_graph<boost::bidirectionalS, boost::no_property, EdgeBundle,
                                        boost::no_property, uint32_t, uint32_t>;
-
-// True when a traversal may use this edge under `filter`, whichever end it stands on.
-inline bool passes(const EdgeBundle& edge, const Filter& filter) {
-  return ((filter.type_mask >> edge.type) & 1u) != 0 &&
-         (filter.include_negated || (edge.flags & kNegatedOnly) == 0);
-}
 
 // The direction a search walking from the far end must follow to retrace `direction`.
 inline Direction reversed(Direction direction) {
@@ -54,24 +39,6 @@ inline Direction reversed(Direction direction) {
   }
   return Direction::both;
 }
-
-// The number of edges one query may examine. Every examined edge counts, passing or not,
-// because that is the work done.
-struct EdgeBudget {
-  uint64_t limit = 0;
-  uint64_t used = 0;
-  bool exhausted = false;  // set when an edge was refused: the answer is cut
-
-  // Takes one edge from the budget; false (and exhausted) when none is left.
-  bool take() {
-    if (used >= limit) {
-      exhausted = true;
-      return false;
-    }
-    ++used;
-    return true;
-  }
-};
 
 // Maps the store's 64-bit ids to dense row positions. The store's ids come from SQLite
 // rowids and are dense, so a plain array indexed by id is the fast path; a hash map takes
@@ -112,66 +79,221 @@ class IdIndex {
   std::unordered_map<int64_t, uint32_t> sparse_;
 };
 
-}  // namespace detail
-
-// Vertex v is entities_[v]; relation index r is relations_[r]. Both vectors are sorted by id,
-// so index order is id order (results sorted by index are sorted by id).
+// The immutable part of a snapshot, shared by every snapshot derived from it until the next
+// fold. Vertex v is entities[v]; relation index r < relations.size() is relations[r]. Both
+// vectors are sorted by id.
 //
 // Every relation is one CSR edge subject -> object, except a symmetric relation between two
 // distinct entities, which is two edges (a -> b and b -> a, same relation index) so that it can
 // be followed from either end in every direction. A traversal in direction `both` reads
 // out-edges and then in-edges, skipping in-edges of symmetric relations and self-loops: their
 // out-edge twin has already been read.
+struct Base {
+  std::vector<EntityRow> entities;
+  std::vector<RelationRow> relations;
+  IdIndex entity_index;
+  IdIndex relation_index;
+  // Views into entities[i].key; entities is never modified after the index is built.
+  std::unordered_map<std::string_view, uint32_t> key_index;
+  std::vector<uint32_t> degrees;  // relations touching each vertex, each counted once
+  std::vector<uint16_t> kinds;    // kind code of each vertex (Snapshot::Impl::kind_names_)
+  int32_t latest_day = 0;         // the latest last_seen
+  CsrGraph csr;
+
+  uint32_t vertex_count() const { return static_cast<uint32_t>(entities.size()); }
+  uint32_t relation_count() const { return static_cast<uint32_t>(relations.size()); }
+};
+
+// One end of an overlay relation, stored at the vertex it stands on.
+struct OverlayEdge {
+  uint32_t neighbour = 0;
+  EdgeBundle bundle;
+  bool outgoing = false;  // the vertex is the relation's subject
+};
+
+// What changed since the base: small, rebuilt by every apply from its rows plus the change.
+//
+// Entities: a row for a base vertex replaces that vertex's row; a row for a new id is a new
+// vertex, numbered after the base's. Relations: overlay row i has relation index
+// base.relation_count() + i; a row whose id is in the base supersedes that base relation, whose
+// CSR edges are then skipped. Skipping tests a hash set, so it is done only at the vertices
+// such an edge touches, and base traversal elsewhere reads the CSR as before. At such a vertex
+// the test is a binary search in the vertex's own short sorted list, which stays in cache even
+// when the vertex is a hub whose every edge must be tested.
+struct Overlay {
+  std::vector<EntityRow> entities;     // by id
+  std::vector<uint16_t> entity_kinds;  // kind code by slot
+  FlatVertexMap slot_of_vertex;        // vertex -> index into entities
+  std::unordered_map<EntityId, uint32_t> new_vertex_of_id;
+  std::unordered_map<std::string, uint32_t> key_index;  // keys of the overlay's entities
+  uint32_t new_vertex_count = 0;
+
+  std::vector<RelationRow> relations;  // by id
+  std::unordered_map<RelationId, uint32_t> relation_slot;
+  size_t new_relation_count = 0;  // rows whose id is not in the base
+  // Base vertices touched by a superseded base relation -> index into superseded_at, which
+  // holds, sorted, the indices of the superseded relations touching that vertex.
+  FlatVertexMap dirty;
+  std::vector<std::vector<uint32_t>> superseded_at;
+  FlatVertexMap adjacency_of;  // vertex -> index into adjacency
+  std::vector<std::vector<OverlayEdge>> adjacency;
+  FlatVertexMap degree_of;  // vertex -> degree, where the overlay changed it
+  int32_t latest_day = 0;
+
+  bool empty() const { return entities.empty() && relations.empty(); }
+};
+
+}  // namespace detail
+
+// A base shared with other snapshots, this snapshot's overlay, and the kind dictionary.
+// Relation indices: [0, base relations) are base rows, above that overlay rows; so results
+// sorted by relation id must sort ids, not indices.
 struct Snapshot::Impl {
   uint64_t version_ = 0;
-  std::vector<EntityRow> entities_;
-  std::vector<RelationRow> relations_;
-  detail::IdIndex entity_index_;
-  detail::IdIndex relation_index_;
-  // Views into entities_[i].key; entities_ is never modified after the index is built.
-  std::unordered_map<std::string_view, uint32_t> key_index_;
-  std::vector<uint32_t> degrees_;  // relations touching each vertex, each counted once
-  detail::CsrGraph csr_;
+  std::shared_ptr<const detail::Base> base_;
+  detail::Overlay overlay_;
+  std::vector<std::string> kind_names_;  // kind code -> EntityRow::kind
 
-  uint32_t vertex_of(EntityId id) const { return entity_index_.find(id); }
-  EntityId entity_id(uint32_t vertex) const { return entities_[vertex].id; }
-  RelationId relation_id(uint32_t relation) const { return relations_[relation].id; }
+  uint32_t vertex_count() const { return base_->vertex_count() + overlay_.new_vertex_count; }
 
-  // CSR edges at v in both directions: a cheap size estimate for choosing which end to scan.
-  uint64_t edge_count(uint32_t vertex) const {
-    return uint64_t{boost::out_degree(vertex, csr_)} + boost::in_degree(vertex, csr_);
+  uint32_t vertex_of(EntityId id) const {
+    const uint32_t v = base_->entity_index.find(id);
+    if (v != detail::kNoIndex || overlay_.new_vertex_of_id.empty()) return v;
+    auto it = overlay_.new_vertex_of_id.find(id);
+    return it == overlay_.new_vertex_of_id.end() ? detail::kNoIndex : it->second;
   }
 
-  // Calls fn(neighbour, edge) for each edge that passes `filter` and that a walk standing on
-  // `vertex` may follow in `direction` (out: vertex is the subject; in: vertex is the object;
-  // symmetric relations both). Each relation is reported once per neighbour it leads to;
-  // self-loops are reported (neighbour == vertex). Stops when fn returns false or the budget
+  const EntityRow& entity_row(uint32_t vertex) const {
+    if (const uint32_t* slot = overlay_slot(vertex)) return overlay_.entities[*slot];
+    return base_->entities[vertex];
+  }
+  EntityId entity_id(uint32_t vertex) const { return entity_row(vertex).id; }
+
+  uint16_t kind_of(uint32_t vertex) const {
+    if (const uint32_t* slot = overlay_slot(vertex)) return overlay_.entity_kinds[*slot];
+    return base_->kinds[vertex];
+  }
+
+  const RelationRow& relation_row(uint32_t relation) const {
+    const uint32_t base_count = base_->relation_count();
+    return relation < base_count ? base_->relations[relation]
+                                 : overlay_.relations[relation - base_count];
+  }
+  RelationId relation_id(uint32_t relation) const { return relation_row(relation).id; }
+
+  uint32_t degree(uint32_t vertex) const {
+    if (const uint32_t* d = overlay_.degree_of.find(vertex)) return *d;
+    return vertex < base_->vertex_count() ? base_->degrees[vertex] : 0;
+  }
+
+  // Edges stored at `vertex`: a cheap size estimate for choosing which end to scan.
+  uint64_t edge_count(uint32_t vertex) const {
+    uint64_t count = 0;
+    if (vertex < base_->vertex_count()) {
+      count =
+          uint64_t{boost::out_degree(vertex, base_->csr)} + boost::in_degree(vertex, base_->csr);
+    }
+    if (const std::vector<detail::OverlayEdge>* extra = overlay_edges(vertex)) {
+      count += extra->size();
+    }
+    return count;
+  }
+
+  // Calls fn(neighbour, edge) for each edge that passes `filter`, leads to a vertex the filter
+  // allows, and that a walk standing on `vertex` may follow in `direction` (out: vertex is the
+  // subject; in: vertex is the object; symmetric relations both). Each relation is reported
+  // once per neighbour it leads to; self-loops are reported (neighbour == vertex). Base edges
+  // come first, in CSR order, then overlay edges. Stops when fn returns false or the budget
   // runs out; returns false in either case.
   template <class Fn>
-  bool for_each_step(uint32_t vertex, Direction direction, const Filter& filter,
-                     detail::EdgeBudget& budget, Fn&& fn) const {
+  bool for_each_step(uint32_t vertex, Direction direction, const detail::ResolvedFilter& filter,
+                     detail::QueryBudget& budget, Fn&& fn) const {
+    if (vertex < base_->vertex_count() &&
+        !for_each_base_step(vertex, direction, filter, budget, fn)) {
+      return false;
+    }
+    const std::vector<detail::OverlayEdge>* extra = overlay_edges(vertex);
+    if (extra == nullptr) return true;
+    for (const detail::OverlayEdge& edge : *extra) {
+      if (!budget.take()) return false;
+      if (!walks_along(edge, direction) || !admits(edge.bundle, edge.neighbour, filter)) continue;
+      if (!fn(edge.neighbour, edge.bundle)) return false;
+    }
+    return true;
+  }
+
+ private:
+  const uint32_t* overlay_slot(uint32_t vertex) const {
+    return overlay_.entities.empty() ? nullptr : overlay_.slot_of_vertex.find(vertex);
+  }
+
+  const std::vector<detail::OverlayEdge>* overlay_edges(uint32_t vertex) const {
+    if (overlay_.adjacency.empty()) return nullptr;
+    const uint32_t* index = overlay_.adjacency_of.find(vertex);
+    return index == nullptr ? nullptr : &overlay_.adjacency[*index];
+  }
+
+  const std::vector<uint32_t>* superseded_at(uint32_t vertex) const {
+    if (overlay_.superseded_at.empty()) return nullptr;
+    const uint32_t* index = overlay_.dirty.find(vertex);
+    return index == nullptr ? nullptr : &overlay_.superseded_at[*index];
+  }
+
+  static bool walks_along(const detail::OverlayEdge& edge, Direction direction) {
+    if ((edge.bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) return true;
+    return edge.outgoing ? direction != Direction::in : direction != Direction::out;
+  }
+
+  bool admits(const detail::EdgeBundle& edge, uint32_t neighbour,
+              const detail::ResolvedFilter& filter) const {
+    return filter.passes_bundle(edge) &&
+           (!filter.checks_row || filter.passes_row(relation_row(edge.relation))) &&
+           (!filter.checks_vertex || filter.allows_vertex(neighbour, kind_of(neighbour)));
+  }
+
+  template <class Fn>
+  bool for_each_base_step(uint32_t vertex, Direction direction,
+                          const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
+                          Fn& fn) const {
+    const detail::CsrGraph& csr = base_->csr;
+    const std::vector<uint32_t>* hidden = superseded_at(vertex);
+    auto usable = [&](const detail::EdgeBundle& edge, uint32_t neighbour) {
+      return !(hidden != nullptr &&
+               std::binary_search(hidden->begin(), hidden->end(), edge.relation)) &&
+             admits(edge, neighbour, filter);
+    };
     if (direction != Direction::in) {
-      auto [it, end] = boost::out_edges(vertex, csr_);
+      auto [it, end] = boost::out_edges(vertex, csr);
       for (; it != end; ++it) {
         if (!budget.take()) return false;
-        const detail::EdgeBundle& edge = csr_[*it];
-        if (!detail::passes(edge, filter)) continue;
-        if (!fn(static_cast<uint32_t>(boost::target(*it, csr_)), edge)) return false;
+        const detail::EdgeBundle& edge = csr[*it];
+        const auto neighbour = static_cast<uint32_t>(boost::target(*it, csr));
+        if (!usable(edge, neighbour)) continue;
+        if (!fn(neighbour, edge)) return false;
       }
     }
     if (direction != Direction::out) {
       const uint8_t seen_as_out =
           direction == Direction::both ? (detail::kSymmetric | detail::kSelfLoop) : uint8_t{0};
-      auto [it, end] = boost::in_edges(vertex, csr_);
+      auto [it, end] = boost::in_edges(vertex, csr);
       for (; it != end; ++it) {
         if (!budget.take()) return false;
-        const detail::EdgeBundle& edge = csr_[*it];
-        if ((edge.flags & seen_as_out) != 0 || !detail::passes(edge, filter)) continue;
-        if (!fn(static_cast<uint32_t>(boost::source(*it, csr_)), edge)) return false;
+        const detail::EdgeBundle& edge = csr[*it];
+        const auto neighbour = static_cast<uint32_t>(boost::source(*it, csr));
+        if ((edge.flags & seen_as_out) != 0 || !usable(edge, neighbour)) continue;
+        if (!fn(neighbour, edge)) return false;
       }
     }
     return true;
   }
 };
 
+namespace detail {
+
+// Resolves `filter` against `g`. `exempt` are the vertices the query names itself (kNoIndex
+// entries are ignored): kinds and exclude never apply to them.
+ResolvedFilter resolve(const Snapshot::Impl& g, const Filter& filter,
+                       const std::vector<uint32_t>& exempt);
+
+}  // namespace detail
 }  // namespace relgraph::graph

@@ -37,6 +37,7 @@ struct ApiError {
   std::string message;
   std::string param;                      // the parameter at fault, if one is
   nlohmann::json candidates = nullptr;    // for `ambiguous`: the entities the name fits
+  int retry_after = 0;                    // seconds, sent as Retry-After when > 0
 
   nlohmann::json to_json() const;
 };

@@ -8,10 +8,14 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <random>
+#include <unordered_map>
 #include <set>
 
+#include "graph/analytics.h"
 #include "server/article_input.h"
+#include "server/graph_export.h"
 #include "server/worker_pool.h"
 
 namespace relgraph::server {
@@ -83,6 +87,7 @@ std::string presented_key(const httplib::Request& req) {
 
 void write_error(httplib::Response& res, const ApiError& e) {
   res.status = http_status(e.code);
+  if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
   res.set_content(dump(e.to_json()), "application/json");
 }
 
@@ -116,6 +121,7 @@ class Params {
   }
   bool has(const std::string& name) const { return req_.has_param(name.c_str()); }
   std::string path(size_t i) const { return req_.matches[static_cast<long>(i)].str(); }
+  std::string header(const char* name) const { return req_.get_header_value(name); }
 
   Result<int> integer(const std::string& name, int fallback, int min, int max) const {
     if (!has(name)) return fallback;
@@ -163,8 +169,12 @@ class Params {
 };
 
 struct Reply {
+  Reply() = default;
+  Reply(int s, json b) : status(s), body(std::move(b)) {}
   int status = 200;
   json body;
+  std::string raw;           // when set, sent as is instead of `body` (exports)
+  std::string content_type;  // of `raw`
 };
 
 using Handler = std::function<Result<Reply>(const Params&)>;
@@ -175,6 +185,23 @@ json entity_ref(const graph::Snapshot& snap, int64_t id) {
   const graph::EntityRow* e = snap.entity(id);
   if (!e) return {{"id", id}};
   return {{"id", e->id}, {"key", e->key}, {"name", e->name}};
+}
+
+// For rows read from the store: an entity committed a moment ago may not be in the
+// snapshot yet (the store commits before the snapshot is published), so ask the store.
+json entity_ref(const graph::Snapshot& snap, store::Store& store, int64_t id) {
+  if (snap.entity(id)) return entity_ref(snap, id);
+  auto e = store.entity(id);
+  if (!e) return {{"id", id}};
+  return {{"id", e->id}, {"key", e->key}, {"name", e->name}};
+}
+
+// A numeric id from a path segment; nullopt when it is not one (too large included).
+std::optional<int64_t> path_id(const std::string& digits) {
+  int64_t id = 0;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+  return id;
 }
 
 json entity_json(const store::EntityRecord& e, const graph::Snapshot& snap) {
@@ -198,13 +225,13 @@ json relation_json(const graph::RelationRow& r, const graph::Snapshot& snap,
 }
 
 json relation_json(const store::RelationRecord& r, const graph::Snapshot& snap,
-                   const ingest::Knowledge& k) {
+                   const ingest::Knowledge& k, store::Store& store) {
   const auto type = k.relation_type(r.type);
   return {{"id", r.id},
           {"type", r.type},
           {"symmetric", type ? k.relation_types()[*type].symmetric : false},
-          {"subject", entity_ref(snap, r.subject)},
-          {"object", entity_ref(snap, r.object)},
+          {"subject", entity_ref(snap, store, r.subject)},
+          {"object", entity_ref(snap, store, r.object)},
           {"evidence_count", r.evidence_count},
           {"negated_count", r.negated_count},
           {"attributed_count", r.attributed_count},
@@ -265,6 +292,137 @@ json graph_entities(const std::vector<int64_t>& ids, const graph::Snapshot& snap
                    {"degree", snap.degree(id)}});
   }
   return out;
+}
+
+
+// ---- traversal options shared by every graph query ---------------------------------------
+
+constexpr int64_t kDefaultBudgetEdges = 5'000'000;
+constexpr int64_t kMaxBudgetEdges = 50'000'000;
+constexpr int64_t kDefaultBudgetMs = 2'000;
+constexpr int64_t kMaxBudgetMs = 10'000;
+constexpr int kMaxVersionWaitMs = 2'000;
+
+const std::vector<std::string> kTraversalParams = {
+    "types",  "direction",    "since",     "until",     "exclude",     "min_evidence",
+    "include_negated", "kinds", "budget_edges", "budget_ms", "min_version", "format"};
+
+std::vector<std::string> with_traversal(std::vector<std::string> own) {
+  own.insert(own.end(), kTraversalParams.begin(), kTraversalParams.end());
+  return own;
+}
+
+struct Traversal {
+  graph::Filter filter;
+  graph::Bounds bounds;
+  std::shared_ptr<const graph::Snapshot> snap;
+  ExportFormat format = ExportFormat::json;
+};
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    std::string item = s.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::optional<int32_t>> date_param(const Params& p, const char* name) {
+  if (!p.has(name)) return std::optional<int32_t>();
+  auto d = ingest::days_from_iso(p.text(name));
+  if (!d) return bad_param(name, std::string(name) + " must be an ISO date such as 2022-01-01");
+  return std::optional<int32_t>(*d);
+}
+
+// Filters, bounds, the snapshot to read (waiting for min_version) and the export format.
+Result<Traversal> traversal(const Params& p, Service& svc) {
+  Traversal t;
+  auto mask = svc.type_mask(p.text("types"), "types");
+  if (!mask) return mask.error();
+  t.filter.type_mask = *mask;
+  auto dir = p.direction();
+  if (!dir) return dir.error();
+  t.filter.direction = *dir;
+  auto negated = p.boolean("include_negated", false);
+  if (!negated) return negated.error();
+  t.filter.include_negated = *negated;
+  auto since = date_param(p, "since");
+  if (!since) return since.error();
+  auto until = date_param(p, "until");
+  if (!until) return until.error();
+  if (*since && *until && **since > **until) return bad_param("until", "until is before since");
+  t.filter.since = *since;
+  t.filter.until = *until;
+  auto min_evidence = p.integer("min_evidence", 0, 0, 1'000'000);
+  if (!min_evidence) return min_evidence.error();
+  t.filter.min_evidence = static_cast<uint32_t>(*min_evidence);
+  for (const auto& ref : split_list(p.text("exclude"))) {
+    auto id = svc.resolve_entity(ref, "exclude");
+    if (!id) return id.error();
+    t.filter.exclude.push_back(*id);
+  }
+  for (const auto& kind : split_list(p.text("kinds"))) {
+    if (!ingest::parse_kind(kind))
+      return bad_param("kinds", "kinds lists person, country, organization, group or location");
+    t.filter.kinds.push_back(kind);
+  }
+  auto edges = p.integer("budget_edges", kDefaultBudgetEdges, 1, kMaxBudgetEdges);
+  if (!edges) return edges.error();
+  t.bounds.max_edges_visited = static_cast<uint64_t>(*edges);
+  auto ms = p.integer("budget_ms", kDefaultBudgetMs, 1, kMaxBudgetMs);
+  if (!ms) return ms.error();
+  t.bounds.max_millis = *ms;
+  auto format = export_format(p.text("format"), p.header("Accept"));
+  if (!format)
+    return bad_param("format", "format must be json, cytoscape, graphml, gexf, dot or csv");
+  t.format = *format;
+  if (p.has("min_version")) {
+    auto v = p.integer("min_version", 0, 0, std::numeric_limits<int>::max());
+    if (!v) return v.error();
+    t.snap = svc.snapshot_at_least(static_cast<uint64_t>(*v), std::chrono::milliseconds(kMaxVersionWaitMs));
+    if (!t.snap) {
+      ApiError e{ErrorCode::not_ready,
+                 "graph version " + std::to_string(*v) + " is not published yet; retry shortly",
+                 "min_version", nullptr};
+      e.retry_after = 1;
+      return e;
+    }
+  } else {
+    t.snap = svc.snapshot();
+  }
+  return t;
+}
+
+json relations_json(const std::vector<int64_t>& ids, const graph::Snapshot& snap,
+                    const ingest::Knowledge& k) {
+  json out = json::array();
+  for (int64_t id : ids)
+    if (const auto* r = snap.relation(id)) out.push_back(relation_json(*r, snap, k));
+  return out;
+}
+
+// Adds the bound bookkeeping every graph answer carries.
+void bounded(json& out, bool truncated, graph::TruncatedBy by, uint64_t edges_visited,
+             const graph::Snapshot& snap) {
+  out["truncated"] = truncated;
+  if (truncated) out["truncated_by"] = graph::truncated_by_name(by);
+  out["edges_visited"] = edges_visited;
+  out["graph_version"] = snap.version();
+}
+
+Reply exported(const Traversal& t, const json& nodes, const json& edges, const std::string& title) {
+  Exported e = export_graph(t.format, nodes, edges, title);
+  Reply r;
+  r.raw = std::move(e.body);
+  r.content_type = std::move(e.content_type);
+  return r;
 }
 
 }  // namespace
@@ -439,6 +597,11 @@ void HttpApi::register_routes() {
       if (auto bad = params.unknown()) return write_error(res, *bad);
       Result<Reply> reply = handler(params);
       if (!reply) return write_error(res, reply.error());
+      if (!reply->raw.empty()) {
+        res.status = reply->status;
+        res.set_content(std::move(reply->raw), reply->content_type);
+        return;
+      }
       std::string text = dump(reply->body);
       if (text.size() > max_response)
         return write_error(res, bad_param("", "the answer would be " + std::to_string(text.size()) +
@@ -517,12 +680,13 @@ void HttpApi::register_routes() {
   });
 
   route("GET", R"(/v1/articles/(\d+))", {}, [&svc](const Params& p) -> Result<Reply> {
-    const int64_t id = std::stoll(p.path(1));
-    auto a = svc.store().article(id, true);
+    const auto id = path_id(p.path(1));
+    if (!id) return ApiError{ErrorCode::not_found, "no article has id " + p.path(1), "", nullptr};
+    auto a = svc.store().article(*id, true);
     if (!a) return ApiError{ErrorCode::not_found, "no article has id " + p.path(1), "", nullptr};
     json j = article_json(*a, true);
     json ev = json::array();
-    for (const auto& e : svc.store().article_evidence(id)) ev.push_back(evidence_json(e));
+    for (const auto& e : svc.store().article_evidence(*id)) ev.push_back(evidence_json(e));
     j["evidence"] = std::move(ev);
     return Reply{200, std::move(j)};
   });
@@ -596,7 +760,7 @@ void HttpApi::register_routes() {
           auto page = svc.store().relations(q, *limit, *cursor);
           auto snap = svc.snapshot();
           json j = page_json(page, "relations", [&](const store::RelationRecord& r) {
-            return relation_json(r, *snap, svc.knowledge());
+            return relation_json(r, *snap, svc.knowledge(), svc.store());
           });
           j["entity"] = entity_ref(*snap, *id);
           return Reply{200, std::move(j)};
@@ -673,20 +837,21 @@ void HttpApi::register_routes() {
           auto page = svc.store().relations(q, *limit, *cursor);
           auto snap = svc.snapshot();
           return Reply{200, page_json(page, "relations", [&](const store::RelationRecord& r) {
-                         return relation_json(r, *snap, svc.knowledge());
+                         return relation_json(r, *snap, svc.knowledge(), svc.store());
                        })};
         });
 
   route("GET", R"(/v1/relations/(\d+)/evidence)", {"limit", "cursor"},
         [&svc](const Params& p) -> Result<Reply> {
-          const int64_t id = std::stoll(p.path(1));
-          if (!svc.store().relation(id))
+          const auto id = path_id(p.path(1));
+          if (!id) return ApiError{ErrorCode::not_found, "no relation has id " + p.path(1), "", nullptr};
+          if (!svc.store().relation(*id))
             return ApiError{ErrorCode::not_found, "no relation has id " + p.path(1), "", nullptr};
           auto limit = p.limit();
           if (!limit) return limit.error();
           auto cursor = p.cursor();
           if (!cursor) return cursor.error();
-          auto page = svc.store().relation_evidence(id, *limit, *cursor);
+          auto page = svc.store().relation_evidence(*id, *limit, *cursor);
           return Reply{200, page_json(page, "evidence", evidence_json)};
         });
 
@@ -702,7 +867,8 @@ void HttpApi::register_routes() {
 
   // ---- graph -----------------------------------------------------------------------------
 
-  route("GET", "/v1/neighborhood", {"entity", "depth", "types", "direction", "limit", "include_negated"},
+  route("GET", "/v1/neighborhood",
+        with_traversal({"entity", "depth", "limit", "max_degree", "hub_policy"}),
         [&svc](const Params& p) -> Result<Reply> {
           auto id = svc.resolve_entity(p.text("entity"), "entity");
           if (!id) return id.error();
@@ -710,36 +876,37 @@ void HttpApi::register_routes() {
           if (!depth) return depth.error();
           auto limit = p.limit();
           if (!limit) return limit.error();
-          auto dir = p.direction();
-          if (!dir) return dir.error();
-          auto mask = svc.type_mask(p.text("types"), "types");
-          if (!mask) return mask.error();
-          auto negated = p.boolean("include_negated", false);
-          if (!negated) return negated.error();
-          auto snap = svc.snapshot();
-          graph::Filter f{*mask, *dir, *negated};
-          graph::Bounds b;
-          b.max_nodes = static_cast<size_t>(*limit);
-          graph::Neighborhood n = snap->neighborhood(*id, *depth, f, b);
+          auto t = traversal(p, svc);
+          if (!t) return t.error();
+          auto max_degree = p.integer("max_degree", 0, 0, 1'000'000'000);
+          if (!max_degree) return max_degree.error();
+          const std::string policy = p.has("hub_policy") ? p.text("hub_policy") : "truncate";
+          if (policy != "skip" && policy != "truncate" && policy != "sample")
+            return bad_param("hub_policy", "hub_policy must be skip, truncate or sample");
+          t->bounds.max_nodes = static_cast<size_t>(*limit);
+          t->bounds.max_degree = static_cast<size_t>(*max_degree);
+          t->bounds.hub_policy = policy == "skip"     ? graph::HubPolicy::skip
+                                 : policy == "sample" ? graph::HubPolicy::sample
+                                                      : graph::HubPolicy::truncate;
+          graph::Neighborhood n = t->snap->neighborhood(*id, *depth, t->filter, t->bounds);
           std::vector<int64_t> ids;
           for (const auto& node : n.nodes) ids.push_back(node.entity);
-          json nodes = graph_entities(ids, *snap, svc.store());
+          json nodes = graph_entities(ids, *t->snap, svc.store());
           for (size_t i = 0; i < nodes.size() && i < n.nodes.size(); ++i)
             nodes[i]["distance"] = n.nodes[i].distance;
-          json edges = json::array();
-          for (auto rid : n.relations)
-            if (const auto* r = snap->relation(rid)) edges.push_back(relation_json(*r, *snap, svc.knowledge()));
+          json edges = relations_json(n.relations, *t->snap, svc.knowledge());
+          if (t->format != ExportFormat::json)
+            return exported(*t, nodes, edges, "neighborhood of " + p.text("entity"));
           json center = nodes.empty() ? json(nullptr) : nodes[0];
           if (center.is_object()) center.erase("distance");
-          return Reply{200,
-                       {{"center", std::move(center)},
-                        {"nodes", std::move(nodes)},
-                        {"edges", std::move(edges)},
-                        {"truncated", n.truncated},
-                        {"graph_version", snap->version()}}};
+          json out = {{"center", std::move(center)}, {"nodes", std::move(nodes)},
+                      {"edges", std::move(edges)}};
+          bounded(out, n.truncated, n.truncated_by, n.edges_visited, *t->snap);
+          return Reply{200, std::move(out)};
         });
 
-  route("GET", "/v1/paths", {"from", "to", "types", "max_hops", "k", "direction", "include_negated"},
+  route("GET", "/v1/paths",
+        with_traversal({"from", "to", "max_hops", "k", "weight", "via", "all", "limit", "explain"}),
         [&svc](const Params& p) -> Result<Reply> {
           auto from = svc.resolve_entity(p.text("from"), "from");
           if (!from) return from.error();
@@ -749,30 +916,176 @@ void HttpApi::register_routes() {
           if (!hops) return hops.error();
           auto k = p.integer("k", 1, 1, kMaxPaths);
           if (!k) return k.error();
-          auto dir = p.direction();
-          if (!dir) return dir.error();
-          auto mask = svc.type_mask(p.text("types"), "types");
-          if (!mask) return mask.error();
-          auto negated = p.boolean("include_negated", false);
-          if (!negated) return negated.error();
-          auto snap = svc.snapshot();
-          graph::Filter f{*mask, *dir, *negated};
-          graph::PathResult r = snap->shortest_paths(*from, *to, *k, *hops, f, graph::Bounds{});
+          auto all = p.boolean("all", false);
+          if (!all) return all.error();
+          auto limit = p.integer("limit", kDefaultLimit, 1, kMaxLimit);
+          if (!limit) return limit.error();
+          auto explain = p.boolean("explain", false);
+          if (!explain) return explain.error();
+          auto t = traversal(p, svc);
+          if (!t) return t.error();
+          graph::PathQuery q;
+          q.from = *from;
+          q.to = *to;
+          q.k = *k;
+          q.max_hops = *hops;
+          q.filter = t->filter;
+          q.bounds = t->bounds;
+          const std::string weight = p.has("weight") ? p.text("weight") : "hops";
+          if (weight == "evidence")
+            q.weight = graph::PathWeight::evidence;
+          else if (weight == "recency")
+            q.weight = graph::PathWeight::recency;
+          else if (weight != "hops")
+            return bad_param("weight", "weight must be hops, evidence or recency");
+          if (p.has("via")) {
+            auto via = svc.resolve_entity(p.text("via"), "via");
+            if (!via) return via.error();
+            q.via = *via;
+          }
+          if (*all && (q.via || q.weight != graph::PathWeight::hops || p.has("k")))
+            return bad_param("all", "all=true lists every shortest path; it does not combine with k, via or weight");
+          graph::PathResult r = *all ? t->snap->all_shortest_paths(q.from, q.to, q.max_hops,
+                                                                   static_cast<size_t>(*limit),
+                                                                   q.filter, q.bounds)
+                                     : t->snap->paths(q);
+          std::vector<int64_t> rel_ids;
+          for (const auto& path : r.paths) rel_ids.insert(rel_ids.end(), path.relations.begin(), path.relations.end());
+          std::unordered_map<int64_t, store::EvidenceRecord> best;
+          if (*explain) best = svc.store().best_evidence(rel_ids);
           json paths = json::array();
+          std::vector<int64_t> all_nodes;
           for (const auto& path : r.paths) {
-            json edges = json::array();
-            for (auto rid : path.relations)
-              if (const auto* rel = snap->relation(rid))
-                edges.push_back(relation_json(*rel, *snap, svc.knowledge()));
+            json edges = relations_json(path.relations, *t->snap, svc.knowledge());
+            for (auto& e : edges) {
+              auto it = best.find(e["id"].get<int64_t>());
+              if (it != best.end()) e["top_evidence"] = evidence_json(it->second);
+            }
+            all_nodes.insert(all_nodes.end(), path.nodes.begin(), path.nodes.end());
             paths.push_back({{"length", path.relations.size()},
-                             {"nodes", graph_entities(path.nodes, *snap, svc.store())},
+                             {"cost", path.cost},
+                             {"nodes", graph_entities(path.nodes, *t->snap, svc.store())},
                              {"edges", std::move(edges)}});
           }
-          return Reply{200,
-                       {{"paths", std::move(paths)},
-                        {"truncated", r.truncated},
-                        {"graph_version", snap->version()}}};
+          if (t->format != ExportFormat::json) {
+            std::sort(all_nodes.begin(), all_nodes.end());
+            all_nodes.erase(std::unique(all_nodes.begin(), all_nodes.end()), all_nodes.end());
+            std::sort(rel_ids.begin(), rel_ids.end());
+            rel_ids.erase(std::unique(rel_ids.begin(), rel_ids.end()), rel_ids.end());
+            return exported(*t, graph_entities(all_nodes, *t->snap, svc.store()),
+                            relations_json(rel_ids, *t->snap, svc.knowledge()),
+                            "paths from " + p.text("from") + " to " + p.text("to"));
+          }
+          json out = {{"paths", std::move(paths)}};
+          bounded(out, r.truncated, r.truncated_by, r.edges_visited, *t->snap);
+          return Reply{200, std::move(out)};
         });
+
+  route("POST", "/v1/subgraph", with_traversal({"max_hops", "paths_per_pair"}),
+        [&svc](const Params& p) -> Result<Reply> {
+          const json& b = p.body();
+          for (const auto& [key, v] : b.items())
+            if (key != "seeds") return bad_param(key, "unknown field \"" + key + "\"; the body is {\"seeds\": [...]} and options are query parameters");
+          if (!b.contains("seeds") || !b["seeds"].is_array() || b["seeds"].size() < 2 || b["seeds"].size() > 50)
+            return bad_param("seeds", "\"seeds\" must be an array of 2 to 50 entities (ids, keys or names)");
+          std::vector<int64_t> seeds;
+          for (const auto& s : b["seeds"]) {
+            if (!s.is_string() && !s.is_number_integer())
+              return bad_param("seeds", "each seed is an entity id, key or name");
+            auto id = svc.resolve_entity(s.is_string() ? s.get<std::string>() : std::to_string(s.get<int64_t>()), "seeds");
+            if (!id) return id.error();
+            seeds.push_back(*id);
+          }
+          auto hops = p.integer("max_hops", kMaxHops, 1, kMaxHops);
+          if (!hops) return hops.error();
+          auto per_pair = p.integer("paths_per_pair", 1, 1, kMaxPaths);
+          if (!per_pair) return per_pair.error();
+          auto t = traversal(p, svc);
+          if (!t) return t.error();
+          graph::Subgraph g = t->snap->subgraph(seeds, *hops, static_cast<size_t>(*per_pair),
+                                                t->filter, t->bounds);
+          json nodes = graph_entities(g.nodes, *t->snap, svc.store());
+          json edges = relations_json(g.relations, *t->snap, svc.knowledge());
+          if (t->format != ExportFormat::json) return exported(*t, nodes, edges, "subgraph");
+          json unconnected = json::array();
+          for (const auto& [a, c] : g.unconnected) unconnected.push_back({entity_ref(*t->snap, a), entity_ref(*t->snap, c)});
+          json out = {{"nodes", std::move(nodes)}, {"edges", std::move(edges)},
+                      {"unconnected", std::move(unconnected)}};
+          bounded(out, g.truncated, g.truncated_by, g.edges_visited, *t->snap);
+          return Reply{200, std::move(out)};
+        });
+
+  route("GET", "/v1/analytics", with_traversal({"metric", "top"}),
+        [&svc](const Params& p) -> Result<Reply> {
+          const std::string metric = p.text("metric");
+          auto top = p.integer("top", 20, 1, kMaxLimit);
+          if (!top) return top.error();
+          auto t = traversal(p, svc);
+          if (!t) return t.error();
+          graph::AnalyticsQuery q{t->filter, t->bounds, static_cast<size_t>(*top)};
+          auto ranking = [&](const graph::Ranking& r) {
+            std::vector<int64_t> ids;
+            for (const auto& e : r.top) ids.push_back(e.entity);
+            json list = graph_entities(ids, *t->snap, svc.store());
+            for (size_t i = 0; i < list.size() && i < r.top.size(); ++i) list[i]["score"] = r.top[i].score;
+            json out = {{"metric", metric}, {"top", std::move(list)}, {"ranked", r.ranked}};
+            bounded(out, r.truncated, r.truncated_by, r.edges_visited, *t->snap);
+            return out;
+          };
+          if (metric == "degree") return Reply{200, ranking(graph::degree_centrality(*t->snap, q))};
+          if (metric == "pagerank") {
+            auto r = graph::page_rank(*t->snap, q);
+            json out = ranking(r.ranking);
+            out["iterations"] = r.iterations;
+            out["converged"] = r.converged;
+            return Reply{200, std::move(out)};
+          }
+          if (metric == "betweenness") {
+            auto r = graph::betweenness_centrality(*t->snap, q);
+            json out = ranking(r.ranking);
+            out["exact"] = r.exact;
+            out["sources"] = r.sources;
+            return Reply{200, std::move(out)};
+          }
+          if (metric == "components") {
+            auto r = graph::weak_components(*t->snap, q);
+            json comps = json::array();
+            for (const auto& c : r.top)
+              comps.push_back({{"size", c.size}, {"members", graph_entities(c.members, *t->snap, svc.store())}});
+            json out = {{"metric", metric}, {"count", r.count}, {"components", std::move(comps)}};
+            bounded(out, r.truncated, r.truncated_by, r.edges_visited, *t->snap);
+            return Reply{200, std::move(out)};
+          }
+          return bad_param("metric", "metric must be degree, pagerank, betweenness or components");
+        });
+
+  route("GET", "/v1/timeline", {"a", "b", "types", "bucket"}, [&svc](const Params& p) -> Result<Reply> {
+    auto a = svc.resolve_entity(p.text("a"), "a");
+    if (!a) return a.error();
+    std::optional<int64_t> b;
+    if (p.has("b")) {
+      auto id = svc.resolve_entity(p.text("b"), "b");
+      if (!id) return id.error();
+      b = *id;
+    }
+    const std::string bucket = p.has("bucket") ? p.text("bucket") : "month";
+    if (bucket != "day" && bucket != "week" && bucket != "month" && bucket != "year")
+      return bad_param("bucket", "bucket must be day, week, month or year");
+    auto mask = svc.type_mask(p.text("types"), "types");
+    if (!mask) return mask.error();
+    std::vector<std::string> types;
+    if (p.has("types"))
+      for (size_t i = 0; i < svc.knowledge().relation_types().size(); ++i)
+        if (*mask & (uint64_t{1} << i)) types.push_back(svc.knowledge().relation_types()[i].name);
+    auto snap = svc.snapshot();
+    json buckets = json::array();
+    for (const auto& [label, n] : svc.store().timeline(*a, b, types, bucket))
+      buckets.push_back({{"bucket", label}, {"evidence", n}});
+    json out = {{"a", entity_ref(*snap, *a)}, {"bucket", bucket}, {"buckets", std::move(buckets)},
+                {"graph_version", snap->version()}};
+    if (b) out["b"] = entity_ref(*snap, *b);
+    return Reply{200, std::move(out)};
+  });
 
   // ---- service ---------------------------------------------------------------------------
 

@@ -31,6 +31,22 @@ std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version) 
   return graph::Snapshot::build(version, std::move(entities), std::move(relations));
 }
 
+void Service::publish_snapshot(std::shared_ptr<const graph::Snapshot> next) {
+  {
+    std::lock_guard lock(version_mutex_);
+    publisher_.publish(std::move(next));
+  }
+  version_cv_.notify_all();
+}
+
+std::shared_ptr<const graph::Snapshot> Service::snapshot_at_least(uint64_t version,
+                                                                  std::chrono::milliseconds wait) {
+  std::unique_lock lock(version_mutex_);
+  version_cv_.wait_for(lock, wait, [&] { return publisher_.current()->version() >= version; });
+  auto snap = publisher_.current();
+  return snap->version() >= version ? snap : nullptr;
+}
+
 bool Service::add_alias(int64_t entity, const std::string& alias) {
   std::lock_guard lock(write_mutex_);
   // Aliases live in the store only; the graph does not change.
@@ -41,7 +57,7 @@ store::Store::MergeOutcome Service::merge_entities(int64_t into, int64_t from) {
   std::lock_guard lock(write_mutex_);
   auto out = store_->merge_entities(into, from);
   // A merge removes an entity and rewrites relations: rebuild rather than patch.
-  publisher_.publish(load_snapshot(publisher_.current()->version() + 1));
+  publish_snapshot(load_snapshot(publisher_.current()->version() + 1));
   return out;
 }
 
@@ -71,7 +87,7 @@ void Service::publish(const std::vector<store::IngestOutcome>& outcomes) {
   if (entities.empty() && relations.empty()) return;
   const auto start = std::chrono::steady_clock::now();
   auto current = publisher_.current();
-  publisher_.publish(current->apply(current->version() + 1, std::move(entities), std::move(relations)));
+  publish_snapshot(current->apply(current->version() + 1, std::move(entities), std::move(relations)));
   if (on_publish_)
     on_publish_(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }

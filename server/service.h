@@ -6,6 +6,8 @@
 // order. Readers take a snapshot with snapshot() and never wait for a writer.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +38,10 @@ class Service {
   std::vector<store::IngestOutcome> ingest_batch(const std::vector<store::ArticleInput>& articles);
 
   std::shared_ptr<const graph::Snapshot> snapshot() const { return publisher_.current(); }
+  // The current snapshot once its version is at least `version`, waiting up to `wait` for
+  // it (read your writes); nullptr when it did not arrive in time.
+  std::shared_ptr<const graph::Snapshot> snapshot_at_least(uint64_t version,
+                                                           std::chrono::milliseconds wait);
   store::Store& store() { return *store_; }
   const ingest::Knowledge& knowledge() const { return knowledge_; }
 
@@ -67,6 +73,9 @@ class Service {
   graph::SnapshotPublisher publisher_;
   std::mutex write_mutex_;  // orders store commits and snapshot publication
   std::function<void(double)> on_publish_;
+  std::mutex version_mutex_;  // with version_cv_: wakes readers waiting for a version
+  std::condition_variable version_cv_;
+  void publish_snapshot(std::shared_ptr<const graph::Snapshot> next);
 };
 
 }  // namespace relgraph::server

@@ -662,6 +662,22 @@ Page<EvidenceRecord> Store::relation_evidence(int64_t relation_id, int limit,
   return page;
 }
 
+std::unordered_map<int64_t, EvidenceRecord> Store::best_evidence(
+    const std::vector<int64_t>& relation_ids) {
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(), std::string(kEvidenceSelect) +
+                                      "WHERE v.relation_id = ? ORDER BY v.negated, v.attributed, "
+                                      "v.confidence DESC, a.published_day DESC, v.id LIMIT 1");
+  std::unordered_map<int64_t, EvidenceRecord> out;
+  for (int64_t id : relation_ids) {
+    if (out.count(id)) continue;
+    q.bind(1, id);
+    if (q.executeStep()) out.emplace(id, read_evidence(q));
+    q.reset();
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, int64_t>> Store::relation_counts(int64_t entity_id) {
   Impl::Lease lease(*impl_);
   SQLite::Statement q(lease.db(),
@@ -707,6 +723,35 @@ Stats Store::stats() {
   }
   db.exec("COMMIT");
   return s;
+}
+
+std::vector<std::pair<std::string, int64_t>> Store::timeline(int64_t entity,
+                                                             std::optional<int64_t> other,
+                                                             const std::vector<std::string>& types,
+                                                             const std::string& bucket) {
+  const char* fmt = bucket == "day"    ? "'%Y-%m-%d'"
+                    : bucket == "week" ? "'%Y-W%W'"
+                    : bucket == "year" ? "'%Y'"
+                                       : "'%Y-%m'";
+  std::string sql = std::string("SELECT strftime(") + fmt +
+                    ", a.published_day) AS b, count(*) FROM evidence v JOIN relations r ON r.id "
+                    "= v.relation_id JOIN articles a ON a.id = v.article_id WHERE ";
+  sql += other ? "((r.subject_id = ?1 AND r.object_id = ?2) OR (r.subject_id = ?2 AND r.object_id = ?1)) "
+               : "(r.subject_id = ?1 OR r.object_id = ?1) ";
+  if (!types.empty()) {
+    sql += "AND r.type IN (";
+    for (size_t i = 0; i < types.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 3);
+    sql += ") ";
+  }
+  sql += "GROUP BY b ORDER BY b";
+  Impl::Lease lease(*impl_);
+  SQLite::Statement q(lease.db(), sql);
+  q.bind(1, entity);
+  q.bind(2, other.value_or(0));
+  for (size_t i = 0; i < types.size(); ++i) q.bind(static_cast<int>(i + 3), types[i]);
+  std::vector<std::pair<std::string, int64_t>> out;
+  while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
+  return out;
 }
 
 bool Store::add_alias(int64_t entity_id, const std::string& alias) {

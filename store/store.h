@@ -151,10 +151,21 @@ class Store {
                                  std::optional<int64_t> after);
   Page<EvidenceRecord> relation_evidence(int64_t relation_id, int limit,
                                          std::optional<int64_t> after);
+  // The most telling piece of evidence for each relation: plain before attributed before
+  // negated, then the most confident, then the most recent article.
+  std::unordered_map<int64_t, EvidenceRecord> best_evidence(const std::vector<int64_t>& relation_ids);
   // Counts of evidence per relation type for one entity, for entity detail pages.
   std::vector<std::pair<std::string, int64_t>> relation_counts(int64_t entity_id);
 
   Stats stats();
+
+  // Evidence counts over time for one entity, or for a pair when `other` is given, by
+  // article publication date. `bucket` is "day", "week", "month" or "year"; buckets are
+  // labelled "2024-03-18", "2024-W11", "2024-03", "2024"; empty buckets are left out.
+  // REQUIRES: bucket is one of those.
+  std::vector<std::pair<std::string, int64_t>> timeline(int64_t entity, std::optional<int64_t> other,
+                                                        const std::vector<std::string>& types,
+                                                        const std::string& bucket);
 
   // Curation. Adds an alias to an entity; false when it already had it. REQUIRES: entity
   // exists, alias non-empty.
