@@ -79,6 +79,12 @@ const std::unordered_set<std::string> kBeForms = {"is", "was", "were", "are", "b
 
 const std::unordered_set<std::string> kConnectors = {",", "and", "&"};
 
+// Nouns a noun trigger may only modify: "trade talks" are talks, "a trade war" no trade.
+const std::unordered_set<std::string> kModifiedNouns = {
+    "talks", "negotiations", "war", "wars", "dispute", "disputes", "policy", "policies",
+    "minister", "ministers", "ministry", "representative", "envoy", "barriers", "row",
+    "tensions", "deal", "deals", "pact", "agreement", "agreements", "bloc", "zone", "route"};
+
 const std::unordered_set<std::string> kRegionAdjectives = {
     "european", "asian", "african", "american", "arab", "middle", "eastern", "western",
     "southern", "northern", "central", "caucasian", "baltic", "nordic", "balkan", "gulf",
@@ -383,15 +389,34 @@ class ArticleExtractor {
 
   // "MOSCOW (Reuters) - ", "BAMAKO, Sept 16 (Reuters) - ": the token after a wire story's
   // dateline, or 0. The place and agency named there are not actors of the story.
+  // Also a dateline without an agency, an all-caps place ended by a dash, colon or "//"
+  // ("NEW DELHI: ", "GOMA — ", "MANILA, Philippines — "), and an agency with no dash after
+  // it ("KYIV, Aug 23 (PTI) Prime Minister ...").
   uint32_t find_dateline_end() const {
     if (toks_.empty() || !toks_[0].word || !toks_[0].upper || norms_[0].size() < 3) return 0;
     const uint32_t limit = static_cast<uint32_t>(std::min<size_t>(toks_.size(), 20));
+    bool lowercase_seen = false;
     for (uint32_t i = 1; i + 1 < limit; ++i) {
       if (toks_[i].newline_before) return 0;
-      if (norms_[i] != ")" || norms_[i + 1] != "-") continue;
-      uint32_t j = i + 1;
-      while (j < toks_.size() && norms_[j] == "-") ++j;
-      return j;
+      if (toks_[i].word && !toks_[i].cap && !toks_[i].number) lowercase_seen = true;
+      if (lowercase_seen) return 0;
+      const std::string& w = norms_[i];
+      if (w == ")" && i >= 2 && norms_[i - 2] == "(" && toks_[i - 1].upper && toks_[i + 1].cap &&
+          toks_[i + 1].word)
+        return i + 1;  // "(PTI) Prime Minister"
+      const bool dash = w == "-" || w == "--" || w == "//" || (w == "/" && norms_[i + 1] == "/");
+      if (w == ")" && norms_[i + 1] == "-") {
+        uint32_t j = i + 1;
+        while (j < toks_.size() && norms_[j] == "-") ++j;
+        return j;
+      }
+      // An agency-less dateline: every word before the mark is capitalised, the first ones
+      // all-caps ("BUENOS AIRES —", "KHARTOUM/WASHINGTON —").
+      if ((dash || w == ":") && i <= 8 && toks_[i - 1].word) {
+        uint32_t j = i + 1;
+        while (j < toks_.size() && (norms_[j] == "-" || norms_[j] == "/")) ++j;
+        return j;
+      }
     }
     return 0;
   }
@@ -440,7 +465,7 @@ class ArticleExtractor {
     const bool org_span =
         span > 0 && has_org_head(span_b, span_b + span) && span_b + span > i + dm.length;
     if (org_span && span_b == i && k_.match_entity(norms_, caps_, i, i + span).length != span) {
-      push_mention(ms, {i, i + span, text_entity(i, i + span, EntityKind::organization)});
+      push_mention(ms, {i, i + span, state_body_or_org(ms, i, i + span)});
       return i + span;
     }
     if (dm.length > 0) {
@@ -466,11 +491,28 @@ class ArticleExtractor {
       return m.e;
     }
     if (org_span) {
-      push_mention(ms, {span_b, span_b + span,
-                        text_entity(span_b, span_b + span, EntityKind::organization)});
+      push_mention(ms, {span_b, span_b + span, state_body_or_org(ms, span_b, span_b + span)});
       return span_b + span;
     }
     return i;
+  }
+
+  // "India's Ministry of External Affairs", "the Indian Ministry of Defence": a ministry
+  // named after no person acts for its state, like "China's commerce ministry".
+  uint32_t state_body_or_org(const std::vector<Mention>& ms, uint32_t b, uint32_t e) {
+    static const std::unordered_set<std::string> kStateBodies = {"ministry", "government",
+                                                                 "presidency", "cabinet"};
+    bool body = false;
+    for (uint32_t j = b; j < e; ++j) body |= kStateBodies.count(norms_[j]) > 0;
+    if (body && !ms.empty()) {
+      const Mention& owner = ms.back();
+      const bool adjacent = (owner.e + 1 == b && norms_[owner.e] == "'s") ||
+                            (owner.e == b && owner.source == Source::demonym);
+      if (adjacent && !owner.locative && owner.entity != kNone &&
+          out_.entities[owner.entity].kind == EntityKind::country)
+        return owner.entity;
+    }
+    return text_entity(b, e, EntityKind::organization);
   }
 
   // Does the title `t` end right before `b`, or before a posting ("Ambassador to Ukraine")
@@ -534,6 +576,27 @@ class ArticleExtractor {
     return i;
   }
 
+  // "the group", "the bloc", "the alliance": the most recent organisation or group named.
+  uint32_t take_group_reference(uint32_t i, uint32_t end, std::vector<Mention>& ms) {
+    static const std::unordered_set<std::string> kGroupNouns = {
+        "group", "militia", "movement", "bloc", "alliance", "organisation", "organization",
+        "grouping", "rebels", "militants", "paramilitaries"};
+    if (norms_[i] != "the" || i + 1 >= end || !kGroupNouns.count(norms_[i + 1])) return i;
+    if (i + 2 < end && (toks_[i + 2].cap || norms_[i + 2] == "of")) return i;
+    uint32_t found = kNone;
+    for (auto it = ms.rbegin(); it != ms.rend() && found == kNone; ++it)
+      if (!it->locative && it->entity != kNone && !is_person(it->entity) &&
+          out_.entities[it->entity].kind != EntityKind::country)
+        found = it->entity;
+    for (auto it = recent_things_.rbegin(); it != recent_things_.rend() && found == kNone; ++it)
+      if (out_.entities[*it].kind == EntityKind::organization ||
+          out_.entities[*it].kind == EntityKind::group)
+        found = *it;
+    if (found == kNone) return i;
+    push_mention(ms, {i, i + 2, found, kNone, Source::coref});
+    return i + 2;
+  }
+
   // "its European neighbour"; the token after it, or `i`.
   uint32_t take_neighbour(uint32_t i, uint32_t end, std::vector<Mention>& ms) {
     if (!k_.cues().neuter_pronouns.count(norms_[i]) || norms_[i] == "it") return i;
@@ -569,7 +632,9 @@ class ArticleExtractor {
     }
     // A possessive pronoun before a word is a determiner ("his congratulations"): it may
     // own a noun or a title, but it is not an argument of a verb.
-    const bool determiner = i + 1 < end && toks_[i + 1].word && norms_[i + 1] != "'s";
+    const bool determiner = i + 1 < end && toks_[i + 1].word && norms_[i + 1] != "'s" &&
+                            !kPrepositions.count(norms_[i + 1]) && !kClauseStops.count(norms_[i + 1]) &&
+                            norms_[i + 1] != "and";
     const uint32_t p = resolve_pronoun(norms_[i], i == s.first_token, ms);
     if (p != kNone) {
       Mention m{i, i + 1, p, kNone, Source::coref};
@@ -578,6 +643,7 @@ class ArticleExtractor {
       return i + 1;
     }
     uint32_t next = take_collective_pair(i, end, ms);
+    if (next == i) next = take_group_reference(i, end, ms);
     if (next == i) next = take_neighbour(i, end, ms);
     if (next == i && norms_[i] == "its" && determiner) {
       Mention m{i, i + 1, resolve_its(ms), kNone, Source::coref};
@@ -686,6 +752,24 @@ class ArticleExtractor {
     return best;
   }
 
+  // "former Brazilian President", "Thailand's suspended prime minister", "a former Indian
+  // ambassador": the role is not held on the article's date.
+  bool past_role(const std::vector<Mention>& ms, const TitleMention& t, uint32_t of,
+                 uint32_t sb) const {
+    static const std::unordered_set<std::string> kPast = {
+        "former", "late", "ousted", "deposed", "suspended", "then", "erstwhile", "exiled",
+        "ex", "onetime", "one-time", "retired", "sacked", "dismissed"};
+    uint32_t b = of != kNone ? std::min(ms[of].b, t.b) : t.b;
+    for (uint32_t j = b; j < t.b; ++j)
+      if (kPast.count(norms_[j])) return true;
+    for (uint32_t j = b; j > sb && b - j < 3; --j) {
+      const std::string& w = norms_[j - 1];
+      if (kPast.count(w)) return true;
+      if (!(kDeterminers.count(w) || w == "-")) break;
+    }
+    return false;
+  }
+
   // "the president-elect": not a role held, but a reference to the person the story is about.
   bool is_designate(const TitleMention& t, uint32_t end) const {
     return t.e + 1 < end && norms_[t.e] == "-" &&
@@ -709,12 +793,14 @@ class ArticleExtractor {
       }
       const uint16_t rel = k_.titles()[t.title].relation;
       const uint32_t of = title_possessor(ms, t, s.first_token);
+      const bool past = past_role(ms, t, of, s.first_token);
       uint32_t posting = kNone;
       const uint32_t name_at = name_after_title(t, titles, ms, s.end_token, posting);
       const uint32_t person = mention_starting_at(ms, name_at);
       if (person != kNone && is_person(ms[person].entity)) {
         const uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
-        if (target != kNone) add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
+        if (target != kNone && !past)
+          add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
         if (posting != kNone) ms[posting].modifier = true;
         // "Chinese President Xi Jinping" is one mention of Xi, so "Modi and Chinese President
         // Xi Jinping" coordinates; an apposition after a comma stays apart.
@@ -724,6 +810,7 @@ class ArticleExtractor {
         }
         continue;
       }
+      if (past) continue;
       if (resolve_apposition(sentence, s, ms, t, of)) continue;
       resolve_role_reference(sentence, s, ms, t, of);
     }
@@ -782,6 +869,32 @@ class ArticleExtractor {
     return true;
   }
 
+  // "the Turkish leader", "the Saudi leader": a holder of any leading title of the state on
+  // the article's date, the most recently named one if the article named any.
+  std::optional<uint32_t> generic_leader(uint32_t state) const {
+    const auto leader = k_.title_by_name("leader");
+    if (!leader) return std::nullopt;
+    const uint16_t leads = k_.titles()[*leader].relation;
+    std::optional<uint32_t> first;
+    uint32_t best_rank = kNone;
+    for (uint32_t ti = 0; ti < k_.titles().size(); ++ti) {
+      if (k_.titles()[ti].relation != leads) continue;
+      const auto h = k_.role_holder(ti, state, day_);
+      if (!h) continue;
+      if (!first) first = h;
+      auto it = by_key_.find(k_.entities()[*h].key);
+      if (it == by_key_.end()) continue;
+      const auto pos = std::find(recent_people_.begin(), recent_people_.end(), it->second);
+      if (pos == recent_people_.end()) continue;
+      const uint32_t rank = static_cast<uint32_t>(recent_people_.end() - pos);
+      if (best_rank == kNone || rank < best_rank) {
+        best_rank = rank;
+        first = h;
+      }
+    }
+    return first;
+  }
+
   // A role reference: "the Russian president", "Beijing's foreign minister" stand for whoever
   // held the role on the article's date, and say that they held it.
   void resolve_role_reference(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
@@ -790,7 +903,9 @@ class ArticleExtractor {
     if (t.e < s.end_token && toks_[t.e].cap && toks_[t.e].word && norms_[t.e] != "'s") return;
     const uint32_t d = dict_of_[ms[of].entity];
     if (d == kNone) return;
-    const auto holder = k_.role_holder(t.title, d, day_);
+    auto holder = k_.role_holder(t.title, d, day_);
+    const std::string& tname = k_.titles()[t.title].title;
+    if (!holder && (tname == "leader" || tname == "ruler")) holder = generic_leader(d);
     if (!holder) return;
     const uint32_t p = dictionary_entity(*holder);
     const uint32_t state = ms[of].entity;
@@ -831,10 +946,25 @@ class ArticleExtractor {
   void coordinate(const std::vector<Mention>& ms, uint32_t at, int step, std::vector<uint32_t>& out,
                   const SentenceSpan& s, bool places) const {
     int cur = static_cast<int>(at);
-    bool seen_conjunction = false;
+    bool seen_conjunction = false, seen_and = false;
     size_t committed = out.size();  // rightwards, comma-only links count once a conjunction follows
     for (;;) {
-      const int next = cur + step;
+      int next = cur + step;
+      // "Irfaan Ali and Venezuela's Nicolás Maduro": the possessor belongs to the name it owns.
+      auto owns = [&](int owner, int owned) {
+        return owner >= 0 && owned >= 0 && owner < static_cast<int>(ms.size()) &&
+               owned < static_cast<int>(ms.size()) &&
+               ms[static_cast<size_t>(owner)].e + 1 == ms[static_cast<size_t>(owned)].b &&
+               norms_[ms[static_cast<size_t>(owner)].e] == "'s";
+      };
+      int skipped = -1;
+      if (step < 0 && owns(next, cur)) {
+        skipped = next;
+        next += step;
+      } else if (step > 0 && owns(next, next + 1)) {
+        skipped = next;
+        next += step;
+      }
       if (next < 0 || next >= static_cast<int>(ms.size())) break;
       const Mention& a = ms[static_cast<size_t>(std::min(cur, next))];
       const Mention& b = ms[static_cast<size_t>(std::max(cur, next))];
@@ -846,6 +976,9 @@ class ArticleExtractor {
       for (uint32_t i = a.e; i < b.b && ok; ++i) {
         const std::string& w = norms_[i];
         if (in_apposition(i)) continue;
+        if (skipped >= 0 && i >= ms[static_cast<size_t>(skipped)].b &&
+            i <= ms[static_cast<size_t>(skipped)].e)
+          continue;
         // "with" joins only as "along with" or "together with": in "held talks with Putin"
         // it introduces another party, not a co-subject.
         const bool joining_with = w == "with" && i > a.e &&
@@ -869,6 +1002,13 @@ class ArticleExtractor {
       // A comma alone joins a list only next to a conjunction: "A, B and C", not
       // "in Ukraine, Western powers accuse".
       if (step < 0 && !conjunction && !seen_conjunction) break;
+      // A list has one "and": in "talks with Li, and Indonesia and China signed" the second
+      // starts another clause's subjects ("along with" and "as well as" may extend a list).
+      bool and_word = false;
+      for (uint32_t i = a.e; i < b.b; ++i)
+        if (norms_[i] == "and" || norms_[i] == "or" || norms_[i] == "nor") and_word = true;
+      if (and_word && seen_and) break;
+      if (and_word) seen_and = true;
       if (conjunction) {
         seen_conjunction = true;
         committed = out.size() + 1;
@@ -898,7 +1038,8 @@ class ArticleExtractor {
       for (uint32_t k = before - 2; k > s.first_token && before - k < 16; --k) {
         if (stops_clause(k)) break;
         if (norms_[k] != ",") continue;
-        const bool describes = kDeterminers.count(norms_[k + 1]) > 0 ||
+        const bool describes = kDeterminers.count(norms_[k + 1]) > 0 || norms_[k + 1] == "who" ||
+                               norms_[k + 1] == "whom" ||
                                k_.match_title(norms_, k + 1, before).has_value();
         const uint32_t head = mention_ending_at(ms, k);
         if (describes && head != kNone && usable(ms[head], false) && !ms[head].possessive) {
@@ -912,7 +1053,7 @@ class ArticleExtractor {
     }
     uint32_t stop = s.first_token;  // the nearest clause boundary left of `pos`
     for (uint32_t i = pos; i > s.first_token; --i)
-      if (stops_clause(i - 1)) {
+      if (stops_clause(i - 1) && !scare_quote(i - 1)) {
         stop = i;
         break;
       }
@@ -944,7 +1085,7 @@ class ArticleExtractor {
         if (m != kNone && usable(ms[m], false)) out.mentions.push_back(m);
         return out;
       }
-      if (stops_clause(i - 1)) {
+      if (stops_clause(i - 1) && !scare_quote(i - 1)) {
         start = i;
         break;
       }
@@ -974,14 +1115,23 @@ class ArticleExtractor {
       if (m.b < pos) continue;
       if (m.b - pos > max_distance) break;
       std::string last_prep;
+      uint32_t preps = 0;
       bool stopped = false;
       uint32_t last_comma = kNone;
       for (uint32_t i = pos; i < m.b; ++i) {
         if (stops_clause(i) && !scare_quote(i)) stopped = true;
+        if (norms_[i] == "and" && i > pos && i + 1 < m.b && starts_verb(i + 1, s.end_token))
+          stopped = true;
         if (norms_[i] == ".") stopped = true;
         if (norms_[i] == ",") last_comma = i;
-        if (kPrepositions.count(norms_[i])) last_prep = norms_[i];
+        if (kPrepositions.count(norms_[i])) {
+          last_prep = norms_[i];
+          ++preps;
+        }
       }
+      // "struck nine sites in Pakistan": a place reached through "in" after a direct object
+      // only, not after another phrase ("a strike on its consulate in Damascus").
+      if (last_prep == "in" && direct && preps > 1) continue;
       if (stopped) break;
       // Past a comma the argument may only be an apposition renaming the phrase before it
       // ("met the summit's host, Russian President Vladimir Putin"), not an actor in a new
@@ -997,6 +1147,11 @@ class ArticleExtractor {
       // object, but a later one may be.
       if (!ok || m.possessive) continue;
       if (!usable(m, places)) continue;
+      // A place object is a state, not an adjective: "arrived in a Venezuelan military jet",
+      // "visited U.S. troops".
+      if (places && ((m.source == Source::demonym && m.b > pos && kDeterminers.count(norms_[m.b - 1])) ||
+                     (m.e < s.end_token && kUnitNouns.count(norms_[m.e]))))
+        continue;
       out.mentions.push_back(mi);
       out.distance = m.b - pos;
       out.preposition = last_prep;
@@ -1004,6 +1159,17 @@ class ArticleExtractor {
       break;
     }
     return out;
+  }
+
+  // Does a verb start at `i` ("accused", "said")? A verb trigger or a speech verb, not a noun
+  // trigger ("and trade").
+  bool starts_verb(uint32_t i, uint32_t end) const {
+    if (kSpeechVerbs.count(norms_[i])) return true;
+    for (const auto& hit : k_.match_triggers(norms_, i, end))
+      if (k_.relation_types()[hit.type].triggers[hit.trigger].verb &&
+          (norms_[i].ends_with("ed") || norms_[i].ends_with("s")))
+        return true;
+    return false;
   }
 
   // A quotation mark around at most three words is a scare quote ("his “friend” Trump"), not
@@ -1040,7 +1206,12 @@ class ArticleExtractor {
   bool reads_as_noun(uint32_t tb, uint32_t sb) const {
     if (tb <= sb) return false;
     const std::string& w = norms_[tb - 1];
-    return w == "'s" || kDeterminers.count(w) || kPossessivePronouns.count(w);
+    // "an air strike", "a drone attack": a noun after a noun that classifies it.
+    static const std::unordered_set<std::string> kNounModifiers = {
+        "air", "missile", "drone", "military", "rocket", "artillery", "terror", "terrorist",
+        "cyber", "hunger", "general"};
+    return w == "'s" || kDeterminers.count(w) || kPossessivePronouns.count(w) ||
+           kNounModifiers.count(w);
   }
 
   void find_relations(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms) {
@@ -1063,6 +1234,7 @@ class ArticleExtractor {
         for (const Mention& m : ms)
           if (tb >= m.b && tb < m.e) inside = true;
         if (inside || (tr.verb && reads_as_noun(tb, sb))) continue;
+        if (!tr.verb && te < se && kModifiedNouns.count(norms_[te])) continue;
         if (!tr.requires_before.empty() &&
             !word_within(tr.requires_before, tb >= sb + 3 ? tb - 3 : sb, tb))
           continue;
@@ -1159,7 +1331,11 @@ class ArticleExtractor {
     }
     // A second verb of the same subject: "X said ... and accused Manila"; after ", and" the
     // subject is the sentence's ("Peskov told reporters that ..., and accused Washington").
-    while (before > sb && (norms_[before - 1] == "also" || is_adverb(norms_[before - 1]))) --before;
+    static const std::unordered_set<std::string> kAuxiliaries = {
+        "also", "did", "does", "do", "not", "n't", "has", "have", "had", "never", "then",
+        "later", "was", "were", "is", "are"};
+    while (before > sb && (kAuxiliaries.count(norms_[before - 1]) || is_adverb(norms_[before - 1])))
+      --before;
     if (before > sb && norms_[before - 1] == "and") {
       const bool after_comma = before > sb + 1 && norms_[before - 2] == ",";
       ArgList subj = clause_subject(ms, tb, s, after_comma);
@@ -1220,8 +1396,26 @@ class ArticleExtractor {
     const Qualifiers q{negated(ms, subj, tb, sb), attributed,
                        confidence(tr, subj, obj, ms)};
     if (rt.symmetric) return emit_symmetric(sentence, s, ms, type, tr, te, subj, obj, q);
+    const auto subjects = entities_of(ms, subj.mentions);
+    for (uint32_t& om : obj.mentions) {
+      const Mention& m = ms[om];
+      if (m.source != Source::coref || m.e != m.b + 1 ||
+          std::find(subjects.begin(), subjects.end(), m.entity) == subjects.end() ||
+          !(norms_[m.b] == "him" || norms_[m.b] == "her"))
+        continue;
+      // The most recent other compatible person named before it in the sentence.
+      for (uint32_t j = om; j-- > 0;) {
+        const Mention& c = ms[j];
+        if (c.b >= m.b || !is_person(c.entity) || c.entity == m.entity || c.entity2 != kNone) continue;
+        const Gender g = gender_of(c.entity);
+        const Gender want = norms_[m.b] == "him" ? Gender::male : Gender::female;
+        if (g != Gender::unknown && g != want) continue;
+        om = j;
+        break;
+      }
+    }
     bool produced = false;
-    for (uint32_t su : entities_of(ms, subj.mentions))
+    for (uint32_t su : subjects)
       for (uint32_t ob : entities_of(ms, obj.mentions)) {
         if (su == ob) continue;
         add_relation(type, su, ob, sentence, q.negated, q.attributed, q.confidence);

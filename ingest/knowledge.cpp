@@ -258,6 +258,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
     json roles;
   };
   std::vector<PendingRoles> pending;
+  std::unordered_map<std::string, const KnowledgeSource*> defined_in;  // key -> its file
   for (const auto& file : sources.entities) {
     const KnowledgeSource& src = file.source;
     json root = parse(src);
@@ -272,9 +273,17 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       if (d.key.empty() || d.key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
                                std::string::npos)
         fail(src, where + ": a key is lowercase letters, digits and '-'");
-      if (k.key_index_.count(d.key)) fail(src, where + ": key used twice");
+      if (k.key_index_.count(d.key)) {
+        const KnowledgeSource* first = defined_in[d.key];
+        fail(src, where + ": key used twice" +
+                      (first && first != &src ? " (also defined in " + first->name + ")"
+                                              : std::string(" in this file")));
+      }
+      defined_in[d.key] = &src;
       d.name = string_field(src, e, "name", where);
       d.kind = file.default_kind;
+      if (file.require_kind && !e.contains("kind"))
+        fail(src, where + ": missing \"kind\" (person, country, organization, group or location)");
       if (e.contains("kind")) {
         auto kind = parse_kind(string_field(src, e, "kind", where));
         if (!kind) fail(src, where + ": unknown kind");

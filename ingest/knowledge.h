@@ -96,6 +96,8 @@ struct KnowledgeSources {
   struct EntityFile {
     KnowledgeSource source;
     EntityKind default_kind = EntityKind::organization;
+    // Analysts' extra dictionaries (--dictionary DIR) must give every entry's "kind".
+    bool require_kind = false;
   };
   std::vector<EntityFile> entities;
 };

@@ -16,6 +16,7 @@
 
 #include "ingest/evaluation.h"
 #include "server/article_input.h"
+#include "server/dictionary_tools.h"
 #include "server/http_api.h"
 #include "server/knowledge_loader.h"
 #include "server/service.h"
@@ -29,8 +30,11 @@ struct Common {
   std::string db = "relgraph.db";
 };
 
+// Extra entity dictionaries (--dictionary DIR, repeatable), merged with the bundled ones.
+std::vector<std::string> dictionary_dirs;
+
 std::unique_ptr<Service> open_service(const std::string& db) {
-  auto knowledge = relgraph::server::bundled_knowledge();
+  auto knowledge = relgraph::server::bundled_knowledge(dictionary_dirs);
   std::vector<std::string> symmetric;
   for (const auto& t : knowledge.relation_types())
     if (t.symmetric) symmetric.push_back(t.name);
@@ -165,7 +169,7 @@ int run_serve(const std::string& db, relgraph::server::HttpOptions http,
 
 // Scores extraction on gold files (NAME.gold.json beside NAME.txt).
 int run_eval(const std::vector<std::string>& paths, bool details, double min_f1) {
-  auto knowledge = relgraph::server::bundled_knowledge();
+  auto knowledge = relgraph::server::bundled_knowledge(dictionary_dirs);
   std::vector<std::filesystem::path> golds;
   for (const auto& p : paths) {
     if (std::filesystem::is_directory(p)) {
@@ -216,6 +220,60 @@ int run_eval(const std::vector<std::string>& paths, bool details, double min_f1)
     std::fprintf(stderr, "relgraph: micro F1 %.3f is below --min-f1 %.3f\n", total.overall.f1(), min_f1);
     return 1;
   }
+  return 0;
+}
+
+// Validates the bundled dictionaries plus the extra ones; prints "file:line: message".
+int run_check_dictionaries() {
+  const auto extra = relgraph::server::read_dictionary_dirs(dictionary_dirs);
+  const auto problems = relgraph::server::check_dictionaries(relgraph::server::bundled_sources(extra));
+  size_t errors = 0, warnings = 0;
+  for (const auto& p : problems) {
+    std::printf("%s\n", relgraph::server::format_problem(p).c_str());
+    (p.warning ? warnings : errors)++;
+  }
+  std::printf("checked the bundled dictionaries and %zu extra file%s: %zu error%s, %zu warning%s\n",
+              extra.size(), extra.size() == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
+              warnings == 1 ? "" : "s");
+  return errors ? 1 : 0;
+}
+
+int run_import_dictionary(const std::string& format, const std::string& file, const std::string& out,
+                          bool new_only) {
+  if (format != "petrarch" && format != "tabari") {
+    std::cerr << "relgraph: unknown --format " << format << " (petrarch or tabari)\n";
+    return 2;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << "relgraph: " << file << ": cannot be read\n";
+    return 2;
+  }
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto options = relgraph::server::known_entities(
+      relgraph::server::bundled_sources(relgraph::server::read_dictionary_dirs(dictionary_dirs)));
+  options.new_only = new_only;
+  const auto result = relgraph::server::import_petrarch_actors(
+      text, std::filesystem::path(file).filename().string(), options);
+  if (out.empty() || out == "-") {
+    std::fwrite(result.json.data(), 1, result.json.size(), stdout);
+  } else {
+    const auto parent = std::filesystem::path(out).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    std::ofstream o(out, std::ios::binary | std::ios::trunc);
+    o << result.json;
+    if (!o) {
+      std::cerr << "relgraph: " << out << ": cannot be written\n";
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "%s", relgraph::server::format_import_summary(result, file).c_str());
+  if (!out.empty() && out != "-")
+    std::fprintf(stderr, "wrote %s; check it with: relgraph check-dictionaries --dictionary %s\n",
+                 out.c_str(), std::filesystem::path(out).parent_path().empty()
+                                  ? "."
+                                  : std::filesystem::path(out).parent_path().string().c_str());
   return 0;
 }
 
@@ -276,6 +334,10 @@ int main(int argc, char** argv) {
       ->envname("RELGRAPH_INSECURE");
   bool quiet = false;
   serve->add_flag("--quiet", quiet, "Do not log one JSON line per request")->envname("RELGRAPH_QUIET");
+  const char* dictionary_help =
+      "Directory of extra entity dictionaries (every *.json in it, same format as "
+      "schema/dictionaries; entries need \"kind\"); repeatable";
+  serve->add_option("--dictionary", dictionary_dirs, dictionary_help)->check(CLI::ExistingDirectory);
   serve->add_option("--fixtures", fixtures,
                     "Ingest the fixture articles in DIR (DIR/*.txt or DIR/articles/*.txt) before serving")
       ->envname("RELGRAPH_FIXTURES")
@@ -294,6 +356,7 @@ int main(int argc, char** argv) {
       ->envname("RELGRAPH_DB")
       ->capture_default_str();
   ingest->add_option("files", files, "Article files")->required()->check(CLI::ExistingFile);
+  ingest->add_option("--dictionary", dictionary_dirs, dictionary_help)->check(CLI::ExistingDirectory);
   ingest->add_option("--batch-size", batch_size, "Articles per transaction")
       ->check(CLI::Range(size_t{1}, size_t{100000}))
       ->capture_default_str();
@@ -310,17 +373,41 @@ int main(int argc, char** argv) {
   eval->add_option("--gold,gold", gold_paths, "Gold files, or directories holding them")
       ->required()
       ->check(CLI::ExistingPath);
+  eval->add_option("--dictionary", dictionary_dirs, dictionary_help)->check(CLI::ExistingDirectory);
   eval->add_flag("--details", details, "List every missed and spurious relation with its sentence");
   eval->add_option("--min-f1", min_f1, "Exit with status 1 when micro F1 is below this")
       ->check(CLI::Range(0.0, 1.0));
 
+  auto* check = app.add_subcommand(
+      "check-dictionaries",
+      "Validate the bundled dictionaries and any extra ones: duplicate keys and aliases,\n"
+      "overlapping role dates, unknown titles, countries and relation types, malformed dates.\n"
+      "Prints file:line: message for each problem; exits 1 if there are errors");
+  check->add_option("--dictionary", dictionary_dirs, dictionary_help)->check(CLI::ExistingDirectory);
+
+  std::string import_format = "petrarch", import_file, import_out;
+  auto* import = app.add_subcommand(
+      "import-dictionary",
+      "Convert a PETRARCH/TABARI actors dictionary into a relgraph entity dictionary (JSON),\n"
+      "printing a summary of actors, aliases and skipped lines on stderr");
+  import->add_option("--format", import_format, "Input format: petrarch (TABARI files too)")
+      ->capture_default_str();
+  import->add_option("file", import_file, "The actors dictionary")->required()->check(CLI::ExistingFile);
+  import->add_option("-o,--output", import_out, "Where to write the JSON (default: stdout)");
+  bool new_only = false;
+  import->add_flag("--new-only", new_only,
+                   "Leave out actors whose name the loaded dictionaries already have, and aliases "
+                   "they already give to another entity");
+  import->add_option("--dictionary", dictionary_dirs, dictionary_help)->check(CLI::ExistingDirectory);
+
   std::string backup_db, backup_out;
   auto* backup = app.add_subcommand(
       "backup", "Copy a database consistently, even while a server is writing to it");
+  // No ExistingFile check here: CLI11 reads RELGRAPH_DB for every subcommand, and `serve`
+  // on a new database must not fail because `backup` would.
   backup->add_option("--db", backup_db, "SQLite database file to copy")
       ->envname("RELGRAPH_DB")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();
   backup->add_option("out", backup_out, "Where to write the copy (replaced atomically)")->required();
 
   try {
@@ -352,12 +439,18 @@ int main(int argc, char** argv) {
       return run_serve(db, http, fixtures);
     }
     if (*backup) {
+      if (!std::filesystem::is_regular_file(backup_db)) {
+        std::cerr << "relgraph: --db: no database file " << backup_db << "\n";
+        return 2;
+      }
       relgraph::store::Store::backup(backup_db, backup_out);
       std::printf("backed up %s to %s\n", backup_db.c_str(), backup_out.c_str());
       return 0;
     }
     if (*ingest) return run_ingest(ingest_db, files, batch_size, skip_invalid);
     if (*eval) return run_eval(gold_paths, details, min_f1);
+    if (*check) return run_check_dictionaries();
+    if (*import) return run_import_dictionary(import_format, import_file, import_out, new_only);
   } catch (const std::exception& e) {
     std::cerr << "relgraph: " << e.what() << "\n";
     return 1;

@@ -72,6 +72,89 @@ server=
 [ $status -eq 0 ] || fail "serve exited $status on SIGTERM"
 grep -q "stopped" "$tmp/serve.log" || fail "serve did not log a clean stop"
 
+# check-dictionaries: the bundled data passes; a bad dictionary fails with file:line messages.
+"$relgraph" check-dictionaries >"$tmp/check.out" 2>&1 || fail "check-dictionaries on the bundled data: $(tail -5 "$tmp/check.out")"
+mkdir -p "$tmp/baddict"
+cat >"$tmp/baddict/people.json" <<'JSON'
+[
+  {"key": "ada-quill", "name": "Ada Quill", "kind": "person", "aliases": ["Beijing"],
+   "roles": [{"title": "president", "country": "freedonia", "from": "2020-01-01", "to": "2024-01-01"},
+     {"title": "president", "country": "freedonia", "from": "2023-06-01", "to": null},
+     {"title": "grand vizier", "country": "freedonia", "from": "2020-01-01"},
+     {"title": "foreign minister", "country": "atlantis", "from": "2021-13-45"}]},
+  {"key": "freedonia", "name": "Freedonia", "kind": "country"}
+]
+JSON
+cat >"$tmp/baddict/more.json" <<'JSON'
+[
+  {"key": "freedonia", "name": "Freedonia Again", "kind": "country"},
+  {"key": "mystery", "name": "Mystery Entity"}
+]
+JSON
+"$relgraph" check-dictionaries --dictionary "$tmp/baddict" >"$tmp/bad.out" 2>&1
+[ $? -eq 1 ] || fail "check-dictionaries on a bad dictionary does not exit 1"
+for want in 'people.json:2: error: .*"Beijing" (aliases) already stands for "china"' \
+            'people.json:4: error: .*overlaps the one at line 3' \
+            'people.json:5: error: .*unknown title "grand vizier"' \
+            'people.json:6: error: .*unknown country or organisation "atlantis"' \
+            'people.json:6: error: .*"from" is not a date' \
+            'people.json:7: error: entry "freedonia": key already defined at .*more.json:2' \
+            'more.json:3: error: entry "mystery": missing "kind"'; do
+  grep -q -- "$want" "$tmp/bad.out" || fail "check-dictionaries did not report /$want/: $(cat "$tmp/bad.out")"
+done
+
+# --dictionary: extra entities are used by eval (and a key defined twice names both files).
+mkdir -p "$tmp/dict" "$tmp/gold"
+echo '[{"key": "aurelio-fantini", "name": "Aurelio Fantini", "kind": "person", "gender": "male"}]' >"$tmp/dict/analysts.json"
+printf 'Aurelio Fantini praised India on Monday.\n' >"$tmp/gold/a.txt"
+echo '{"article": {"published_at": "2024-05-01"}, "entities": [{"name": "Aurelio Fantini"}, {"name": "India"}],
+ "relations": [{"type": "praises", "subject": "Aurelio Fantini", "object": "India"}]}' >"$tmp/gold/a.gold.json"
+"$relgraph" eval --dictionary "$tmp/dict" --min-f1 1 "$tmp/gold" >/dev/null 2>&1 || fail "eval --dictionary does not use the extra dictionary"
+"$relgraph" eval --min-f1 1 "$tmp/gold" >/dev/null 2>&1 && fail "eval without --dictionary knows an analyst's entity"
+"$relgraph" ingest --dictionary "$tmp/dict" --db "$tmp/d.db" "$tmp/gold/a.txt" >/dev/null || fail "ingest --dictionary fails"
+mkdir -p "$tmp/dict2"
+echo '[{"key": "aurelio-fantini", "name": "A. Fantini", "kind": "person"}]' >"$tmp/dict2/dup.json"
+"$relgraph" eval --dictionary "$tmp/dict" --dictionary "$tmp/dict2" "$tmp/gold" >/dev/null 2>"$tmp/dup.err" \
+  && fail "a key defined in two dictionary files is accepted"
+grep -q "dup.json" "$tmp/dup.err" && grep -q "analysts.json" "$tmp/dup.err" || fail "the duplicate key error does not name both files: $(cat "$tmp/dup.err")"
+
+# import-dictionary --format petrarch: a PETRARCH actors file becomes a usable dictionary.
+cat >"$tmp/test.actors.txt" <<'PETR'
+<!-- A PETRARCH-format actors dictionary written for this test -->
+<!--
+  multi-line comment
+-->
++ORPHAN_ALIAS
+FREEDONIA [FRD]  # the actor
++FREEDONIAN
+FREEDONIANS [FRD]
+SYLVANIA_ [SYL]
++SYLVANIAN_ARMY
+RUFUS_T._FIREFLY
+	[FRDGOV 19330101-19331231]
+	[FRDELI >331231]
+BOGUS_ACTOR [---]
+GRAND_FENWICK_DUCHY
+	[GFK]
+PETR
+mkdir -p "$tmp/imported"
+"$relgraph" import-dictionary --format petrarch "$tmp/test.actors.txt" -o "$tmp/imported/actors.json" 2>"$tmp/import.err" \
+  || fail "import-dictionary exits non-zero: $(cat "$tmp/import.err")"
+grep -q "4 actors (3 countries, 0 organizations, 1 people), 3 aliases, 1 actors merged" "$tmp/import.err" \
+  || fail "import summary: $(cat "$tmp/import.err")"
+grep -q "alias before any actor): lines 5" "$tmp/import.err" && grep -q "discard code \[---\]): lines 14" "$tmp/import.err" \
+  || fail "import does not report skipped lines with reasons: $(cat "$tmp/import.err")"
+grep -q '"key": "rufus-t-firefly", "name": "Rufus T. Firefly", "kind": "person"' "$tmp/imported/actors.json" \
+  || fail "imported person: $(cat "$tmp/imported/actors.json")"
+"$relgraph" check-dictionaries --dictionary "$tmp/imported" >"$tmp/imported.check" 2>&1 \
+  || fail "the imported dictionary does not pass check-dictionaries: $(cat "$tmp/imported.check")"
+printf 'Freedonia criticized Sylvania on Tuesday.\n' >"$tmp/gold/b.txt"
+echo '{"article": {"published_at": "2024-05-01"}, "entities": [{"name": "Freedonia"}, {"name": "Sylvania"}],
+ "relations": [{"type": "criticizes", "subject": "Freedonia", "object": "Sylvania"}]}' >"$tmp/gold/b.gold.json"
+"$relgraph" eval --dictionary "$tmp/imported" --dictionary "$tmp/dict" --min-f1 1 "$tmp/gold" >/dev/null 2>&1 \
+  || fail "the imported dictionary is not used by eval"
+"$relgraph" import-dictionary --format cameo "$tmp/test.actors.txt" >/dev/null 2>&1 && fail "an unknown --format is accepted"
+
 if [ $failures -gt 0 ]; then
   echo "$failures CLI checks failed"
   exit 1

@@ -187,3 +187,63 @@ TEST_CASE("odd input does not crash the extractor") {
   const Extraction x = extract(long_run, std::nullopt, knowledge());
   CHECK(x.sentences.size() == 1);
 }
+
+TEST_CASE("a former or suspended office holder does not lead") {
+  const auto r = relations(
+      "Lula attended the inauguration of former Brazilian President Dilma Rousseff. "
+      "Former Thai Prime Minister Thaksin Shinawatra criticised Hun Sen.",
+      "2024-05-01");
+  CHECK_FALSE(r.count("leads(Dilma Rousseff, Brazil)"));
+  CHECK_FALSE(r.count("leads(Thaksin Shinawatra, Thailand)"));
+  CHECK(r.count("criticizes(Thaksin Shinawatra, Hun Sen)"));
+}
+
+TEST_CASE("datelines without an agency are not actors") {
+  const auto r = relations("JAKARTA - Leaders of the region criticised Myanmar on Tuesday.", "2023-09-06");
+  CHECK_FALSE(r.count("criticizes(Indonesia, Myanmar)"));
+}
+
+TEST_CASE("coordination: a possessor belongs to its name, a list has one 'and'") {
+  const auto r = relations(
+      "President Irfaan Ali and Venezuela's Nicolás Maduro met on Thursday. "
+      "Mr Widodo also held talks with Li Qiang, and Indonesia and China signed agreements.",
+      "2023-12-15");
+  CHECK(r.count("meets-with(Irfaan Ali, Nicolás Maduro)"));
+  CHECK(r.count("signs-agreement-with(China, Indonesia)"));
+  CHECK_FALSE(r.count("signs-agreement-with(China, Li Qiang)"));
+}
+
+TEST_CASE("an object pronoun is not its own verb's subject; 'the group' is the last organisation") {
+  const auto r = relations(
+      "Lee Jae-myung criticized Yoon Suk Yeol for his diplomacy and accused him of ignoring the "
+      "victims. The White House accused Iran of arming the Houthis. Tehran denies arming the group.",
+      "2024-01-12");
+  CHECK(r.count("accuses(Lee Jae-myung, Yoon Suk Yeol)"));
+  CHECK(r.count("supports(Iran, Houthis) negated"));
+}
+
+TEST_CASE("a second verb after 'and' keeps the subject; its object stops at the next verb") {
+  const auto r = relations(
+      "Milei travelled to Madrid at the invitation of the Vox party and did not meet Pedro Sánchez. "
+      "Ilham Aliyev condemned the arms deal and accused Paris of militarising the region.",
+      "2024-05-21");
+  CHECK(r.count("meets-with(Javier Milei, Pedro Sánchez) negated"));
+  CHECK(r.count("accuses(Ilham Aliyev, France)"));
+  CHECK_FALSE(r.count("criticizes(Ilham Aliyev, France)"));
+}
+
+TEST_CASE("extra dictionaries: a key defined twice names both files; kind is required") {
+  auto sources = relgraph::server::bundled_sources(
+      {{"analysts/a.json", R"([{"key": "ada-quill", "name": "Ada Quill", "kind": "person"}])"},
+       {"analysts/b.json", R"([{"key": "ada-quill", "name": "A. Quill", "kind": "person"}])"}});
+  try {
+    Knowledge::build(sources);
+    FAIL("a key defined twice was accepted");
+  } catch (const KnowledgeError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("analysts/a.json") != std::string::npos);
+    CHECK(what.find("analysts/b.json") != std::string::npos);
+  }
+  sources = relgraph::server::bundled_sources({{"analysts/c.json", R"([{"key": "zed", "name": "Zed"}])"}});
+  CHECK_THROWS_AS(Knowledge::build(sources), KnowledgeError);
+}
