@@ -1,0 +1,253 @@
+// query_bench: cold start and in-process query latency of relgraph on a database written by
+// gen_graph, over the same queries the peers answer.
+//
+//   query_bench --db DIR/graph.db --queries DIR/queries.json --out DIR/relgraph.json
+//
+// Cold start is the server's own path: Store::open + Service (Store::scan_graph and
+// Snapshot::build), timed end to end, with peak RSS (VmHWM) and the RSS the loaded service
+// keeps per relation. Then, for every query kind, one untimed warm-up pass and --repeat (3)
+// timed passes over the 200 queries; a query's latency is its best pass (the machine is shared:
+// preemption would otherwise decide the tail). The answers go to the JSON file for compare.py:
+//   q1     distinct neighbours (relations_of + the other end of each), all types, both ways
+//   q1n    neighborhood depth 1, 100 nodes at most (what GET /v1/neighborhood does by default)
+//   q2     neighborhood depth 2 capped at 500 nodes (answer: node count, truncated)
+//   q2full neighborhood depth 2 without bounds (answer: node count, compared with the peers)
+//   q3     shortest path, at most 6 hops, default Bounds (answer: hops, -1 none)
+//   q4     q3 over 3 of the 14 relation types
+//   q5     q3 towards an entity of a disconnected island (no path)
+#include <malloc.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bench/bench_util.h"
+#include "graph/graph.h"
+#include "server/knowledge_loader.h"
+#include "server/service.h"
+#include "store/store.h"
+
+namespace {
+
+using json = nlohmann::json;
+using relgraph::bench::Clock;
+using relgraph::bench::micros_since;
+using relgraph::bench::percentile;
+using relgraph::bench::seconds_since;
+namespace graph = relgraph::graph;
+
+struct KindResult {
+  std::vector<double> latency_us;
+  json answers = json::array();
+  int truncated = 0;
+};
+
+int g_repeat = 3;  // timed passes; a query's latency is its best pass
+
+template <typename Query>
+KindResult run_kind(const char* name, size_t n, Query&& query) {
+  KindResult r;
+  for (size_t i = 0; i < n; ++i) (void)query(i, r, /*record=*/false);  // warm-up
+  r.answers = json::array();
+  r.truncated = 0;
+  r.latency_us.assign(n, 1e300);
+  for (int pass = 0; pass < g_repeat; ++pass) {
+    for (size_t i = 0; i < n; ++i) {
+      const auto t0 = Clock::now();
+      json answer = query(i, r, pass == 0);
+      r.latency_us[i] = std::min(r.latency_us[i], micros_since(t0));
+      if (pass == 0) r.answers.push_back(std::move(answer));
+    }
+  }
+  auto sorted = r.latency_us;
+  std::fprintf(stderr, "query_bench: %-6s p50 %9.1f us  p99 %11.1f us  max %11.1f us  truncated %d\n",
+               name, percentile(sorted, 0.5), percentile(sorted, 0.99), percentile(sorted, 1.0),
+               r.truncated);
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db, queries_path, out;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--db" && i + 1 < argc) db = argv[++i];
+    else if (a == "--queries" && i + 1 < argc) queries_path = argv[++i];
+    else if (a == "--out" && i + 1 < argc) out = argv[++i];
+    else if (a == "--repeat" && i + 1 < argc) g_repeat = std::max(1, std::atoi(argv[++i]));
+    else {
+      std::fprintf(stderr, "usage: query_bench --db FILE --queries FILE --out FILE [--repeat N]\n");
+      return 2;
+    }
+  }
+  if (db.empty() || queries_path.empty() || out.empty()) {
+    std::fprintf(stderr, "usage: query_bench --db FILE --queries FILE --out FILE\n");
+    return 2;
+  }
+  json q;
+  std::ifstream(queries_path) >> q;
+
+  // ---- cold start: what `relgraph serve` does before it listens ----
+  auto knowledge = relgraph::server::bundled_knowledge();
+  std::vector<std::string> symmetric;
+  for (const auto& t : knowledge.relation_types())
+    if (t.symmetric) symmetric.push_back(t.name);
+  const uint64_t q4_mask = [&] {
+    uint64_t m = 0;
+    for (const auto& name : q["q4_types"]) m |= uint64_t{1} << *knowledge.relation_type(name.get<std::string>());
+    return m;
+  }();
+  malloc_trim(0);
+  const long rss0 = relgraph::bench::proc_status_kib("VmRSS");
+  const auto t0 = Clock::now();
+  auto svc = std::make_unique<relgraph::server::Service>(std::move(knowledge),
+                                                         relgraph::store::Store::open(db, symmetric));
+  const double load_s = seconds_since(t0);
+  malloc_trim(0);
+  const long rss1 = relgraph::bench::proc_status_kib("VmRSS");
+  const long hwm = relgraph::bench::proc_status_kib("VmHWM");
+  auto snap = svc->snapshot();
+  const double edges = static_cast<double>(snap->relation_count());
+  const double bytes_per_edge = static_cast<double>(rss1 - rss0) * 1024.0 / edges;
+  std::fprintf(stderr,
+               "query_bench: cold start %zu entities, %zu relations in %.3fs (%.2fM edges/s), "
+               "RSS +%.0f MiB (%.1f B/edge), peak RSS %.0f MiB\n",
+               snap->entity_count(), snap->relation_count(), load_s, edges / load_s / 1e6,
+               (rss1 - rss0) / 1024.0, bytes_per_edge, hwm / 1024.0);
+
+  const int max_hops = q.value("max_hops", 6);
+  auto ids = [&](const char* kind) {
+    std::vector<int64_t> v;
+    for (const auto& x : q[kind]) v.push_back(x.get<int64_t>());
+    return v;
+  };
+  auto pairs = [&](const char* kind) {
+    std::vector<std::pair<int64_t, int64_t>> v;
+    for (const auto& x : q[kind]) v.emplace_back(x[0].get<int64_t>(), x[1].get<int64_t>());
+    return v;
+  };
+  const auto q1 = ids("q1"), q2 = ids("q2");
+  const auto q3 = pairs("q3"), q4 = pairs("q4"), q5 = pairs("q5");
+  const graph::Filter all;
+  graph::Filter typed;
+  typed.type_mask = q4_mask;
+
+  json kinds = json::object();
+  auto store_kind = [&](const char* name, KindResult&& r) {
+    kinds[name] = {{"latency_us", r.latency_us}, {"answers", std::move(r.answers)}, {"truncated", r.truncated}};
+  };
+
+  store_kind("q1", run_kind("q1", q1.size(), [&](size_t i, KindResult&, bool) {
+               std::vector<int64_t> nb;
+               for (auto rid : snap->relations_of(q1[i], all)) {
+                 const auto* r = snap->relation(rid);
+                 nb.push_back(r->subject == q1[i] ? r->object : r->subject);
+               }
+               std::sort(nb.begin(), nb.end());
+               nb.erase(std::unique(nb.begin(), nb.end()), nb.end());
+               return json(nb);
+             }));
+  store_kind("q1n", run_kind("q1n", q1.size(), [&](size_t i, KindResult& r, bool rec) {
+               graph::Bounds b;
+               b.max_nodes = 100;
+               auto n = snap->neighborhood(q1[i], 1, all, b);
+               if (rec && n.truncated) ++r.truncated;
+               return json(n.nodes.size());
+             }));
+  store_kind("q2", run_kind("q2", q2.size(), [&](size_t i, KindResult& r, bool rec) {
+               graph::Bounds b;
+               b.max_nodes = 500;
+               auto n = snap->neighborhood(q2[i], 2, all, b);
+               if (rec && n.truncated) ++r.truncated;
+               return json(n.nodes.size());
+             }));
+  store_kind("q2full", run_kind("q2full", q2.size(), [&](size_t i, KindResult& r, bool rec) {
+               graph::Bounds b;
+               b.max_nodes = std::numeric_limits<size_t>::max();
+               b.max_edges_visited = std::numeric_limits<uint64_t>::max();
+               b.max_millis = 0;
+               auto n = snap->neighborhood(q2[i], 2, all, b);
+               if (n.truncated) {
+                 if (rec) ++r.truncated;
+                 return json(nullptr);
+               }
+               return json(n.nodes.size());
+             }));
+  auto path_kind = [&](const char* name, const std::vector<std::pair<int64_t, int64_t>>& v,
+                       const graph::Filter& f) {
+    store_kind(name, run_kind(name, v.size(), [&](size_t i, KindResult& r, bool rec) {
+                 auto res = snap->shortest_paths(v[i].first, v[i].second, 1, max_hops, f, graph::Bounds{});
+                 if (!res.paths.empty()) return json(res.paths[0].relations.size());
+                 if (res.truncated) {
+                   if (rec) ++r.truncated;
+                   return json(nullptr);
+                 }
+                 return json(-1);
+               }));
+  };
+  path_kind("q3", q3, all);
+  path_kind("q4", q4, typed);
+  path_kind("q5", q5, all);
+
+  // ---- where cold start goes: reading rows vs building the snapshot ----
+  const size_t n_entities = snap->entity_count();
+  snap.reset();
+  svc.reset();
+  malloc_trim(0);
+  double scan_s = 0, build_s = 0;
+  {
+    auto store = relgraph::store::Store::open(db, symmetric);
+    auto t = Clock::now();
+    size_t rows = 0;
+    store->scan_graph([&](const relgraph::store::EntityRecord&) { ++rows; },
+                      [&](const relgraph::store::RelationRecord&) { ++rows; });
+    scan_s = seconds_since(t);
+    // The same rows as Service::load_snapshot makes them, then Snapshot::build alone.
+    auto k2 = relgraph::server::bundled_knowledge();
+    std::vector<graph::EntityRow> ents;
+    std::vector<graph::RelationRow> rels;
+    ents.reserve(n_entities);
+    rels.reserve(static_cast<size_t>(edges));
+    store->scan_graph(
+        [&](const relgraph::store::EntityRecord& e) { ents.push_back({e.id, e.key, e.name, e.kind}); },
+        [&](const relgraph::store::RelationRecord& r) {
+          graph::RelationRow row;
+          row.id = r.id;
+          row.type = *k2.relation_type(r.type);
+          row.subject = r.subject;
+          row.object = r.object;
+          row.symmetric = k2.relation_types()[row.type].symmetric;
+          row.evidence_count = r.evidence_count;
+          row.negated_count = r.negated_count;
+          row.attributed_count = r.attributed_count;
+          row.first_seen = graph::days_from_iso(r.first_seen).value_or(0);
+          row.last_seen = graph::days_from_iso(r.last_seen).value_or(0);
+          rels.push_back(row);
+        });
+    t = Clock::now();
+    auto s2 = graph::Snapshot::build(1, std::move(ents), std::move(rels));
+    build_s = seconds_since(t);
+  }
+  std::fprintf(stderr, "query_bench: breakdown: scan_graph alone %.3fs, Snapshot::build alone %.3fs\n",
+               scan_s, build_s);
+
+  json result = {{"tool", "relgraph"},
+                 {"load",
+                  {{"seconds", load_s},
+                   {"edges", edges},
+                   {"edges_per_s", edges / load_s},
+                   {"rss_delta_bytes", (rss1 - rss0) * 1024.0},
+                   {"bytes_per_edge", bytes_per_edge},
+                   {"peak_rss_bytes", hwm * 1024.0},
+                   {"scan_seconds", scan_s},
+                   {"build_seconds", build_s}}},
+                 {"kinds", std::move(kinds)}};
+  std::ofstream(out) << result.dump() << "\n";
+  return 0;
+}
