@@ -215,20 +215,9 @@ int main(int argc, char** argv) {
     ents.reserve(n_entities);
     rels.reserve(static_cast<size_t>(edges));
     store->scan_graph(
-        [&](const relgraph::store::EntityRecord& e) { ents.push_back({e.id, e.key, e.name, e.kind}); },
+        [&](const relgraph::store::EntityRecord& e) { ents.push_back(relgraph::server::graph_row(e)); },
         [&](const relgraph::store::RelationRecord& r) {
-          graph::RelationRow row;
-          row.id = r.id;
-          row.type = *k2.relation_type(r.type);
-          row.subject = r.subject;
-          row.object = r.object;
-          row.symmetric = k2.relation_types()[row.type].symmetric;
-          row.evidence_count = r.evidence_count;
-          row.negated_count = r.negated_count;
-          row.attributed_count = r.attributed_count;
-          row.first_seen = graph::days_from_iso(r.first_seen).value_or(0);
-          row.last_seen = graph::days_from_iso(r.last_seen).value_or(0);
-          rels.push_back(row);
+          if (auto row = relgraph::server::graph_row(r, k2)) rels.push_back(*row);
         });
     t = Clock::now();
     auto s2 = graph::Snapshot::build(1, std::move(ents), std::move(rels));

@@ -7,14 +7,32 @@
 namespace relgraph::server {
 namespace {
 
-graph::EntityRow entity_row(const store::EntityRecord& e) { return {e.id, e.key, e.name, e.kind}; }
-
 std::optional<int32_t> published_day(const std::string& published_at) {
   if (published_at.empty()) return std::nullopt;
   return ingest::days_from_iso(published_at);
 }
 
 }  // namespace
+
+graph::EntityRow graph_row(const store::EntityRecord& e) { return {e.id, e.key, e.name, e.kind}; }
+
+std::optional<graph::RelationRow> graph_row(const store::RelationRecord& r,
+                                            const ingest::Knowledge& knowledge) {
+  const auto type = knowledge.relation_type(r.type);
+  if (!type) return std::nullopt;
+  graph::RelationRow row;
+  row.id = r.id;
+  row.type = *type;
+  row.subject = r.subject;
+  row.object = r.object;
+  row.symmetric = knowledge.relation_types()[*type].symmetric;
+  row.evidence_count = r.evidence_count;
+  row.negated_count = r.negated_count;
+  row.attributed_count = r.attributed_count;
+  row.first_seen = ingest::days_from_iso(r.first_seen).value_or(0);
+  row.last_seen = ingest::days_from_iso(r.last_seen).value_or(0);
+  return row;
+}
 
 Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> store)
     : knowledge_(std::move(knowledge)), store_(std::move(store)), publisher_(nullptr) {
@@ -24,9 +42,9 @@ Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> stor
 std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version) {
   std::vector<graph::EntityRow> entities;
   std::vector<graph::RelationRow> relations;
-  store_->scan_graph([&](const store::EntityRecord& e) { entities.push_back(entity_row(e)); },
+  store_->scan_graph([&](const store::EntityRecord& e) { entities.push_back(graph_row(e)); },
                      [&](const store::RelationRecord& r) {
-                       if (knowledge_.relation_type(r.type)) relations.push_back(relation_row(r));
+                       if (auto row = graph_row(r, knowledge_)) relations.push_back(*row);
                      });
   return graph::Snapshot::build(version, std::move(entities), std::move(relations));
 }
@@ -61,28 +79,14 @@ store::Store::MergeOutcome Service::merge_entities(int64_t into, int64_t from) {
   return out;
 }
 
-graph::RelationRow Service::relation_row(const store::RelationRecord& r) const {
-  graph::RelationRow row;
-  row.id = r.id;
-  row.type = *knowledge_.relation_type(r.type);
-  row.subject = r.subject;
-  row.object = r.object;
-  row.symmetric = knowledge_.relation_types()[row.type].symmetric;
-  row.evidence_count = r.evidence_count;
-  row.negated_count = r.negated_count;
-  row.attributed_count = r.attributed_count;
-  row.first_seen = ingest::days_from_iso(r.first_seen).value_or(0);
-  row.last_seen = ingest::days_from_iso(r.last_seen).value_or(0);
-  return row;
-}
 
 void Service::publish(const std::vector<store::IngestOutcome>& outcomes) {
   std::vector<graph::EntityRow> entities;
   std::vector<graph::RelationRow> relations;
   for (const auto& o : outcomes) {
-    for (const auto& e : o.new_entities) entities.push_back(entity_row(e));
+    for (const auto& e : o.new_entities) entities.push_back(graph_row(e));
     for (const auto& r : o.changed_relations)
-      if (knowledge_.relation_type(r.type)) relations.push_back(relation_row(r));
+      if (auto row = graph_row(r, knowledge_)) relations.push_back(*row);
   }
   if (entities.empty() && relations.empty()) return;
   const auto start = std::chrono::steady_clock::now();

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@
 #include "store/store.h"
 
 namespace relgraph::server {
+
+// Store rows as the graph takes them. A relation of a type the ontology lacks gives nullopt.
+graph::EntityRow graph_row(const store::EntityRecord& e);
+std::optional<graph::RelationRow> graph_row(const store::RelationRecord& r,
+                                            const ingest::Knowledge& knowledge);
 
 class Service {
  public:
@@ -66,7 +72,6 @@ class Service {
   void publish(const std::vector<store::IngestOutcome>& outcomes);
   // A snapshot of everything in the store (start-up, and after curation rewrites rows).
   std::shared_ptr<const graph::Snapshot> load_snapshot(uint64_t version);
-  graph::RelationRow relation_row(const store::RelationRecord& r) const;
 
   ingest::Knowledge knowledge_;
   std::unique_ptr<store::Store> store_;
