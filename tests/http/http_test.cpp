@@ -242,6 +242,15 @@ TEST_CASE("bad requests get JSON errors and the server keeps serving") {
       "application/json");
   REQUIRE(r);
   CHECK(r->status == 413);
+  // Invalid UTF-8, NUL bytes, and JSON nested far deeper than any article.
+  r = c.Post("/v1/articles", std::string("{\"text\": \"caf\xe9 au lait\"}"), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  check_error(body_of(r), "bad_request");
+  check_error(post_article(s, {{"text", std::string("China\0praised Russia.", 22)}}, 400), "bad_request");
+  r = c.Post("/v1/articles", std::string(20000, '[') + std::string(20000, ']'), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 400);
   // Parameters.
   check_error(get(s, "/v1/entities?limit=0", 400), "bad_request");
   check_error(get(s, "/v1/entities?limit=5000", 400), "bad_request");
