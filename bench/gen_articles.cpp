@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "ingest/text.h"
 #include "server/knowledge_loader.h"
 
 namespace {
@@ -106,15 +107,15 @@ int main(int argc, char** argv) {
       orgs.push_back(i);
   }
   Rng rng(seed);
-  const int32_t day0 = relgraph::bench::days_from_civil(2015, 1, 1);
-  const int32_t n_days = relgraph::bench::days_from_civil(2026, 6, 30) - day0 + 1;
+  const int32_t day0 = *relgraph::ingest::days_from_iso("2015-01-01");
+  const int32_t n_days = *relgraph::ingest::days_from_iso("2026-06-30") - day0 + 1;
 
   if (fresh_pairs) {
     // Distinct unordered pairs of states, in a seeded order.
     for (size_t i = 0; i < count; ++i) {
       const uint32_t a = countries[(i * 7) % countries.size()];
       const uint32_t b = countries[(i * 7 + 1 + i / countries.size()) % countries.size()];
-      const std::string day = relgraph::bench::iso_day(day0 + static_cast<int32_t>(rng.below(static_cast<uint64_t>(n_days))));
+      const std::string day = relgraph::ingest::iso_from_days(day0 + static_cast<int32_t>(rng.below(static_cast<uint64_t>(n_days))));
       json j = {{"title", "Freshness probe " + std::to_string(i)},
                 {"published_at", day},
                 {"source", "bench"},
@@ -179,7 +180,7 @@ int main(int argc, char** argv) {
     json j = {{"title", "Synthetic report " + std::to_string(n)},
               {"url", "https://example.org/bench/" + std::to_string(seed) + "/" + std::to_string(n)},
               {"source", "bench"},
-              {"published_at", relgraph::bench::iso_day(day)},
+              {"published_at", relgraph::ingest::iso_from_days(day)},
               {"text", text}};
     std::printf("%s\n", j.dump().c_str());
   }

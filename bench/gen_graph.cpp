@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "ingest/text.h"
 #include "server/knowledge_loader.h"
 #include "store/store.h"
 
@@ -223,8 +224,8 @@ int main(int argc, char** argv) {
     return id_of_rank[r];
   };
 
-  const int32_t day0 = relgraph::bench::days_from_civil(2015, 1, 1);
-  const int32_t day_end = relgraph::bench::days_from_civil(2026, 6, 30);
+  const int32_t day0 = *relgraph::ingest::days_from_iso("2015-01-01");
+  const int32_t day_end = *relgraph::ingest::days_from_iso("2026-06-30");
   const int32_t n_days = day_end - day0 + 1;
 
   auto make_rel = [&](uint32_t s, uint32_t o, uint8_t t) {
@@ -315,7 +316,7 @@ int main(int argc, char** argv) {
              "ingested_at, text) VALUES (?, ?, ?, ?, 'synthetic', ?, ?, '2026-07-01T00:00:00Z', ?)");
     char hash[80];
     for (uint64_t a = 1; a <= n_articles; ++a) {
-      const std::string day = relgraph::bench::iso_day(day0 + static_cast<int32_t>((a - 1) / per_day));
+      const std::string day = relgraph::ingest::iso_from_days(day0 + static_cast<int32_t>((a - 1) / per_day));
       uint64_t z = a * 0x9E3779B97F4A7C15ull;
       z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
       z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
@@ -388,8 +389,8 @@ int main(int argc, char** argv) {
           .i64(5, r.evidence)
           .i64(6, r.negated)
           .i64(7, r.attributed)
-          .text(8, relgraph::bench::iso_day(r.first))
-          .text(9, relgraph::bench::iso_day(r.last));
+          .text(8, relgraph::ingest::iso_from_days(r.first))
+          .text(9, relgraph::ingest::iso_from_days(r.last));
       rel.run();
       tick();
       days.clear();
