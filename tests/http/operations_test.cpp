@@ -242,3 +242,54 @@ TEST_CASE("an online backup taken during ingest is consistent and serves") {
       restored.client().Get("/v1/paths?from=China&to=Iran&types=drills-with")->body);
   CHECK(path["paths"].size() == 1);
 }
+
+TEST_CASE("every article field rejects the wrong type, every parameter treats SQL as data") {
+  TempDir dir;
+  TestServer s(dir.path() / "g.db");
+  auto c = s.client();
+  c.Post("/v1/articles", article_body(relgraph::testing::fixture_text("seed-article")), "application/json");
+  for (const char* field : {"text", "title", "url", "source", "published_at"}) {
+    for (const json& wrong : {json(42), json(true), json::array({"x"}), json::object({{"a", 1}})}) {
+      json body = {{"text", "China praised Russia."}};
+      body[field] = wrong;
+      auto r = c.Post("/v1/articles", body.dump(), "application/json");
+      REQUIRE(r);
+      INFO(field << " = " << wrong.dump());
+      CHECK(r->status == 400);
+      CHECK(json::parse(r->body)["error"]["param"] == field);
+    }
+  }
+  const std::string sql = httplib::detail::encode_query_param("x'); DROP TABLE relations; --\"");
+  const std::vector<std::string> paths = {
+      "/v1/entities?q=", "/v1/entities?kind=", "/v1/articles?q=", "/v1/relations?type=",
+      "/v1/relations?subject=", "/v1/neighborhood?entity=", "/v1/paths?from=China&to=",
+      "/v1/paths?from=China&to=Iran&exclude=", "/v1/paths?from=China&to=Iran&via=",
+      "/v1/timeline?a=", "/v1/analytics?metric=", "/v1/entities/China/relations?direction=",
+      "/v1/entities?cursor=", "/v1/paths?from=China&to=Iran&since="};
+  for (const auto& p : paths) {
+    auto r = c.Get(p + sql);
+    REQUIRE(r);
+    INFO(p);
+    CHECK(r->status >= 200);
+    CHECK(r->status < 500);
+    CHECK_FALSE(json::parse(r->body, nullptr, false).is_discarded());
+  }
+  // Still all there.
+  CHECK(json::parse(c.Get("/v1/stats")->body)["relations"].get<int>() > 0);
+}
+
+TEST_CASE("path traversal attempts find nothing and get JSON 404s") {
+  TempDir dir;
+  TestServer s(dir.path() / "g.db");
+  auto c = s.client();
+  for (const char* p : {"/../../etc/passwd", "/v1/../../etc/passwd", "/v1/articles/..%2F..%2Fetc%2Fpasswd",
+                        "/%2e%2e/%2e%2e/etc/passwd", "/v1/entities/..%2F..%2Fetc%2Fpasswd/relations/x"}) {
+    auto r = c.Get(p);
+    REQUIRE(r);
+    INFO(p << " -> " << r->status << " " << r->body);
+    CHECK(r->status >= 400);
+    CHECK(r->status < 500);
+    CHECK(r->body.find("root:") == std::string::npos);
+    CHECK_FALSE(json::parse(r->body, nullptr, false).is_discarded());
+  }
+}
