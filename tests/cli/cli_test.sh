@@ -49,7 +49,8 @@ echo "$out" | grep -q "1 already stored" || fail "the backup lacks the seed arti
 "$relgraph" backup --db "$tmp/nope.db" "$tmp/x.db" >/dev/null 2>&1 && fail "backup of a missing db exits 0"
 
 # serve: answers, then stops cleanly on SIGTERM. Port 0 picks a free port (from the env).
-RELGRAPH_PORT=0 "$relgraph" serve --db "$tmp/g.db" 2>"$tmp/serve.log" &
+key=cli-test-key-0123456789abcdef
+RELGRAPH_PORT=0 RELGRAPH_API_KEYS="reader:$key" "$relgraph" serve --db "$tmp/g.db" 2>"$tmp/serve.log" &
 server=$!
 port=
 for _ in $(seq 1 100); do
@@ -64,6 +65,16 @@ if [ -n "$port" ]; then
   reply=$(cat <&3)
   exec 3<&-
   echo "$reply" | grep -q '"status":"ok"' || fail "healthz: $reply"
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /v1/stats HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n' "$key" >&3
+  reply=$(cat <&3)
+  exec 3<&-
+  echo "$reply" | grep -q '"articles":' || fail "stats with a reader key: $reply"
+  # One JSON log line per request, with a request id; the key never appears in the log.
+  grep -q '"msg":"request".*"path":"/v1/stats".*"request_id":"' "$tmp/serve.log" \
+    || grep -q '"path":"/v1/stats"' "$tmp/serve.log" || fail "no JSON log line for /v1/stats"
+  grep '"path":"/v1/stats"' "$tmp/serve.log" | grep -q '"request_id":"[^"]' || fail "log line without a request id"
+  grep -q "$key" "$tmp/serve.log" && fail "the API key appears in the log"
 fi
 kill -TERM "$server"
 wait "$server"
