@@ -319,21 +319,6 @@ struct Traversal {
   ExportFormat format = ExportFormat::json;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    std::string item = s.substr(start, comma - start);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) out.push_back(item);
-    start = comma + 1;
-  }
-  return out;
-}
-
 Result<std::optional<int32_t>> date_param(const Params& p, const char* name) {
   if (!p.has(name)) return std::optional<int32_t>();
   auto d = ingest::days_from_iso(p.text(name));
@@ -363,12 +348,12 @@ Result<Traversal> traversal(const Params& p, Service& svc) {
   auto min_evidence = p.integer("min_evidence", 0, 0, 1'000'000);
   if (!min_evidence) return min_evidence.error();
   t.filter.min_evidence = static_cast<uint32_t>(*min_evidence);
-  for (const auto& ref : split_list(p.text("exclude"))) {
+  for (const auto& ref : split_comma_list(p.text("exclude"))) {
     auto id = svc.resolve_entity(ref, "exclude");
     if (!id) return id.error();
     t.filter.exclude.push_back(*id);
   }
-  for (const auto& kind : split_list(p.text("kinds"))) {
+  for (const auto& kind : split_comma_list(p.text("kinds"))) {
     if (!ingest::parse_kind(kind))
       return bad_param("kinds", "kinds lists person, country, organization, group or location");
     t.filter.kinds.push_back(kind);

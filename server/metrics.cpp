@@ -89,15 +89,13 @@ std::string Metrics::render(uint64_t graph_version, size_t graph_entities,
   out += "# HELP relgraph_snapshot_build_seconds Time to build and publish a graph snapshot.\n";
   out += "# TYPE relgraph_snapshot_build_seconds histogram\n";
   histogram("relgraph_snapshot_build_seconds", "", snapshot_build_);
-  out += "# HELP relgraph_graph_version Version of the published graph snapshot.\n";
-  out += "# TYPE relgraph_graph_version gauge\n";
-  out += "relgraph_graph_version " + std::to_string(graph_version) + "\n";
-  out += "# HELP relgraph_graph_entities Entities in the published snapshot.\n";
-  out += "# TYPE relgraph_graph_entities gauge\n";
-  out += "relgraph_graph_entities " + std::to_string(graph_entities) + "\n";
-  out += "# HELP relgraph_graph_relations Relations in the published snapshot.\n";
-  out += "# TYPE relgraph_graph_relations gauge\n";
-  out += "relgraph_graph_relations " + std::to_string(graph_relations) + "\n";
+  auto gauge = [&](const char* name, const char* help, uint64_t value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name +
+           " " + std::to_string(value) + "\n";
+  };
+  gauge("relgraph_graph_version", "Version of the published graph snapshot.", graph_version);
+  gauge("relgraph_graph_entities", "Entities in the published snapshot.", graph_entities);
+  gauge("relgraph_graph_relations", "Relations in the published snapshot.", graph_relations);
   return out;
 }
 

@@ -150,26 +150,32 @@ bool Service::store_ready() {
   }
 }
 
+std::vector<std::string> split_comma_list(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    std::string item = list.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return out;
+}
+
 Result<uint64_t> Service::type_mask(const std::string& types, const std::string& param) const {
   if (types.empty()) return ~uint64_t{0};
   uint64_t mask = 0;
-  size_t start = 0;
-  while (start <= types.size()) {
-    size_t comma = types.find(',', start);
-    if (comma == std::string::npos) comma = types.size();
-    std::string name = types.substr(start, comma - start);
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    if (!name.empty()) {
-      auto t = knowledge_.relation_type(name);
-      if (!t) {
-        std::string known;
-        for (const auto& rt : knowledge_.relation_types()) known += (known.empty() ? "" : ", ") + rt.name;
-        return bad_param(param, "unknown relation type \"" + name + "\"; known types: " + known);
-      }
-      mask |= uint64_t{1} << *t;
+  for (const auto& name : split_comma_list(types)) {
+    auto t = knowledge_.relation_type(name);
+    if (!t) {
+      std::string known;
+      for (const auto& rt : knowledge_.relation_types()) known += (known.empty() ? "" : ", ") + rt.name;
+      return bad_param(param, "unknown relation type \"" + name + "\"; known types: " + known);
     }
-    start = comma + 1;
+    mask |= uint64_t{1} << *t;
   }
   if (mask == 0) return bad_param(param, param + " names no relation type");
   return mask;

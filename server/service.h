@@ -28,6 +28,10 @@ graph::EntityRow graph_row(const store::EntityRecord& e);
 std::optional<graph::RelationRow> graph_row(const store::RelationRecord& r,
                                             const ingest::Knowledge& knowledge);
 
+// The items of a comma-separated parameter ("drills-with, trades-with"), trimmed, empty
+// items dropped.
+std::vector<std::string> split_comma_list(const std::string& list);
+
 class Service {
  public:
   // Builds the first snapshot from what the store holds.

@@ -864,18 +864,14 @@ Store::MergeOutcome Store::merge_entities(int64_t into, int64_t from) {
       recount.bind(1, existing);
       recount.exec();
     }
-    SQLite::Statement del_mentions(db, "DELETE FROM article_entities WHERE entity_id = ?");
-    del_mentions.bind(1, from);
-    del_mentions.exec();
-    SQLite::Statement del_aliases(db, "DELETE FROM aliases WHERE entity_id = ?");
-    del_aliases.bind(1, from);
-    del_aliases.exec();
-    SQLite::Statement del_fts(db, "DELETE FROM entities_fts WHERE rowid = ?");
-    del_fts.bind(1, from);
-    del_fts.exec();
-    SQLite::Statement del_entity(db, "DELETE FROM entities WHERE id = ?");
-    del_entity.bind(1, from);
-    del_entity.exec();
+    for (const char* sql : {"DELETE FROM article_entities WHERE entity_id = ?",
+                            "DELETE FROM aliases WHERE entity_id = ?",
+                            "DELETE FROM entities_fts WHERE rowid = ?",
+                            "DELETE FROM entities WHERE id = ?"}) {
+      SQLite::Statement del(db, sql);
+      del.bind(1, from);
+      del.exec();
+    }
     impl_->refresh_entity_fts(db, into);
     tx.commit();
   } catch (const SQLite::Exception& e) {
