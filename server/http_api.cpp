@@ -16,6 +16,7 @@
 #include "graph/analytics.h"
 #include "server/article_input.h"
 #include "server/graph_export.h"
+#include "server/openapi_document.h"
 #include "server/worker_pool.h"
 
 namespace relgraph::server {
@@ -545,8 +546,8 @@ void HttpApi::register_routes() {
     std::string message;
     switch (code) {
       case ErrorCode::not_found:
-        message = "no endpoint " + req.method + " " + req.path + "; see GET /v1/relation-types, "
-                  "/v1/entities, /v1/paths, /v1/neighborhood";
+        message = "no endpoint " + req.method + " " + req.path +
+                  "; GET /v1/openapi.json describes every endpoint";
         break;
       case ErrorCode::payload_too_large:
         message = "the request body is larger than the server accepts";
@@ -564,8 +565,9 @@ void HttpApi::register_routes() {
       });
 
   const size_t max_response = options_.max_response_bytes;
-  auto route = [&http, max_response](const std::string& method, const std::string& pattern,
+  auto route = [this, &http, max_response](const std::string& method, const std::string& pattern,
                        std::vector<std::string> allowed, Handler handler) {
+    routes_.push_back({method, pattern, allowed});
     auto wrapped = [allowed = std::move(allowed), handler = std::move(handler), pattern,
                     max_response](const httplib::Request& req, httplib::Response& res) {
       t_request.route = pattern;
@@ -607,6 +609,7 @@ void HttpApi::register_routes() {
   // too (cpp-httplib 0.11 does not enforce the limit on chunked bodies).
   const size_t max_body = options_.max_body_bytes;
   Metrics& metrics = metrics_;
+  routes_.push_back({"POST", "/v1/articles", {}});
   http.Post("/v1/articles", [&svc, &metrics, max_body](const httplib::Request& req, httplib::Response& res,
                                              const httplib::ContentReader& read) {
     t_request.route = "/v1/articles";
@@ -1086,11 +1089,19 @@ void HttpApi::register_routes() {
   });
 
   // Prometheus text, not JSON: registered directly.
+  routes_.push_back({"GET", "/metrics", {}});
   http.Get("/metrics", [&svc, this](const httplib::Request&, httplib::Response& res) {
     t_request.route = "/metrics";
     auto snap = svc.snapshot();
     res.set_content(metrics_.render(snap->version(), snap->entity_count(), snap->relation_count()),
                     "text/plain; version=0.0.4");
+  });
+
+  route("GET", "/v1/openapi.json", {}, [](const Params&) -> Result<Reply> {
+    Reply r;
+    r.raw = std::string(openapi_document());
+    r.content_type = "application/json";
+    return r;
   });
 
   route("GET", "/v1/stats", {}, [&svc](const Params&) -> Result<Reply> {

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/access.h"
 #include "server/metrics.h"
@@ -37,6 +38,13 @@ struct HttpOptions {
   bool log_requests = true;               // one JSON line per request on stderr
 };
 
+// One endpoint as the server registered it: what GET /v1/openapi.json must document.
+struct RouteInfo {
+  std::string method;               // "GET" or "POST"
+  std::string pattern;              // cpp-httplib pattern; path parameters are regex groups
+  std::vector<std::string> params;  // the query parameters it accepts (others are a 400)
+};
+
 class HttpApi {
  public:
   HttpApi(Service& service, HttpOptions options);
@@ -49,6 +57,8 @@ class HttpApi {
   void serve();
   void stop();
   bool running() const;
+  // Every registered endpoint, in registration order.
+  const std::vector<RouteInfo>& routes() const { return routes_; }
 
  private:
   void register_routes();
@@ -61,6 +71,7 @@ class HttpApi {
   std::atomic<bool> stopping_{false};
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
+  std::vector<RouteInfo> routes_;
 };
 
 }  // namespace relgraph::server

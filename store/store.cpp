@@ -747,7 +747,7 @@ std::vector<std::pair<std::string, int64_t>> Store::timeline(int64_t entity,
   Impl::Lease lease(*impl_);
   SQLite::Statement q(lease.db(), sql);
   q.bind(1, entity);
-  q.bind(2, other.value_or(0));
+  if (other) q.bind(2, *other);  // ?2 is only in the pair's query: binding it otherwise throws
   for (size_t i = 0; i < types.size(); ++i) q.bind(static_cast<int>(i + 3), types[i]);
   std::vector<std::pair<std::string, int64_t>> out;
   while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());

@@ -156,6 +156,14 @@ TEST_CASE("subgraph, analytics and timeline") {
   bool march_2024 = false;
   for (const auto& b : t["buckets"]) march_2024 |= b["bucket"] == "2024-03" && b["evidence"].get<int>() > 0;
   CHECK(march_2024);
+  // One entity alone: every relation of China, so at least as much as with Russia alone.
+  const json alone = g.get("/v1/timeline?a=China&bucket=year");
+  CHECK_FALSE(alone.contains("b"));
+  int64_t with_russia = 0, all = 0;
+  for (const auto& b : g.get("/v1/timeline?a=China&b=Russia&bucket=year")["buckets"]) with_russia += b["evidence"].get<int64_t>();
+  for (const auto& b : alone["buckets"]) all += b["evidence"].get<int64_t>();
+  CHECK(all > with_russia);
+  CHECK(g.get("/v1/timeline?a=China&types=drills-with")["buckets"].size() >= 1);
   g.get("/v1/timeline?a=China&bucket=fortnight", 400);
 }
 

@@ -60,6 +60,7 @@ class TestServer {
     return c;
   }
   server::Service& service() { return *service_; }
+  const server::HttpApi& api() const { return *api_; }
 
  private:
   std::unique_ptr<server::Service> service_;
