@@ -747,7 +747,8 @@ std::vector<std::pair<std::string, int64_t>> Store::timeline(int64_t entity,
   Impl::Lease lease(*impl_);
   SQLite::Statement q(lease.db(), sql);
   q.bind(1, entity);
-  q.bind(2, other.value_or(0));
+  // ?2 is in the SQL only for a pair; binding an absent parameter throws (a 500).
+  if (other) q.bind(2, *other);
   for (size_t i = 0; i < types.size(); ++i) q.bind(static_cast<int>(i + 3), types[i]);
   std::vector<std::pair<std::string, int64_t>> out;
   while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
