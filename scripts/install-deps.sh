@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages relgraph needs to build and test, if any are missing.
 # Uses sudo when not run as root. Used by dev.sh and by the Docker build stage.
+#   --build-only  leave out the tools only the tests use (the Docker build stage)
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,13 @@ packages=(
   libssl-dev                             # SHA-256 of article texts
   doctest-dev                            # unit tests
 )
+# Real clients the export tests load our exports with (tests/http/exports_test.cpp): a
+# format is right when networkx and Graphviz read it, not when it matches a string.
+test_packages=(
+  python3-networkx                       # reads GraphML and GEXF (Debian's python3)
+  graphviz                               # dot renders DOT
+)
+[ "${1:-}" = "--build-only" ] || packages+=("${test_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -111,7 +111,8 @@ Exported graphml(const json& nodes, const json& edges, const std::string& title)
 Exported gexf(const json& nodes, const json& edges, const std::string& title) {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<gexf xmlns=\"http://gexf.net/1.3\" version=\"1.3\">\n"
+      // GEXF 1.2: the version Gephi and networkx (which knows no 1.3) both read.
+      "<gexf xmlns=\"http://www.gexf.net/1.2draft\" version=\"1.2\">\n"
       "  <meta><creator>relgraph</creator><description>" + xml_escape(title) +
       "</description></meta>\n"
       "  <graph defaultedgetype=\"directed\" mode=\"static\">\n"
@@ -134,7 +135,9 @@ Exported gexf(const json& nodes, const json& edges, const std::string& title) {
     const bool sym = e.value("symmetric", false);
     out += "      <edge id=\"e" + str(e, "id") + "\" source=\"" + edge_end(e, "subject") +
            "\" target=\"" + edge_end(e, "object") + "\" label=\"" + xml_escape(str(e, "type")) +
-           "\" type=\"" + (sym ? "undirected" : "directed") + "\" weight=\"" +
+           // A symmetric relation is "mutual" (both ways): readers such as networkx refuse
+           // "undirected" edges in a directed graph.
+           "\" type=\"" + (sym ? "mutual" : "directed") + "\" weight=\"" +
            str(e, "evidence_count") + "\"><attvalues><attvalue for=\"0\" value=\"" +
            xml_escape(str(e, "type")) + "\"/><attvalue for=\"1\" value=\"" +
            str(e, "evidence_count") + "\"/></attvalues></edge>\n";
