@@ -458,6 +458,7 @@ void HttpApi::register_middleware() {
   http.set_read_timeout(options_.read_timeout_seconds, 0);
   http.set_write_timeout(10, 0);
   http.set_keep_alive_timeout(5);
+  http.set_keep_alive_max_count(options_.keep_alive_max_requests);
 
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request.id = request_id_for(req);
