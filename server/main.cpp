@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 
@@ -96,6 +97,14 @@ IngestSummary ingest_all(Service& svc, const std::vector<relgraph::store::Articl
   return s;
 }
 
+// User + system CPU seconds this process has used so far.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
 int run_ingest(const std::string& db, const std::vector<std::string>& files, size_t batch_size,
                bool skip_invalid) {
   std::vector<relgraph::store::ArticleInput> articles;
@@ -107,14 +116,17 @@ int run_ingest(const std::string& db, const std::vector<std::string>& files, siz
   }
   auto svc = open_service(db);
   const auto start = Clock::now();
+  const double cpu_start = cpu_seconds();
   const bool progress = articles.size() > 1000 || isatty(STDERR_FILENO);
   IngestSummary s = ingest_all(*svc, articles, batch_size, progress && articles.size() > 1);
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  // CPU time too: on a shared machine it is the figure other jobs do not inflate.
   std::printf(
       "ingested %zu articles from %zu files into %s in %.2fs: %zu new, %zu already stored, "
-      "%zu relation mentions, %zu new entities; graph version %llu\n",
+      "%zu relation mentions, %zu new entities; graph version %llu; %.2fs CPU\n",
       articles.size(), files.size(), db.c_str(), secs, s.stored, s.duplicates, s.evidence,
-      s.new_entities, static_cast<unsigned long long>(svc->snapshot()->version()));
+      s.new_entities, static_cast<unsigned long long>(svc->snapshot()->version()),
+      cpu_seconds() - cpu_start);
   return ok ? 0 : 2;
 }
 
