@@ -105,10 +105,27 @@ void append_json_date(std::string& out, int32_t days) {
   const int64_t d = doy - (153 * mp + 2) / 5 + 1;
   const int64_t m = mp < 10 ? mp + 3 : mp - 9;
   const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  char buf[32];
-  const int n = std::snprintf(buf, sizeof buf, "\"%04lld-%02lld-%02lld\"", static_cast<long long>(y),
-                              static_cast<long long>(m), static_cast<long long>(d));
-  out.append(buf, static_cast<size_t>(n));
+  if (y < 0 || y > 9999) {  // outside what four digits hold: as iso_from_days writes it
+    char buf[48];
+    const int n = std::snprintf(buf, sizeof buf, "\"%04lld-%02d-%02d\"", static_cast<long long>(y),
+                                static_cast<int>(m), static_cast<int>(d));
+    out.append(buf, static_cast<size_t>(n));
+    return;
+  }
+  // snprintf here was a tenth of a neighbourhood answer's CPU.
+  const char text[12] = {'"',
+                         static_cast<char>('0' + y / 1000),
+                         static_cast<char>('0' + y / 100 % 10),
+                         static_cast<char>('0' + y / 10 % 10),
+                         static_cast<char>('0' + y % 10),
+                         '-',
+                         static_cast<char>('0' + m / 10),
+                         static_cast<char>('0' + m % 10),
+                         '-',
+                         static_cast<char>('0' + d / 10),
+                         static_cast<char>('0' + d % 10),
+                         '"'};
+  out.append(text, sizeof text);
 }
 
 }  // namespace relgraph::server
