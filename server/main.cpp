@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -70,11 +71,21 @@ IngestSummary ingest_all(Service& svc, const std::vector<relgraph::store::Articl
   IngestSummary s;
   const auto start = Clock::now();
   auto last_report = start;
+  // Extraction is pure: the next batch is extracted on another thread while this one is
+  // stored (storing is most of the work, on one SQLite connection). Batches are stored in
+  // input order, each in one transaction, as ingest_batch does.
+  auto extract = [&](size_t i) {
+    const size_t end = std::min(articles.size(), i + batch_size);
+    return svc.extract_batch({articles.begin() + static_cast<long>(i),
+                              articles.begin() + static_cast<long>(end)});
+  };
+  std::future<Service::Extracted> next;
+  if (!articles.empty()) next = std::async(std::launch::async, extract, 0);
   for (size_t i = 0; i < articles.size(); i += batch_size) {
     const size_t end = std::min(articles.size(), i + batch_size);
-    std::vector<relgraph::store::ArticleInput> batch(articles.begin() + static_cast<long>(i),
-                                                     articles.begin() + static_cast<long>(end));
-    for (const auto& o : svc.ingest_batch(batch)) {
+    Service::Extracted work = next.get();
+    if (end < articles.size()) next = std::async(std::launch::async, extract, end);
+    for (const auto& o : svc.store_batch(work)) {
       (o.duplicate ? s.duplicates : s.stored)++;
       s.new_entities += o.new_entities.size();
       if (!o.duplicate) s.evidence += o.evidence.size();

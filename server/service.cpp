@@ -125,10 +125,18 @@ Service::Ingested Service::ingest(const store::ArticleInput& article) {
 
 std::vector<store::IngestOutcome> Service::ingest_batch(
     const std::vector<store::ArticleInput>& articles) {
-  std::vector<std::pair<store::ArticleInput, ingest::Extraction>> work;
+  return store_batch(extract_batch(articles));
+}
+
+Service::Extracted Service::extract_batch(const std::vector<store::ArticleInput>& articles) const {
+  Extracted work;
   work.reserve(articles.size());
   for (const auto& a : articles)
     work.emplace_back(a, ingest::extract(a.text, published_day(a.published_at), knowledge_));
+  return work;
+}
+
+std::vector<store::IngestOutcome> Service::store_batch(const Extracted& work) {
   std::lock_guard lock(write_mutex_);
   auto outcomes = store_->ingest_batch(work, knowledge_);
   publish(outcomes);

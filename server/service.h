@@ -50,6 +50,13 @@ class Service {
   // Extracts and stores many articles in one transaction, then publishes once.
   std::vector<store::IngestOutcome> ingest_batch(const std::vector<store::ArticleInput>& articles);
 
+  // ingest_batch in two steps, so that a bulk load can extract the next batch while this one
+  // is stored. extract_batch is pure (no lock, no store; any thread, concurrently with
+  // anything); store_batch stores in one transaction and publishes once, as ingest_batch.
+  using Extracted = std::vector<std::pair<store::ArticleInput, ingest::Extraction>>;
+  Extracted extract_batch(const std::vector<store::ArticleInput>& articles) const;
+  std::vector<store::IngestOutcome> store_batch(const Extracted& work);
+
   std::shared_ptr<const graph::Snapshot> snapshot() const { return publisher_.current(); }
   // The current snapshot once its version is at least `version`, waiting up to `wait` for
   // it (read your writes); nullptr when it did not arrive in time.
