@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <sys/socket.h>
 #include <limits>
 #include <random>
 #include <unordered_map>
@@ -29,6 +30,7 @@ constexpr int kMaxLimit = 1000;
 constexpr int kMaxDepth = 6;
 constexpr int kMaxHops = 6;
 constexpr int kMaxPaths = 20;
+constexpr int kListenBacklog = 1024;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -637,14 +639,19 @@ bool HttpApi::bind(std::string& error) {
       error = "cannot listen on " + options_.host + " (any port)";
       return false;
     }
-    return true;
+  } else {
+    if (!http_->bind_to_port(options_.host.c_str(), options_.port)) {
+      error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+              " (is another server using the port, or is the address not on this machine?)";
+      return false;
+    }
+    port_ = options_.port;
   }
-  if (!http_->bind_to_port(options_.host.c_str(), options_.port)) {
-    error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-            " (is another server using the port, or is the address not on this machine?)";
-    return false;
-  }
-  port_ = options_.port;
+  // cpp-httplib 0.11 listens with a backlog of 5 (compiled into the shared library): when
+  // more clients than that connect at once, the kernel drops their SYNs and they retry a
+  // second later (p99 over 1 s at 64 connections). Listening again on a listening socket
+  // only raises its backlog (Linux); the kernel caps it at net.core.somaxconn.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, kListenBacklog);
   return true;
 }
 
@@ -662,6 +669,11 @@ void HttpApi::register_middleware() {
   const size_t max_queued = std::max<size_t>(1, options_.max_queued);
   http.new_task_queue = [threads, max_queued] { return new BoundedWorkerPool(threads, max_queued); };
   http.set_tcp_nodelay(true);
+  // cpp-httplib's own socket options, and the listening socket's number for bind().
+  http.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket_ = sock;
+  });
   http.set_payload_max_length(options_.max_body_bytes);
   http.set_read_timeout(options_.read_timeout_seconds, 0);
   http.set_write_timeout(10, 0);

@@ -66,6 +66,7 @@ class HttpApi {
   std::atomic<bool> stopping_{false};
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
+  int listen_socket_ = -1;  // the listening socket, once bound
 };
 
 }  // namespace relgraph::server
