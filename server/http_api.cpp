@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <sys/socket.h>
 #include <limits>
 #include <random>
 #include <unordered_map>
@@ -16,6 +17,7 @@
 #include "graph/analytics.h"
 #include "server/article_input.h"
 #include "server/graph_export.h"
+#include "server/json_text.h"
 #include "server/openapi_document.h"
 #include "server/worker_pool.h"
 
@@ -29,6 +31,7 @@ constexpr int kMaxLimit = 1000;
 constexpr int kMaxDepth = 6;
 constexpr int kMaxHops = 6;
 constexpr int kMaxPaths = 20;
+constexpr int kListenBacklog = 1024;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -174,8 +177,17 @@ struct Reply {
   Reply(int s, json b) : status(s), body(std::move(b)) {}
   int status = 200;
   json body;
-  std::string raw;           // when set, sent as is instead of `body` (exports)
+  std::string raw;           // when set, sent as is instead of `body` (exports, JSON text)
   std::string content_type;  // of `raw`
+
+  // An answer already written as JSON text (json_text.h).
+  static Reply json_text(std::string text) {
+    Reply r;
+    r.raw = std::move(text);
+    r.content_type = kJsonType;
+    return r;
+  }
+  static constexpr const char* kJsonType = "application/json";
 };
 
 using Handler = std::function<Result<Reply>(const Params&)>;
@@ -278,21 +290,138 @@ json page_json(const store::Page<T>& page, const char* field, F&& item) {
 }
 
 // Entities as graph answers list them: the Entity shape, from the snapshot, with aliases.
-json graph_entities(const std::vector<int64_t>& ids, const graph::Snapshot& snap,
-                    store::Store& store) {
-  auto aliases = store.aliases_of(ids);
+json graph_entities(const std::vector<int64_t>& ids, const graph::Snapshot& snap, Service& svc) {
+  const auto aliases = svc.aliases(ids);
   json out = json::array();
-  for (int64_t id : ids) {
-    const graph::EntityRow* e = snap.entity(id);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const graph::EntityRow* e = snap.entity(ids[i]);
     if (!e) continue;
     out.push_back({{"id", e->id},
                    {"key", e->key},
                    {"name", e->name},
                    {"kind", e->kind},
-                   {"aliases", aliases[id]},
-                   {"degree", snap.degree(id)}});
+                   {"aliases", *aliases[i]},
+                   {"degree", snap.degree(ids[i])}});
   }
   return out;
+}
+
+// ---- the same shapes written as JSON text (json_text.h), for the hot endpoints -----------
+// Keys in sorted order, as nlohmann writes them, so the text is the same as the trees' above.
+
+// {"id", "key", "name"}, or {"id"} for an entity the snapshot lacks (as entity_ref).
+void write_entity_ref(std::string& out, const graph::Snapshot& snap, int64_t id) {
+  out += "{\"id\":";
+  append_json_int(out, id);
+  if (const graph::EntityRow* e = snap.entity(id)) {
+    out += ",\"key\":";
+    append_json_string(out, e->key);
+    out += ",\"name\":";
+    append_json_string(out, e->name);
+  }
+  out += '}';
+}
+
+// The Relation shape of relation_json(RelationRow).
+void write_relation(std::string& out, const graph::RelationRow& r, const graph::Snapshot& snap,
+                    const ingest::Knowledge& k) {
+  const auto& type = k.relation_types()[r.type];
+  out += "{\"attributed_count\":";
+  append_json_uint(out, r.attributed_count);
+  out += ",\"evidence_count\":";
+  append_json_uint(out, r.evidence_count);
+  out += ",\"first_seen\":";
+  append_json_date(out, r.first_seen);
+  out += ",\"id\":";
+  append_json_int(out, r.id);
+  out += ",\"last_seen\":";
+  append_json_date(out, r.last_seen);
+  out += ",\"negated_count\":";
+  append_json_uint(out, r.negated_count);
+  out += ",\"object\":";
+  write_entity_ref(out, snap, r.object);
+  out += ",\"subject\":";
+  write_entity_ref(out, snap, r.subject);
+  out += ",\"symmetric\":";
+  append_json_bool(out, type.symmetric);
+  out += ",\"type\":";
+  append_json_string(out, type.name);
+  out += '}';
+}
+
+// A JSON array of the relations with these ids that the snapshot has (as relations_json).
+void write_relations(std::string& out, const std::vector<int64_t>& ids,
+                     const graph::Snapshot& snap, const ingest::Knowledge& k) {
+  out += '[';
+  bool first = true;
+  for (int64_t id : ids) {
+    const graph::RelationRow* r = snap.relation(id);
+    if (!r) continue;
+    if (!first) out += ',';
+    first = false;
+    write_relation(out, *r, snap, k);
+  }
+  out += ']';
+}
+
+// The Entity shape of graph_entities(), with "distance" when one is given.
+void write_graph_entity(std::string& out, const graph::EntityRow& e, const graph::Snapshot& snap,
+                        const std::vector<std::string>& aliases, const int* distance) {
+  out += "{\"aliases\":[";
+  for (size_t i = 0; i < aliases.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, aliases[i]);
+  }
+  out += "],\"degree\":";
+  append_json_uint(out, snap.degree(e.id));
+  if (distance) {
+    out += ",\"distance\":";
+    append_json_int(out, *distance);
+  }
+  out += ",\"id\":";
+  append_json_int(out, e.id);
+  out += ",\"key\":";
+  append_json_string(out, e.key);
+  out += ",\"kind\":";
+  append_json_string(out, e.kind);
+  out += ",\"name\":";
+  append_json_string(out, e.name);
+  out += '}';
+}
+
+// A JSON array of graph_entities(ids); distances[i], when given, goes with ids[i].
+void write_graph_entities(std::string& out, const std::vector<int64_t>& ids,
+                          const graph::Snapshot& snap, Service& svc,
+                          const std::vector<int>* distances = nullptr) {
+  const auto aliases = svc.aliases(ids);
+  out += '[';
+  bool first = true;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const graph::EntityRow* e = snap.entity(ids[i]);
+    if (!e) continue;
+    if (!first) out += ',';
+    first = false;
+    write_graph_entity(out, *e, snap, *aliases[i], distances ? &(*distances)[i] : nullptr);
+  }
+  out += ']';
+}
+
+// The bookkeeping of bounded() for a JSON text answer: `"edges_visited":N,"graph_version":N`
+// and, written separately because of key order, `"truncated":b[,"truncated_by":"..."]`.
+void write_visited_and_version(std::string& out, uint64_t edges_visited,
+                               const graph::Snapshot& snap) {
+  out += "\"edges_visited\":";
+  append_json_uint(out, edges_visited);
+  out += ",\"graph_version\":";
+  append_json_uint(out, snap.version());
+}
+void write_truncated(std::string& out, bool truncated, graph::TruncatedBy by) {
+  out += "\"truncated\":";
+  append_json_bool(out, truncated);
+  if (truncated) {
+    out += ",\"truncated_by\":";
+    append_json_string(out, graph::truncated_by_name(by));
+  }
 }
 
 
@@ -411,6 +540,87 @@ Reply exported(const Traversal& t, const json& nodes, const json& edges, const s
   return r;
 }
 
+// GET /v1/entities/{ref}/relations from the snapshot: the store's answer (same rows, order,
+// pages and cursors: keyset on the relation id) without a SQLite query per request.
+// REQUIRES: the snapshot has every stored relation and the entity.
+Reply relations_from_snapshot(int64_t entity, graph::Direction direction, uint64_t type_mask,
+                              int limit, std::optional<int64_t> after, const graph::Snapshot& snap,
+                              const ingest::Knowledge& k) {
+  graph::Filter f;
+  f.type_mask = type_mask;
+  f.direction = direction;
+  f.include_negated = true;  // a list shows every relation, denied or not
+  const std::vector<int64_t> ids = snap.relations_of(entity, f);  // by id
+  auto it = after ? std::upper_bound(ids.begin(), ids.end(), *after) : ids.begin();
+  const size_t left = static_cast<size_t>(ids.end() - it);
+  const size_t n = std::min(left, static_cast<size_t>(limit));
+  std::string out;
+  out.reserve(256 + n * 320);
+  out += "{\"entity\":";
+  write_entity_ref(out, snap, entity);
+  if (left > n) {
+    out += ",\"next_cursor\":\"";
+    append_json_int(out, it[static_cast<long>(n) - 1]);
+    out += '"';
+  }
+  out += ",\"relations\":";
+  write_relations(out, std::vector<int64_t>(it, it + static_cast<long>(n)), snap, k);
+  out += '}';
+  return Reply::json_text(std::move(out));
+}
+
+// The JSON answer of GET /v1/neighborhood, as text.
+Reply neighborhood_text(const graph::Neighborhood& n, const std::vector<int64_t>& ids,
+                        const graph::Snapshot& snap, Service& svc) {
+  std::vector<int> distances;
+  distances.reserve(n.nodes.size());
+  for (const auto& node : n.nodes) distances.push_back(node.distance);
+  std::string out;
+  out.reserve(512 + ids.size() * 200 + n.relations.size() * 320);
+  out += "{\"center\":";
+  const graph::EntityRow* center = ids.empty() ? nullptr : snap.entity(ids[0]);
+  if (center)
+    write_graph_entity(out, *center, snap, *svc.aliases({ids[0]})[0], nullptr);
+  else
+    out += "null";
+  out += ",\"edges\":";
+  write_relations(out, n.relations, snap, svc.knowledge());
+  out += ',';
+  write_visited_and_version(out, n.edges_visited, snap);
+  out += ",\"nodes\":";
+  write_graph_entities(out, ids, snap, svc, &distances);
+  out += ',';
+  write_truncated(out, n.truncated, n.truncated_by);
+  out += '}';
+  return Reply::json_text(std::move(out));
+}
+
+// The JSON answer of GET /v1/paths without explain, as text.
+Reply paths_text(const graph::PathResult& r, const graph::Snapshot& snap, Service& svc) {
+  std::string out;
+  out.reserve(512 + r.paths.size() * 2048);
+  out += '{';
+  write_visited_and_version(out, r.edges_visited, snap);
+  out += ",\"paths\":[";
+  for (size_t i = 0; i < r.paths.size(); ++i) {
+    const graph::Path& path = r.paths[i];
+    if (i) out += ',';
+    out += "{\"cost\":";
+    append_json_double(out, path.cost);
+    out += ",\"edges\":";
+    write_relations(out, path.relations, snap, svc.knowledge());
+    out += ",\"length\":";
+    append_json_uint(out, path.relations.size());
+    out += ",\"nodes\":";
+    write_graph_entities(out, path.nodes, snap, svc);
+    out += '}';
+  }
+  out += "],";
+  write_truncated(out, r.truncated, r.truncated_by);
+  out += '}';
+  return Reply::json_text(std::move(out));
+}
+
 }  // namespace
 
 HttpApi::HttpApi(Service& service, HttpOptions options)
@@ -430,14 +640,19 @@ bool HttpApi::bind(std::string& error) {
       error = "cannot listen on " + options_.host + " (any port)";
       return false;
     }
-    return true;
+  } else {
+    if (!http_->bind_to_port(options_.host.c_str(), options_.port)) {
+      error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+              " (is another server using the port, or is the address not on this machine?)";
+      return false;
+    }
+    port_ = options_.port;
   }
-  if (!http_->bind_to_port(options_.host.c_str(), options_.port)) {
-    error = "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-            " (is another server using the port, or is the address not on this machine?)";
-    return false;
-  }
-  port_ = options_.port;
+  // cpp-httplib 0.11 listens with a backlog of 5 (compiled into the shared library): when
+  // more clients than that connect at once, the kernel drops their SYNs and they retry a
+  // second later (p99 over 1 s at 64 connections). Listening again on a listening socket
+  // only raises its backlog (Linux); the kernel caps it at net.core.somaxconn.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, kListenBacklog);
   return true;
 }
 
@@ -455,10 +670,16 @@ void HttpApi::register_middleware() {
   const size_t max_queued = std::max<size_t>(1, options_.max_queued);
   http.new_task_queue = [threads, max_queued] { return new BoundedWorkerPool(threads, max_queued); };
   http.set_tcp_nodelay(true);
+  // cpp-httplib's own socket options, and the listening socket's number for bind().
+  http.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket_ = sock;
+  });
   http.set_payload_max_length(options_.max_body_bytes);
   http.set_read_timeout(options_.read_timeout_seconds, 0);
   http.set_write_timeout(10, 0);
   http.set_keep_alive_timeout(5);
+  http.set_keep_alive_max_count(options_.keep_alive_max_requests);
 
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request.id = request_id_for(req);
@@ -584,12 +805,13 @@ void HttpApi::register_routes() {
       if (auto bad = params.unknown()) return write_error(res, *bad);
       Result<Reply> reply = handler(params);
       if (!reply) return write_error(res, reply.error());
-      if (!reply->raw.empty()) {
+      const bool is_export = !reply->raw.empty() && reply->content_type != Reply::kJsonType;
+      if (is_export) {
         res.status = reply->status;
         res.set_content(std::move(reply->raw), reply->content_type);
         return;
       }
-      std::string text = dump(reply->body);
+      std::string text = reply->raw.empty() ? dump(reply->body) : std::move(reply->raw);
       if (text.size() > max_response)
         return write_error(res, bad_param("", "the answer would be " + std::to_string(text.size()) +
                                                   " bytes, more than this server sends; ask for "
@@ -735,6 +957,11 @@ void HttpApi::register_routes() {
           if (!dir) return dir.error();
           auto mask = svc.type_mask(p.text("types"), "types");
           if (!mask) return mask.error();
+          auto snap = svc.snapshot();
+          if (svc.snapshot_has_all_relations() && snap->entity(*id))
+            return relations_from_snapshot(*id, *dir, *mask, *limit, *cursor, *snap, svc.knowledge());
+          // The store's answer: the snapshot lacks relations of types the ontology does not
+          // know, and an entity committed a moment ago is in the store before the snapshot.
           store::RelationQuery q;
           q.entity = *id;
           q.direction = *dir == graph::Direction::out  ? store::RelationQuery::Direction::out
@@ -746,7 +973,6 @@ void HttpApi::register_routes() {
               if (*mask & (uint64_t{1} << t)) q.types.push_back(types[t].name);
           }
           auto page = svc.store().relations(q, *limit, *cursor);
-          auto snap = svc.snapshot();
           json j = page_json(page, "relations", [&](const store::RelationRecord& r) {
             return relation_json(r, *snap, svc.knowledge(), svc.store());
           });
@@ -879,7 +1105,8 @@ void HttpApi::register_routes() {
           graph::Neighborhood n = t->snap->neighborhood(*id, *depth, t->filter, t->bounds);
           std::vector<int64_t> ids;
           for (const auto& node : n.nodes) ids.push_back(node.entity);
-          json nodes = graph_entities(ids, *t->snap, svc.store());
+          if (t->format == ExportFormat::json) return neighborhood_text(n, ids, *t->snap, svc);
+          json nodes = graph_entities(ids, *t->snap, svc);
           for (size_t i = 0; i < nodes.size() && i < n.nodes.size(); ++i)
             nodes[i]["distance"] = n.nodes[i].distance;
           json edges = relations_json(n.relations, *t->snap, svc.knowledge());
@@ -937,6 +1164,7 @@ void HttpApi::register_routes() {
                                                                    static_cast<size_t>(*limit),
                                                                    q.filter, q.bounds)
                                      : t->snap->paths(q);
+          if (t->format == ExportFormat::json && !*explain) return paths_text(r, *t->snap, svc);
           std::vector<int64_t> rel_ids;
           for (const auto& path : r.paths) rel_ids.insert(rel_ids.end(), path.relations.begin(), path.relations.end());
           std::unordered_map<int64_t, store::EvidenceRecord> best;
@@ -952,7 +1180,7 @@ void HttpApi::register_routes() {
             all_nodes.insert(all_nodes.end(), path.nodes.begin(), path.nodes.end());
             paths.push_back({{"length", path.relations.size()},
                              {"cost", path.cost},
-                             {"nodes", graph_entities(path.nodes, *t->snap, svc.store())},
+                             {"nodes", graph_entities(path.nodes, *t->snap, svc)},
                              {"edges", std::move(edges)}});
           }
           if (t->format != ExportFormat::json) {
@@ -960,7 +1188,7 @@ void HttpApi::register_routes() {
             all_nodes.erase(std::unique(all_nodes.begin(), all_nodes.end()), all_nodes.end());
             std::sort(rel_ids.begin(), rel_ids.end());
             rel_ids.erase(std::unique(rel_ids.begin(), rel_ids.end()), rel_ids.end());
-            return exported(*t, graph_entities(all_nodes, *t->snap, svc.store()),
+            return exported(*t, graph_entities(all_nodes, *t->snap, svc),
                             relations_json(rel_ids, *t->snap, svc.knowledge()),
                             "paths from " + p.text("from") + " to " + p.text("to"));
           }
@@ -992,7 +1220,7 @@ void HttpApi::register_routes() {
           if (!t) return t.error();
           graph::Subgraph g = t->snap->subgraph(seeds, *hops, static_cast<size_t>(*per_pair),
                                                 t->filter, t->bounds);
-          json nodes = graph_entities(g.nodes, *t->snap, svc.store());
+          json nodes = graph_entities(g.nodes, *t->snap, svc);
           json edges = relations_json(g.relations, *t->snap, svc.knowledge());
           if (t->format != ExportFormat::json) return exported(*t, nodes, edges, "subgraph");
           json unconnected = json::array();
@@ -1014,7 +1242,7 @@ void HttpApi::register_routes() {
           auto ranking = [&](const graph::Ranking& r) {
             std::vector<int64_t> ids;
             for (const auto& e : r.top) ids.push_back(e.entity);
-            json list = graph_entities(ids, *t->snap, svc.store());
+            json list = graph_entities(ids, *t->snap, svc);
             for (size_t i = 0; i < list.size() && i < r.top.size(); ++i) list[i]["score"] = r.top[i].score;
             json out = {{"metric", metric}, {"top", std::move(list)}, {"ranked", r.ranked}};
             bounded(out, r.truncated, r.truncated_by, r.edges_visited, *t->snap);
@@ -1039,7 +1267,7 @@ void HttpApi::register_routes() {
             auto r = graph::weak_components(*t->snap, q);
             json comps = json::array();
             for (const auto& c : r.top)
-              comps.push_back({{"size", c.size}, {"members", graph_entities(c.members, *t->snap, svc.store())}});
+              comps.push_back({{"size", c.size}, {"members", graph_entities(c.members, *t->snap, svc)}});
             json out = {{"metric", metric}, {"count", r.count}, {"components", std::move(comps)}};
             bounded(out, r.truncated, r.truncated_by, r.edges_visited, *t->snap);
             return Reply{200, std::move(out)};

@@ -32,6 +32,11 @@ struct HttpOptions {
   size_t max_body_bytes = 8 * 1024 * 1024;  // larger request bodies get 413, chunked or not
   size_t max_response_bytes = 64 * 1024 * 1024;  // larger answers are refused (400)
   int read_timeout_seconds = 10;          // a client that sends nothing for this long is cut
+  // Requests one keep-alive connection may make before the server closes it (cpp-httplib's
+  // default is 5, which made every keep-alive client reconnect every 5 requests: a TCP
+  // handshake and a worker hand-off per 5 requests). Idle connections are still closed
+  // after 5 s, so a client cannot hold a worker by doing nothing.
+  size_t keep_alive_max_requests = 10000;
   ApiKeys keys;                           // empty: no authentication (loopback only)
   bool public_reads = false;              // with keys: let GET requests through without one
   double rate_limit = 0;                  // requests per second per client (key or address); 0: off
@@ -72,6 +77,7 @@ class HttpApi {
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
   std::vector<RouteInfo> routes_;
+  int listen_socket_ = -1;  // the listening socket, once bound
 };
 
 }  // namespace relgraph::server

@@ -42,10 +42,15 @@ Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> stor
 std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version) {
   std::vector<graph::EntityRow> entities;
   std::vector<graph::RelationRow> relations;
+  bool all = true;
   store_->scan_graph([&](const store::EntityRecord& e) { entities.push_back(graph_row(e)); },
                      [&](const store::RelationRecord& r) {
-                       if (auto row = graph_row(r, knowledge_)) relations.push_back(*row);
+                       if (auto row = graph_row(r, knowledge_))
+                         relations.push_back(*row);
+                       else
+                         all = false;
                      });
+  snapshot_has_all_relations_ = all;
   return graph::Snapshot::build(version, std::move(entities), std::move(relations));
 }
 
@@ -68,12 +73,15 @@ std::shared_ptr<const graph::Snapshot> Service::snapshot_at_least(uint64_t versi
 bool Service::add_alias(int64_t entity, const std::string& alias) {
   std::lock_guard lock(write_mutex_);
   // Aliases live in the store only; the graph does not change.
-  return store_->add_alias(entity, alias);
+  const bool added = store_->add_alias(entity, alias);
+  forget_aliases({entity});
+  return added;
 }
 
 store::Store::MergeOutcome Service::merge_entities(int64_t into, int64_t from) {
   std::lock_guard lock(write_mutex_);
   auto out = store_->merge_entities(into, from);
+  forget_aliases({into, from});
   // A merge removes an entity and rewrites relations: rebuild rather than patch.
   publish_snapshot(load_snapshot(publisher_.current()->version() + 1));
   return out;
@@ -83,11 +91,19 @@ store::Store::MergeOutcome Service::merge_entities(int64_t into, int64_t from) {
 void Service::publish(const std::vector<store::IngestOutcome>& outcomes) {
   std::vector<graph::EntityRow> entities;
   std::vector<graph::RelationRow> relations;
+  std::vector<int64_t> touched;  // entities whose aliases the ingest may have extended
   for (const auto& o : outcomes) {
+    if (o.duplicate) continue;
+    for (const auto& e : o.entities) touched.push_back(e.id);
     for (const auto& e : o.new_entities) entities.push_back(graph_row(e));
-    for (const auto& r : o.changed_relations)
-      if (auto row = graph_row(r, knowledge_)) relations.push_back(*row);
+    for (const auto& r : o.changed_relations) {
+      if (auto row = graph_row(r, knowledge_))
+        relations.push_back(*row);
+      else
+        snapshot_has_all_relations_ = false;
+    }
   }
+  forget_aliases(touched);
   if (entities.empty() && relations.empty()) return;
   const auto start = std::chrono::steady_clock::now();
   auto current = publisher_.current();
@@ -109,10 +125,18 @@ Service::Ingested Service::ingest(const store::ArticleInput& article) {
 
 std::vector<store::IngestOutcome> Service::ingest_batch(
     const std::vector<store::ArticleInput>& articles) {
-  std::vector<std::pair<store::ArticleInput, ingest::Extraction>> work;
+  return store_batch(extract_batch(articles));
+}
+
+Service::Extracted Service::extract_batch(const std::vector<store::ArticleInput>& articles) const {
+  Extracted work;
   work.reserve(articles.size());
   for (const auto& a : articles)
     work.emplace_back(a, ingest::extract(a.text, published_day(a.published_at), knowledge_));
+  return work;
+}
+
+std::vector<store::IngestOutcome> Service::store_batch(const Extracted& work) {
   std::lock_guard lock(write_mutex_);
   auto outcomes = store_->ingest_batch(work, knowledge_);
   publish(outcomes);
@@ -140,6 +164,49 @@ Result<int64_t> Service::resolve_entity(const std::string& ref, const std::strin
                   "\"" + ref + "\" fits " + std::to_string(named.size()) +
                       " entities; use an id or key from \"candidates\"",
                   param, candidates};
+}
+
+void Service::forget_aliases(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return;
+  std::unique_lock lock(alias_mutex_);
+  ++alias_epoch_;
+  for (int64_t id : ids) alias_cache_.erase(id);
+}
+
+std::vector<Service::Aliases> Service::aliases(const std::vector<int64_t>& ids) {
+  // Entities cached at most; past it the cache starts over (a few hundred bytes each).
+  constexpr size_t kMaxCached = 1'000'000;
+  static const Aliases kNone = std::make_shared<const std::vector<std::string>>();
+  std::vector<Aliases> out(ids.size());
+  std::vector<int64_t> missing;
+  uint64_t epoch = 0;
+  {
+    std::shared_lock lock(alias_mutex_);
+    epoch = alias_epoch_;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto it = alias_cache_.find(ids[i]);
+      if (it != alias_cache_.end())
+        out[i] = it->second;
+      else
+        missing.push_back(ids[i]);
+    }
+  }
+  if (missing.empty()) return out;
+  auto stored = store_->aliases_of(missing);
+  std::unordered_map<int64_t, Aliases> found;
+  for (auto& [id, list] : stored)
+    found.emplace(id, list.empty() ? kNone
+                                   : std::make_shared<const std::vector<std::string>>(std::move(list)));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (out[i]) continue;
+    auto it = found.find(ids[i]);
+    out[i] = it == found.end() ? kNone : it->second;
+  }
+  std::unique_lock lock(alias_mutex_);
+  if (alias_epoch_ != epoch) return out;  // a write happened meanwhile: do not cache
+  if (alias_cache_.size() + found.size() > kMaxCached) alias_cache_.clear();
+  alias_cache_.insert(found.begin(), found.end());
+  return out;
 }
 
 bool Service::store_ready() {

@@ -6,6 +6,7 @@
 // order. Readers take a snapshot with snapshot() and never wait for a writer.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -13,7 +14,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "graph/graph.h"
@@ -47,6 +50,13 @@ class Service {
   // Extracts and stores many articles in one transaction, then publishes once.
   std::vector<store::IngestOutcome> ingest_batch(const std::vector<store::ArticleInput>& articles);
 
+  // ingest_batch in two steps, so that a bulk load can extract the next batch while this one
+  // is stored. extract_batch is pure (no lock, no store; any thread, concurrently with
+  // anything); store_batch stores in one transaction and publishes once, as ingest_batch.
+  using Extracted = std::vector<std::pair<store::ArticleInput, ingest::Extraction>>;
+  Extracted extract_batch(const std::vector<store::ArticleInput>& articles) const;
+  std::vector<store::IngestOutcome> store_batch(const Extracted& work);
+
   std::shared_ptr<const graph::Snapshot> snapshot() const { return publisher_.current(); }
   // The current snapshot once its version is at least `version`, waiting up to `wait` for
   // it (read your writes); nullptr when it did not arrive in time.
@@ -72,8 +82,24 @@ class Service {
   // Parses a comma-separated list of relation type names into a graph type mask.
   Result<uint64_t> type_mask(const std::string& types, const std::string& param) const;
 
+  using Aliases = std::shared_ptr<const std::vector<std::string>>;
+  // The aliases of each entity in `ids` (same order; an unknown id has none), as the store
+  // holds them, in the store's order. Served from a cache in front of the store: graph
+  // answers list the aliases of every entity they return, and asking SQLite for each was
+  // most of the cost of a path or neighbourhood request. Every write through this Service
+  // invalidates the entities it touched, so a reader never gets aliases older than the
+  // last commit it could have seen. Never null.
+  std::vector<Aliases> aliases(const std::vector<int64_t>& ids);
+
+  // True when every relation in the store is in the current snapshot's graph (none has a
+  // type the ontology lacks), so that a relation list can be answered from the snapshot
+  // instead of the store.
+  bool snapshot_has_all_relations() const { return snapshot_has_all_relations_.load(); }
+
  private:
   void publish(const std::vector<store::IngestOutcome>& outcomes);
+  // Forgets the cached aliases of these entities. Called after the commit that changed them.
+  void forget_aliases(const std::vector<int64_t>& ids);
   // A snapshot of everything in the store (start-up, and after curation rewrites rows).
   std::shared_ptr<const graph::Snapshot> load_snapshot(uint64_t version);
 
@@ -85,6 +111,14 @@ class Service {
   std::mutex version_mutex_;  // with version_cv_: wakes readers waiting for a version
   std::condition_variable version_cv_;
   void publish_snapshot(std::shared_ptr<const graph::Snapshot> next);
+
+  // The alias cache. alias_epoch_ grows with every invalidation: a reader that missed the
+  // cache keeps what it read from the store only if no invalidation happened meanwhile (its
+  // read might have preceded the commit).
+  std::shared_mutex alias_mutex_;
+  std::unordered_map<int64_t, Aliases> alias_cache_;
+  uint64_t alias_epoch_ = 0;
+  std::atomic<bool> snapshot_has_all_relations_{true};
 };
 
 }  // namespace relgraph::server

@@ -27,11 +27,14 @@ class BoundedWorkerPool : public httplib::TaskQueue {
   static bool overloaded();
 
  private:
-  void work(std::deque<std::function<void()>>& jobs, bool overflow);
+  void work(std::deque<std::function<void()>>& jobs, std::condition_variable& cv, bool overflow);
 
   size_t max_queued_;
   std::mutex mutex_;
-  std::condition_variable cv_;
+  // One condition per queue, each woken with notify_one: a new connection wakes one worker,
+  // not all of them (with 64 workers, notify_all on one shared condition cost more CPU than
+  // the requests themselves whenever clients reconnected).
+  std::condition_variable cv_, overflow_cv_;
   std::deque<std::function<void()>> jobs_, overflow_jobs_;
   bool shutdown_ = false;
   std::vector<std::thread> threads_;
