@@ -24,6 +24,12 @@ using detail::OverlayEdge;
 // replaces an earlier one, which is what apply() needs when it appends changed rows.
 template <class Row>
 void sort_keep_last_by_id(std::vector<Row>& rows) {
+  // The store hands rows over in id order: then there is nothing to sort or drop.
+  if (std::adjacent_find(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        return a.id >= b.id;
+      }) == rows.end()) {
+    return;
+  }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const Row& a, const Row& b) { return a.id < b.id; });
   size_t kept = 0;
