@@ -122,6 +122,36 @@ void build_csr(Base& base) {
                               bundles.begin(), base.vertex_count());
 }
 
+// The by-neighbour index of the hubs' edges (Base::hub_edges): the edges a walk in direction
+// both reads at the hub (out-edges, then in-edges but for the twins of symmetric relations and
+// self-loops), sorted by neighbour and relation.
+void build_hub_index(Base& base) {
+  const detail::CsrGraph& csr = base.csr;
+  base.hub_offsets.push_back(0);
+  for (uint32_t v = 0; v < base.vertex_count(); ++v) {
+    if (uint64_t{boost::out_degree(v, csr)} + boost::in_degree(v, csr) <= detail::kIndexedEdges) {
+      continue;
+    }
+    const size_t begin = base.hub_edges.size();
+    for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), csr[*it]});
+    }
+    for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
+      const EdgeBundle& bundle = csr[*it];
+      if ((bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) continue;
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
+    }
+    std::sort(base.hub_edges.begin() + static_cast<std::ptrdiff_t>(begin), base.hub_edges.end(),
+              [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {
+                return a.neighbour != b.neighbour ? a.neighbour < b.neighbour
+                                                  : a.bundle.relation < b.bundle.relation;
+              });
+    base.hub_slot.insert(v, static_cast<uint32_t>(base.hub_offsets.size() - 1));
+    base.hub_offsets.push_back(base.hub_edges.size());
+  }
+  base.hub_edges.shrink_to_fit();
+}
+
 std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityRow> entities,
                                            std::vector<RelationRow> relations) {
   auto impl = std::make_unique<Snapshot::Impl>();
@@ -136,7 +166,15 @@ std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityR
   sort_keep_last_by_id(relations);
   base->relations = std::move(relations);
   base->relation_index.assign(ids_of(base->relations));
+  if (!base->relations.empty()) {
+    const auto& rows = base->relations;
+    // Sorted and unique, so consecutive exactly when the last id is first + count - 1.
+    base->dense_relation_ids =
+        rows.back().id - rows.front().id == static_cast<int64_t>(rows.size()) - 1;
+    base->relation_id_offset = rows.front().id;
+  }
   build_csr(*base);
+  build_hub_index(*base);
   impl->base_ = std::move(base);
   return impl;
 }
