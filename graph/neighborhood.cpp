@@ -232,8 +232,10 @@ class NeighborhoodSearch {
     auto take = [&](uint32_t, const EdgeBundle& edge) { found.push_back(edge.relation); };
     for (size_t i = 0; i < indexed.size() && !budget_.exhausted(); ++i) {
       const uint32_t h = indexed[i];
-      g_.for_each_edge_between(h, capped_hubs.data(), capped_hubs.size(), filter_, budget_, take);
-      g_.for_each_edge_between(h, indexed.data() + i, indexed.size() - i, filter_, budget_, take);
+      g_.for_each_edge_between(h, capped_hubs.data(), capped_hubs.size(), Direction::both, filter_,
+                               budget_, take);
+      g_.for_each_edge_between(h, indexed.data() + i, indexed.size() - i, Direction::both,
+                               filter_, budget_, take);
     }
     for (uint32_t relation : followed_) {
       const RelationRow& row = g_.relation_row(relation);

@@ -134,12 +134,12 @@ void build_hub_index(Base& base) {
     }
     const size_t begin = base.hub_edges.size();
     for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), csr[*it]});
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), csr[*it], true});
     }
     for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
       const EdgeBundle& bundle = csr[*it];
       if ((bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) continue;
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle, false});
     }
     std::sort(base.hub_edges.begin() + static_cast<std::ptrdiff_t>(begin), base.hub_edges.end(),
               [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {

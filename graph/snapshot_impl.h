@@ -83,7 +83,11 @@ class IdIndex {
 struct IndexedEdge {
   uint32_t neighbour = 0;
   EdgeBundle bundle;
+  bool outgoing = false;  // the hub is the relation's subject (the edge is an out-edge there)
 };
+
+// How many in-edges ahead a scan prefetches their bundles.
+inline constexpr size_t kPrefetchAhead = 8;
 
 // Vertices with more CSR edges than this get a by-neighbour index of their edges.
 inline constexpr uint64_t kIndexedEdges = 256;
@@ -231,17 +235,18 @@ struct Snapshot::Impl {
            overlay_edges(vertex) == nullptr && superseded_at(vertex) == nullptr;
   }
 
-  // Calls fn(neighbour, edge) for each edge between `vertex` and one of `neighbours` that
-  // passes `filter` (type, negation, row and neighbour tests as in for_each_step; direction is
-  // not tested), each relation once per neighbour (a self-loop when the neighbour is `vertex`),
-  // by neighbour then relation. The index is searched forward from one neighbour to the next
+  // Calls fn(neighbour, edge) for each edge between `vertex` and one of `neighbours` that a walk
+  // standing on `vertex` may follow in `direction` and that passes `filter` (the tests of
+  // for_each_step), each relation once per neighbour (a self-loop when the neighbour is
+  // `vertex`), by neighbour then relation: the steps for_each_step reports towards those
+  // neighbours, in another order. The index is searched forward from one neighbour to the next
   // (galloping), so k neighbours among d edges cost about k log(d / k). Takes one unit of budget
   // per neighbour and one per edge examined; returns false when the budget ran out.
   // REQUIRES: has_edge_index(vertex); `neighbours` sorted ascending.
   template <class Fn>
   bool for_each_edge_between(uint32_t vertex, const uint32_t* neighbours, size_t count,
-                             const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
-                             Fn&& fn) const {
+                             Direction direction, const detail::ResolvedFilter& filter,
+                             detail::QueryBudget& budget, Fn&& fn) const {
     const uint32_t slot = *base_->hub_slot.find(vertex);
     const detail::IndexedEdge* it = base_->hub_edges.data() + base_->hub_offsets[slot];
     const detail::IndexedEdge* const last = base_->hub_edges.data() + base_->hub_offsets[slot + 1];
@@ -261,7 +266,11 @@ struct Snapshot::Impl {
       });
       for (; it != last && it->neighbour == neighbour; ++it) {
         if (!budget.take()) return false;
-        if (admits(it->bundle, neighbour, filter)) fn(neighbour, it->bundle);
+        const bool walkable =
+            direction == Direction::both ||
+            (it->bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
+            it->outgoing == (direction == Direction::out);
+        if (walkable && admits(it->bundle, neighbour, filter)) fn(neighbour, it->bundle);
       }
     }
     return true;
@@ -358,7 +367,16 @@ struct Snapshot::Impl {
       const uint8_t seen_as_out =
           direction == Direction::both ? (detail::kSymmetric | detail::kSelfLoop) : uint8_t{0};
       auto [it, end] = boost::in_edges(vertex, csr);
-      for (; it != end; ++it) {
+      // An in-edge holds the index of its bundle, which lies elsewhere: fetch a few ahead so
+      // that the cache misses overlap instead of queueing.
+      const auto& in_index = csr.m_backward.m_edge_properties;
+      const auto& bundles = csr.m_forward.m_edge_properties;
+      const size_t in_end = csr.m_backward.m_rowstart[vertex + 1];
+      size_t position = csr.m_backward.m_rowstart[vertex];
+      for (; it != end; ++it, ++position) {
+        if (position + detail::kPrefetchAhead < in_end) {
+          __builtin_prefetch(&bundles[in_index[position + detail::kPrefetchAhead]]);
+        }
         if (!budget.take()) return false;
         const auto neighbour = static_cast<uint32_t>(boost::source(*it, csr));
         if (!wanted(neighbour)) continue;

@@ -579,3 +579,40 @@ TEST_CASE("neighborhood: under a degree cap, every relation not between two capp
     }
   }
 }
+
+// Regression (perf-graph): a hop between two hubs is reported from the smaller hub's
+// by-neighbour index; it must be the relation a walk may follow in the filter's direction with
+// the most evidence, as a scan finds it.
+TEST_CASE("paths between hubs report each hop's relation as a scan would, in every direction") {
+  std::mt19937 rng(37);
+  const RandomGraph graph = hub_graph(rng, 300, 4000, 6);
+  const auto g = Snapshot::build(1, graph.entities, graph.relations);
+  std::uniform_int_distribution<int> vertex(1, 300);
+  std::uniform_int_distribution<int> hub(1, 6);
+  int hub_hops = 0;
+  for (int query = 0; query < 60; ++query) {
+    const Filter f = random_full_filter(rng, 5, 300);
+    const EntityId from = hub(rng);
+    const EntityId to = query % 2 == 0 ? hub(rng) : vertex(rng);
+    if (from == to) continue;
+    const Steps steps = reference_steps(graph, f, {from, to});
+    const auto distance = reference_distances(steps, from);
+    CAPTURE(query);
+    const PathResult result = g->shortest_paths(from, to, 2, 4, f, Bounds{});
+    CHECK_FALSE(result.truncated);
+    auto it = distance.find(to);
+    if (it == distance.end() || it->second > 4) {
+      CHECK(result.paths.empty());
+      continue;
+    }
+    REQUIRE_FALSE(result.paths.empty());
+    CHECK(result.paths[0].relations.size() == static_cast<size_t>(it->second));
+    for (const Path& path : result.paths) {
+      check_path(steps, path, from, to);
+      for (size_t i = 0; i + 1 < path.nodes.size(); ++i) {
+        if (path.nodes[i] <= 6 && path.nodes[i + 1] <= 6) ++hub_hops;
+      }
+    }
+  }
+  CHECK(hub_hops > 10);
+}
