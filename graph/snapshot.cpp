@@ -165,7 +165,6 @@ std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityR
   });
   sort_keep_last_by_id(relations);
   base->relations = std::move(relations);
-  base->relation_index.assign(ids_of(base->relations));
   if (!base->relations.empty()) {
     const auto& rows = base->relations;
     // Sorted and unique, so consecutive exactly when the last id is first + count - 1.
@@ -173,6 +172,8 @@ std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityR
         rows.back().id - rows.front().id == static_cast<int64_t>(rows.size()) - 1;
     base->relation_id_offset = rows.front().id;
   }
+  // Consecutive ids need no index: a position is id - offset.
+  if (!base->dense_relation_ids) base->relation_index.assign(ids_of(base->relations));
   build_csr(*base);
   build_hub_index(*base);
   impl->base_ = std::move(base);
@@ -230,7 +231,7 @@ class OverlayBuilder {
     const RelationRow& row = overlay_.relations[slot];
     overlay_.relation_slot.emplace(row.id, slot);
     overlay_.latest_day = std::max(overlay_.latest_day, row.last_seen);
-    const uint32_t replaced = base_.relation_index.find(row.id);
+    const uint32_t replaced = base_.relation_position(row.id);
     if (replaced == kNoIndex) {
       ++overlay_.new_relation_count;
     } else {
@@ -395,8 +396,9 @@ const RelationRow* Snapshot::relation(RelationId id) const {
   if (!slots.empty()) {
     if (auto it = slots.find(id); it != slots.end()) return &impl_->overlay_.relations[it->second];
   }
-  const uint32_t r = impl_->base_->relation_index.find(id);
-  return r == kNoIndex ? nullptr : &impl_->base_->relations[r];
+  const Base& base = *impl_->base_;
+  const uint32_t r = base.relation_position(id);
+  return r == kNoIndex ? nullptr : &base.relations[r];
 }
 
 size_t Snapshot::degree(EntityId id) const {

@@ -105,7 +105,7 @@ struct Base {
   std::vector<EntityRow> entities;
   std::vector<RelationRow> relations;
   IdIndex entity_index;
-  IdIndex relation_index;
+  IdIndex relation_index;  // only when the relation ids are not consecutive (see below)
   // Views into entities[i].key; entities is never modified after the index is built.
   std::unordered_map<std::string_view, uint32_t> key_index;
   std::vector<uint32_t> degrees;  // relations touching each vertex, each counted once
@@ -126,6 +126,15 @@ struct Base {
 
   uint32_t vertex_count() const { return static_cast<uint32_t>(entities.size()); }
   uint32_t relation_count() const { return static_cast<uint32_t>(relations.size()); }
+
+  // The position in `relations` of the relation with this id, or kNoIndex.
+  uint32_t relation_position(int64_t id) const {
+    if (!dense_relation_ids) return relation_index.find(id);
+    if (id < relation_id_offset || id - relation_id_offset >= int64_t{relation_count()}) {
+      return kNoIndex;
+    }
+    return static_cast<uint32_t>(id - relation_id_offset);
+  }
 };
 
 // One end of an overlay relation, stored at the vertex it stands on.
