@@ -115,8 +115,10 @@ def main():
     if rg:
         L = rg["load"]
         out["load"]["relgraph"] = L
-        w(f"| relgraph (Store::open + Service: scan_graph + Snapshot::build) | SQLite file | {L['seconds']:.2f} s "
-          f"(scan {L['scan_seconds']:.2f} s, build {L['build_seconds']:.2f} s) | {L['edges_per_s'] / 1e6:.2f} M | "
+        cpu = f", CPU {L['cpu_seconds']:.2f} s" if "cpu_seconds" in L else ""
+        w(f"| relgraph (Store::open + Service: load_graph + Snapshot::build) | SQLite file | {L['seconds']:.2f} s "
+          f"(load_graph {L['scan_seconds']:.2f} s, build {L['build_seconds']:.2f} s{cpu}) | "
+          f"{L['edges_per_s'] / 1e6:.2f} M | "
           f"{L['bytes_per_edge']:.0f} B (RSS delta) | {L['peak_rss_bytes'] / 2**20:,.0f} MiB |")
     for key, label in PEERS[:2]:
         p = peers.get(key)

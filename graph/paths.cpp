@@ -229,10 +229,17 @@ uint32_t PathSearch::hop_relation(uint32_t a, uint32_t b) const {
     if (row.evidence_count != held.evidence_count) return row.evidence_count > held.evidence_count;
     return row.id < held.id;
   };
-  g_.for_each_step(scanned, direction, filter_, unbounded, [&](uint32_t u, const EdgeBundle& e) {
+  auto consider = [&](uint32_t u, const EdgeBundle& e) {
     if (u == wanted && (best == kNoIndex || better(e.relation))) best = e.relation;
     return true;
-  });
+  };
+  // Between two hubs, the smaller still has thousands of edges: look the other up in its
+  // by-neighbour index instead (the same steps; `better` is a total order, so the same answer).
+  if (g_.has_edge_index(scanned)) {
+    g_.for_each_edge_between(scanned, &wanted, 1, direction, filter_, unbounded, consider);
+  } else {
+    g_.for_each_step(scanned, direction, filter_, unbounded, consider);
+  }
   return best;
 }
 

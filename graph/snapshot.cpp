@@ -24,6 +24,12 @@ using detail::OverlayEdge;
 // replaces an earlier one, which is what apply() needs when it appends changed rows.
 template <class Row>
 void sort_keep_last_by_id(std::vector<Row>& rows) {
+  // The store hands rows over in id order: then there is nothing to sort or drop.
+  if (std::adjacent_find(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        return a.id >= b.id;
+      }) == rows.end()) {
+    return;
+  }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const Row& a, const Row& b) { return a.id < b.id; });
   size_t kept = 0;
@@ -116,6 +122,36 @@ void build_csr(Base& base) {
                               bundles.begin(), base.vertex_count());
 }
 
+// The by-neighbour index of the hubs' edges (Base::hub_edges): the edges a walk in direction
+// both reads at the hub (out-edges, then in-edges but for the twins of symmetric relations and
+// self-loops), sorted by neighbour and relation.
+void build_hub_index(Base& base) {
+  const detail::CsrGraph& csr = base.csr;
+  base.hub_offsets.push_back(0);
+  for (uint32_t v = 0; v < base.vertex_count(); ++v) {
+    if (uint64_t{boost::out_degree(v, csr)} + boost::in_degree(v, csr) <= detail::kIndexedEdges) {
+      continue;
+    }
+    const size_t begin = base.hub_edges.size();
+    for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), csr[*it], true});
+    }
+    for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
+      const EdgeBundle& bundle = csr[*it];
+      if ((bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) continue;
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle, false});
+    }
+    std::sort(base.hub_edges.begin() + static_cast<std::ptrdiff_t>(begin), base.hub_edges.end(),
+              [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {
+                return a.neighbour != b.neighbour ? a.neighbour < b.neighbour
+                                                  : a.bundle.relation < b.bundle.relation;
+              });
+    base.hub_slot.insert(v, static_cast<uint32_t>(base.hub_offsets.size() - 1));
+    base.hub_offsets.push_back(base.hub_edges.size());
+  }
+  base.hub_edges.shrink_to_fit();
+}
+
 std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityRow> entities,
                                            std::vector<RelationRow> relations) {
   auto impl = std::make_unique<Snapshot::Impl>();
@@ -129,8 +165,17 @@ std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityR
   });
   sort_keep_last_by_id(relations);
   base->relations = std::move(relations);
-  base->relation_index.assign(ids_of(base->relations));
+  if (!base->relations.empty()) {
+    const auto& rows = base->relations;
+    // Sorted and unique, so consecutive exactly when the last id is first + count - 1.
+    base->dense_relation_ids =
+        rows.back().id - rows.front().id == static_cast<int64_t>(rows.size()) - 1;
+    base->relation_id_offset = rows.front().id;
+  }
+  // Consecutive ids need no index: a position is id - offset.
+  if (!base->dense_relation_ids) base->relation_index.assign(ids_of(base->relations));
   build_csr(*base);
+  build_hub_index(*base);
   impl->base_ = std::move(base);
   return impl;
 }
@@ -186,7 +231,7 @@ class OverlayBuilder {
     const RelationRow& row = overlay_.relations[slot];
     overlay_.relation_slot.emplace(row.id, slot);
     overlay_.latest_day = std::max(overlay_.latest_day, row.last_seen);
-    const uint32_t replaced = base_.relation_index.find(row.id);
+    const uint32_t replaced = base_.relation_position(row.id);
     if (replaced == kNoIndex) {
       ++overlay_.new_relation_count;
     } else {
@@ -351,8 +396,9 @@ const RelationRow* Snapshot::relation(RelationId id) const {
   if (!slots.empty()) {
     if (auto it = slots.find(id); it != slots.end()) return &impl_->overlay_.relations[it->second];
   }
-  const uint32_t r = impl_->base_->relation_index.find(id);
-  return r == kNoIndex ? nullptr : &impl_->base_->relations[r];
+  const Base& base = *impl_->base_;
+  const uint32_t r = base.relation_position(id);
+  return r == kNoIndex ? nullptr : &base.relations[r];
 }
 
 size_t Snapshot::degree(EntityId id) const {

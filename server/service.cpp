@@ -40,16 +40,35 @@ Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> stor
 }
 
 std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version) {
+  const auto& types = knowledge_.relation_types();
+  std::vector<std::string> type_names;
+  for (const auto& t : types) type_names.push_back(t.name);
+  store::GraphRows rows = store_->load_graph(type_names);
   std::vector<graph::EntityRow> entities;
+  entities.reserve(rows.entities.size());
+  for (auto& e : rows.entities)
+    entities.push_back({e.id, std::move(e.key), std::move(e.name), std::move(e.kind)});
   std::vector<graph::RelationRow> relations;
+  relations.reserve(rows.relations.size());
   bool all = true;
-  store_->scan_graph([&](const store::EntityRecord& e) { entities.push_back(graph_row(e)); },
-                     [&](const store::RelationRecord& r) {
-                       if (auto row = graph_row(r, knowledge_))
-                         relations.push_back(*row);
-                       else
-                         all = false;
-                     });
+  for (const auto& r : rows.relations) {
+    if (r.type < 0) {  // a type the ontology lacks, as graph_row() drops it
+      all = false;
+      continue;
+    }
+    graph::RelationRow& row = relations.emplace_back();
+    row.id = r.id;
+    row.type = static_cast<uint16_t>(r.type);
+    row.subject = r.subject;
+    row.object = r.object;
+    row.symmetric = types[static_cast<size_t>(r.type)].symmetric;
+    row.evidence_count = r.evidence_count;
+    row.negated_count = r.negated_count;
+    row.attributed_count = r.attributed_count;
+    row.first_seen = r.first_seen;
+    row.last_seen = r.last_seen;
+  }
+  rows = {};
   snapshot_has_all_relations_ = all;
   return graph::Snapshot::build(version, std::move(entities), std::move(relations));
 }

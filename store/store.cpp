@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <ctime>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "ingest/text.h"
@@ -938,6 +940,184 @@ void Store::scan_graph(const std::function<void(const EntityRecord&)>& on_entity
     throw;
   }
   db.exec("COMMIT");
+}
+
+namespace {
+
+// A text column as a view (valid until the statement steps); empty for NULL.
+std::string_view text_column(sqlite3_stmt* stmt, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+  if (text == nullptr) return {};
+  return {text, static_cast<size_t>(sqlite3_column_bytes(stmt, column))};
+}
+
+// Maps a relation's type name to its index. The names repeat on every row, so the last match
+// is tried first; the rest is a short linear search (the ontology has a handful of types).
+class TypeIndex {
+ public:
+  explicit TypeIndex(const std::vector<std::string>& names) : names_(names) {}
+  int32_t find(std::string_view name) {
+    if (last_ >= 0 && names_[static_cast<size_t>(last_)] == name) return last_;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) return last_ = static_cast<int32_t>(i);
+    }
+    return -1;
+  }
+
+ private:
+  const std::vector<std::string>& names_;
+  int32_t last_ = -1;
+};
+
+// Days since 1970-01-01 of a stored date, 0 when it is not one (as graph rows have it). Stored
+// dates are "YYYY-MM-DD": parsed here without the general parser's loops; anything else goes
+// to ingest::days_from_iso, which agrees with this on every 10-character date.
+int32_t day_number(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+    return ingest::days_from_iso(text).value_or(0);
+  }
+  auto digit = [&](size_t i) { return static_cast<unsigned>(text[i]) - '0'; };
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (digit(i) > 9) return 0;
+  }
+  const int y = static_cast<int>(digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3));
+  const unsigned m = digit(5) * 10 + digit(6);
+  const unsigned d = digit(8) * 10 + digit(9);
+  static constexpr unsigned kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return 0;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > ((m == 2 && leap) ? 29 : kDays[m - 1])) return 0;
+  // days_from_civil (H. Hinnant), for years >= 0.
+  const int yy = y - (m <= 2 ? 1 : 0);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const auto yoe = static_cast<unsigned>(yy - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+}  // namespace
+
+namespace {
+
+// A read-only connection of the graph loader: NOMUTEX (a FULLMUTEX connection locks twice per
+// column read) and memory-mapped (no copy of each page through read()). Closing ends the read
+// transaction.
+class LoaderConnection {
+ public:
+  explicit LoaderConnection(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      StoreError failed = error("open");
+      sqlite3_close(db_);  // the handle exists even when opening failed
+      throw failed;
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    // Address space, not memory: the pages are the OS page cache's. SQLite caps it at its
+    // compile-time maximum (2 GiB in Debian's build).
+    sqlite3_exec(db_, "PRAGMA mmap_size = 1073741824", nullptr, nullptr, nullptr);
+  }
+  ~LoaderConnection() {
+    sqlite3_finalize(stmt_);
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+  }
+  LoaderConnection(const LoaderConnection&) = delete;
+  LoaderConnection& operator=(const LoaderConnection&) = delete;
+
+  // Runs `sql`, which returns one row, and returns its integer columns.
+  std::vector<int64_t> row(const char* sql) {
+    prepare(sql);
+    std::vector<int64_t> out;
+    if (sqlite3_step(stmt_) != SQLITE_ROW) throw error(sql);
+    for (int i = 0; i < sqlite3_column_count(stmt_); ++i) {
+      out.push_back(sqlite3_column_int64(stmt_, i));
+    }
+    return out;
+  }
+
+  // Starts a read transaction and pins its snapshot (a deferred BEGIN reads nothing yet).
+  // Returns the relations' smallest and largest id (0, 0 when there are none).
+  std::pair<int64_t, int64_t> begin() {
+    if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) throw error("begin");
+    // Two subqueries: min() and max() in one SELECT would scan the table instead of two seeks.
+    const auto ids = row(
+        "SELECT coalesce((SELECT min(id) FROM relations), 0), "
+        "coalesce((SELECT max(id) FROM relations), 0)");
+    return {ids[0], ids[1]};
+  }
+
+  void read_entities(std::vector<EntityRecord>& out) {
+    prepare("SELECT id, key, name, kind FROM entities ORDER BY id");
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
+      EntityRecord& e = out.emplace_back();
+      e.id = sqlite3_column_int64(stmt_, 0);
+      e.key = text_column(stmt_, 1);
+      e.name = text_column(stmt_, 2);
+      e.kind = text_column(stmt_, 3);
+    }
+    if (rc != SQLITE_DONE) throw error("entities");
+  }
+
+  // Appends the relations with first <= id <= last, in id order.
+  void read_relations(int64_t first, int64_t last, const std::vector<std::string>& type_names,
+                      std::vector<GraphRelationRow>& out) {
+    prepare(
+        "SELECT id, type, subject_id, object_id, evidence_count, negated_count, "
+        "attributed_count, first_seen, last_seen FROM relations WHERE id BETWEEN ? AND ? "
+        "ORDER BY id");
+    sqlite3_bind_int64(stmt_, 1, first);
+    sqlite3_bind_int64(stmt_, 2, last);
+    // Relation ids are rowids: the range is a capacity hint, exact when they are dense.
+    if (last >= first && last - first < (int64_t{1} << 32)) {
+      out.reserve(out.size() + static_cast<size_t>(last - first + 1));
+    }
+    TypeIndex types(type_names);
+    sqlite3_stmt* q = stmt_;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+      GraphRelationRow& r = out.emplace_back();
+      r.id = sqlite3_column_int64(q, 0);
+      r.type = types.find(text_column(q, 1));
+      r.subject = sqlite3_column_int64(q, 2);
+      r.object = sqlite3_column_int64(q, 3);
+      r.evidence_count = static_cast<uint32_t>(sqlite3_column_int64(q, 4));
+      r.negated_count = static_cast<uint32_t>(sqlite3_column_int64(q, 5));
+      r.attributed_count = static_cast<uint32_t>(sqlite3_column_int64(q, 6));
+      r.first_seen = day_number(text_column(q, 7));
+      r.last_seen = day_number(text_column(q, 8));
+    }
+    if (rc != SQLITE_DONE) throw error("relations");
+  }
+
+ private:
+  void prepare(const char* sql) {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK) throw error(sql);
+  }
+  StoreError error(const char* what) const {
+    return StoreError(std::string("cannot load the graph (") + what +
+                      "): " + (db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory"));
+  }
+
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+// Reading rows is most of the start-up time: SQLite decodes ~3M of these rows per CPU second
+// here. (Two connections reading the two halves of the id range in two threads gave no wall-time
+// gain on the shared 2-core machine, only more CPU time, so one connection reads everything.)
+GraphRows Store::load_graph(const std::vector<std::string>& type_names) {
+  GraphRows out;
+  LoaderConnection connection(impl_->path);
+  const auto [min_id, max_id] = connection.begin();
+  connection.read_entities(out.entities);
+  connection.read_relations(min_id, max_id, type_names, out.relations);
+  return out;
 }
 
 void Store::backup(const std::string& db_path, const std::string& out_path) {

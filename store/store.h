@@ -60,6 +60,20 @@ struct RelationRecord {
   std::string first_seen, last_seen;  // YYYY-MM-DD
 };
 
+// A relation as the graph loader takes it (Store::load_graph): integers only, no strings.
+struct GraphRelationRow {
+  int64_t id = 0, subject = 0, object = 0;
+  int32_t type = -1;  // index of the type's name in load_graph's `type_names`; -1: not among them
+  uint32_t evidence_count = 0, negated_count = 0, attributed_count = 0;
+  int32_t first_seen = 0, last_seen = 0;  // days since 1970-01-01; 0 when not a valid date
+};
+
+// Everything the in-memory graph is built from, each vector ordered by id.
+struct GraphRows {
+  std::vector<EntityRecord> entities;  // without aliases
+  std::vector<GraphRelationRow> relations;
+};
+
 struct EntityRef {
   int64_t id = 0;
   std::string key, name;
@@ -182,6 +196,13 @@ class Store {
   // Streams every entity and relation, for building the graph at start-up.
   void scan_graph(const std::function<void(const EntityRecord&)>& on_entity,
                   const std::function<void(const RelationRecord&)>& on_relation);
+
+  // Every entity and relation as the graph needs them, read in one read transaction: the
+  // start-up path (scan_graph's rows, without a string per relation). `type_names[i]` is the
+  // name of relation type i; relations of other types get type -1. Reads over a connection of
+  // its own (memory-mapped, no SQLite mutex), so it neither waits for nor holds a pooled reader.
+  // Throws StoreError.
+  GraphRows load_graph(const std::vector<std::string>& type_names);
 
   // Copies the database at `db_path` to `out_path` with SQLite's online backup API: a
   // consistent copy even while a server writes to it. Writes `out_path` + ".tmp" first and

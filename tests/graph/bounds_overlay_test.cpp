@@ -471,3 +471,148 @@ TEST_CASE("randomized: apply() answers every query as a full rebuild of the same
 }
 
 }  // namespace
+
+namespace {
+
+// A random graph where a few hubs hold a third of the relation ends, so that they have more
+// edges than the snapshot's by-neighbour hub index threshold (256) and neighbourhoods collect
+// their relations through it.
+RandomGraph hub_graph(std::mt19937& rng, int vertex_count, int relation_count, int hubs) {
+  RandomGraph graph = random_graph(rng, vertex_count, relation_count, 5);
+  std::uniform_int_distribution<int> hub(1, hubs);
+  std::uniform_int_distribution<int> percent(0, 99);
+  for (RelationRow& row : graph.relations) {
+    const bool self_loop = row.subject == row.object;
+    if (percent(rng) < 35) row.subject = hub(rng);
+    if (percent(rng) < 35) row.object = hub(rng);
+    if (self_loop) row.object = row.subject;
+  }
+  return graph;
+}
+
+// The passing relations between two of `hood`'s nodes, from the rows.
+std::vector<RelationId> relations_among(const std::vector<RelationRow>& rows,
+                                        const Neighborhood& hood, const Filter& f) {
+  std::set<EntityId> nodes;
+  for (const NodeAt& node : hood.nodes) nodes.insert(node.entity);
+  std::vector<RelationId> ids;
+  for (const RelationRow& row : rows) {
+    if (reference_passes(row, f) && nodes.count(row.subject) && nodes.count(row.object)) {
+      ids.push_back(row.id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+// Regression (perf-graph): neighbourhoods find the relations among their nodes from each
+// relation's cheaper end, by binary search in hubs' by-neighbour index; the set must be exactly
+// the passing relations between returned nodes, with node caps, in a base and over an overlay.
+TEST_CASE("neighborhood: relations among the nodes around indexed hubs, with and without overlay") {
+  std::mt19937 rng(29);
+  int indexed_answers = 0;
+  for (int round = 0; round < 6; ++round) {
+    const int vertex_count = 400;
+    RandomGraph graph = hub_graph(rng, vertex_count, 4000, 6);
+    std::vector<RelationRow> rows = graph.relations;
+    std::shared_ptr<const Snapshot> g = Snapshot::build(1, graph.entities, graph.relations);
+    if (round % 2 == 1) {
+      // An overlay that moves some hub relations and adds others: the hubs it touches are
+      // scanned, not looked up in the (stale) index.
+      std::vector<RelationRow> change;
+      for (int i = 0; i < 40; ++i) {
+        RelationRow row = graph.relations[static_cast<size_t>(i)];
+        row.object = 1 + i % 6;
+        change.push_back(row);
+      }
+      for (int i = 0; i < 20; ++i) {
+        RelationRow row = graph.relations[static_cast<size_t>(i + 100)];
+        row.id = 10'000 + i;
+        row.subject = 1 + i % 3;
+        change.push_back(row);
+      }
+      g = g->apply(2, {}, change);
+      std::map<RelationId, RelationRow> by_id;
+      for (const RelationRow& row : rows) by_id[row.id] = row;
+      for (const RelationRow& row : change) by_id[row.id] = row;
+      rows.clear();
+      for (const auto& [id, row] : by_id) rows.push_back(row);
+    }
+    std::uniform_int_distribution<int> vertex(1, vertex_count);
+    for (int query = 0; query < 12; ++query) {
+      const Filter f = random_filter(rng, 5);
+      const EntityId center = query % 3 == 0 ? 1 + query % 6 : vertex(rng);
+      Bounds bounds;
+      bounds.max_nodes = std::vector<size_t>{5, 40, 150, 100'000}[static_cast<size_t>(query % 4)];
+      CAPTURE(round);
+      CAPTURE(query);
+      const Neighborhood hood = g->neighborhood(center, 2, f, bounds);
+      CHECK(hood.truncated_by != TruncatedBy::edges);
+      CHECK(hood.relations == relations_among(rows, hood, f));
+      if (hood.nodes.size() > 20) ++indexed_answers;
+    }
+  }
+  CHECK(indexed_answers > 20);
+}
+
+TEST_CASE("neighborhood: under a degree cap, every relation not between two capped hubs is listed") {
+  std::mt19937 rng(31);
+  const RandomGraph graph = hub_graph(rng, 400, 4000, 6);
+  const auto g = Snapshot::build(1, graph.entities, graph.relations);
+  for (int query = 0; query < 20; ++query) {
+    const Filter f = random_filter(rng, 5);
+    Bounds bounds = capped(query % 2 == 0 ? HubPolicy::skip : HubPolicy::truncate, 300);
+    bounds.max_nodes = 200;
+    const EntityId center = 7 + query;
+    CAPTURE(query);
+    const Neighborhood hood = g->neighborhood(center, 2, f, bounds);
+    const std::vector<RelationId> among = relations_among(graph.relations, hood, f);
+    std::set<RelationId> listed(hood.relations.begin(), hood.relations.end());
+    for (const RelationRow& row : graph.relations) {
+      if (!std::binary_search(among.begin(), among.end(), row.id)) {
+        CHECK(listed.count(row.id) == 0);  // only relations among the nodes
+      } else if (g->degree(row.subject) <= 300 || g->degree(row.object) <= 300) {
+        CHECK(listed.count(row.id) == 1);  // all but those between two capped hubs
+      }
+    }
+  }
+}
+
+// Regression (perf-graph): a hop between two hubs is reported from the smaller hub's
+// by-neighbour index; it must be the relation a walk may follow in the filter's direction with
+// the most evidence, as a scan finds it.
+TEST_CASE("paths between hubs report each hop's relation as a scan would, in every direction") {
+  std::mt19937 rng(37);
+  const RandomGraph graph = hub_graph(rng, 300, 4000, 6);
+  const auto g = Snapshot::build(1, graph.entities, graph.relations);
+  std::uniform_int_distribution<int> vertex(1, 300);
+  std::uniform_int_distribution<int> hub(1, 6);
+  int hub_hops = 0;
+  for (int query = 0; query < 60; ++query) {
+    const Filter f = random_full_filter(rng, 5, 300);
+    const EntityId from = hub(rng);
+    const EntityId to = query % 2 == 0 ? hub(rng) : vertex(rng);
+    if (from == to) continue;
+    const Steps steps = reference_steps(graph, f, {from, to});
+    const auto distance = reference_distances(steps, from);
+    CAPTURE(query);
+    const PathResult result = g->shortest_paths(from, to, 2, 4, f, Bounds{});
+    CHECK_FALSE(result.truncated);
+    auto it = distance.find(to);
+    if (it == distance.end() || it->second > 4) {
+      CHECK(result.paths.empty());
+      continue;
+    }
+    REQUIRE_FALSE(result.paths.empty());
+    CHECK(result.paths[0].relations.size() == static_cast<size_t>(it->second));
+    for (const Path& path : result.paths) {
+      check_path(steps, path, from, to);
+      for (size_t i = 0; i + 1 < path.nodes.size(); ++i) {
+        if (path.nodes[i] <= 6 && path.nodes[i + 1] <= 6) ++hub_hops;
+      }
+    }
+  }
+  CHECK(hub_hops > 10);
+}

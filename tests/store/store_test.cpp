@@ -140,3 +140,57 @@ TEST_CASE("full-text search finds articles by their words") {
   CHECK(s->search_articles("philippines pact", 10, std::nullopt).items.size() == 1);
   CHECK(s->search_articles("\"unbalanced quote AND OR (", 10, std::nullopt).items.empty());
 }
+
+// load_graph is the start-up path: it must give exactly the rows scan_graph gives, with the
+// type as its index among the names given (-1 for others) and dates as day numbers.
+TEST_CASE("load_graph gives scan_graph's rows as integers") {
+  TempDir dir;
+  const std::string path = (dir.path() / "g.db").string();
+  auto s = store::Store::open(path, symmetric());
+  store_text(*s, "Vladimir Putin met Xi Jinping in Beijing. Russia and China held joint drills.",
+             "2023-02-28");
+  store_text(*s, "Xi Jinping praised Vladimir Putin. China criticized Japan.", "2024-02-29");
+  {
+    // A row of a type the given names lack, and dates the general parser reads too.
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO relations (type, subject_id, object_id, evidence_count, negated_count, "
+        "attributed_count, first_seen, last_seen) SELECT 'no-such-type', min(id), max(id), 3, "
+        "1, 2, '1969-12-31', '2031-07-04T10:00:00Z' FROM entities");
+  }
+  std::vector<std::string> names;
+  for (const auto& t : knowledge().relation_types()) names.push_back(t.name);
+
+  std::vector<store::EntityRecord> entities;
+  std::vector<store::RelationRecord> relations;
+  s->scan_graph([&](const store::EntityRecord& e) { entities.push_back(e); },
+                [&](const store::RelationRecord& r) { relations.push_back(r); });
+  REQUIRE(relations.size() >= 4);
+  const store::GraphRows rows = s->load_graph(names);
+  REQUIRE(rows.entities.size() == entities.size());
+  for (size_t i = 0; i < entities.size(); ++i) {
+    CHECK(rows.entities[i].id == entities[i].id);
+    CHECK(rows.entities[i].key == entities[i].key);
+    CHECK(rows.entities[i].name == entities[i].name);
+    CHECK(rows.entities[i].kind == entities[i].kind);
+  }
+  REQUIRE(rows.relations.size() == relations.size());
+  for (size_t i = 0; i < relations.size(); ++i) {
+    const store::RelationRecord& want = relations[i];
+    const store::GraphRelationRow& got = rows.relations[i];
+    CAPTURE(want.type);
+    CHECK(got.id == want.id);
+    const auto type = knowledge().relation_type(want.type);
+    CHECK(got.type == (type ? static_cast<int32_t>(*type) : -1));
+    CHECK(got.subject == want.subject);
+    CHECK(got.object == want.object);
+    CHECK(got.evidence_count == want.evidence_count);
+    CHECK(got.negated_count == want.negated_count);
+    CHECK(got.attributed_count == want.attributed_count);
+    CHECK(got.first_seen == ingest::days_from_iso(want.first_seen).value_or(0));
+    CHECK(got.last_seen == ingest::days_from_iso(want.last_seen).value_or(0));
+  }
+  CHECK(rows.relations.back().type == -1);
+  CHECK(rows.relations.back().first_seen == -1);
+  CHECK(rows.relations.back().last_seen == ingest::days_from_iso("2031-07-04").value());
+}
