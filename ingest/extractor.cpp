@@ -454,6 +454,10 @@ class ArticleExtractor {
   // A dictionary name or a capitalised organisation name at `i`; the token after it, or `i`.
   uint32_t take_name(const SentenceSpan& s, uint32_t i, std::vector<Mention>& ms) {
     const uint32_t end = s.end_token;
+    // "Leaders of the Group of Seven", "Foreign ministers of the bloc": the members of an
+    // actor act for it; the plural noun does not start an organisation's name.
+    if (i + 1 < end && norms_[i + 1] == "of" && (kUnitNouns.count(norms_[i]) || norms_[i] == "heads"))
+      return i;
     const Knowledge::Match dm = dictionary_match(i, end);
     uint32_t span = capitalised_span(i, end);
     uint32_t span_b = i;
@@ -994,6 +998,12 @@ class ArticleExtractor {
           if (w != "," && w != "the" && w != "'s" && w != "both") conjunction = true;
           continue;
         }
+        // "condemned Ecuador's action, and the OAS called ...": the possessor owns the noun
+        // after it; what follows is not coordinated with it.
+        if (i > a.e && norms_[i - 1] == "'s") {
+          ok = false;
+          break;
+        }
         if (!joined && ++plain <= 2 && toks_[i].word && !toks_[i].cap) continue;
         ok = false;
       }
@@ -1031,15 +1041,21 @@ class ArticleExtractor {
                         uint32_t max_distance) const {
     ArgList out;
     // "<name>, a senior fellow at <org>, praised ...": the subject is the name the
-    // apposition describes, not an actor inside it.
+    // apposition describes, not an actor inside it; likewise past a relative clause ("Japan,
+    // which is negotiating an agreement with the Philippines, also criticized ...").
+    static const std::unordered_set<std::string> kBetween = {
+        "also", "has", "have", "had", "did", "does", "not", "never", "then", "later", "n't"};
     uint32_t before = pos;
-    while (before > s.first_token && is_adverb(norms_[before - 1])) --before;
+    while (before > s.first_token &&
+           (is_adverb(norms_[before - 1]) || kBetween.count(norms_[before - 1])))
+      --before;
     if (before > s.first_token + 2 && norms_[before - 1] == ",") {
       for (uint32_t k = before - 2; k > s.first_token && before - k < 16; --k) {
-        if (stops_clause(k)) break;
+        const bool relative = norms_[k] == "which" && norms_[k - 1] == ",";
+        if (stops_clause(k) && !relative) break;
         if (norms_[k] != ",") continue;
         const bool describes = kDeterminers.count(norms_[k + 1]) > 0 || norms_[k + 1] == "who" ||
-                               norms_[k + 1] == "whom" ||
+                               norms_[k + 1] == "whom" || norms_[k + 1] == "which" ||
                                k_.match_title(norms_, k + 1, before).has_value();
         const uint32_t head = mention_ending_at(ms, k);
         if (describes && head != kNone && usable(ms[head], false) && !ms[head].possessive) {
@@ -1190,13 +1206,21 @@ class ArticleExtractor {
   }
 
   // A sentence about the past: "in 1988", a year at least four years before the article's date.
+  // A year in a "since" clause dates a baseline, not the sentence's event ("the first visit
+  // ... since the two countries established ties in 1992").
   bool recounts_history(uint32_t b, uint32_t e) const {
     if (day_ >= std::numeric_limits<int32_t>::max() - 1) return false;
     const int year_now = std::stoi(iso_from_days(day_).substr(0, 4));
     for (uint32_t i = b; i + 1 < e; ++i) {
       if (norms_[i] != "in" || !toks_[i + 1].number || norms_[i + 1].size() != 4) continue;
       const int year = std::atoi(norms_[i + 1].c_str());
-      if (year > 1000 && year <= year_now - 4) return true;
+      if (!(year > 1000 && year <= year_now - 4)) continue;
+      bool since = false;
+      for (uint32_t j = i; j > b && i - j < 10 && !since; --j) {
+        if (norms_[j - 1] == "," || stops_clause(j - 1)) break;
+        since = norms_[j - 1] == "since";
+      }
+      if (!since) return true;
     }
     return false;
   }
@@ -1263,9 +1287,38 @@ class ArticleExtractor {
   }
 
   // Intent is not action: "will hold drills next year", "agreed to expand sanctions".
+  // "agreed at their first summit to hold annual military exercises", "invited Modi to
+  // visit", "urged both sides to sign": the trigger (or the phrase it heads) is an infinitive
+  // governed, further back in its clause, by a word of intent, plan or appeal.
+  bool infinitive_of_intent(uint32_t tb, uint32_t sb) const {
+    static const std::array<std::string_view, 24> kIntentStems = {
+        "agree", "planned", "pledg", "vow", "promis", "decid", "aim", "hope", "hoping", "intend",
+        "seek", "sought", "want", "expect", "threat", "propos", "prepar", "commit", "consider",
+        "urg", "invit", "ready", "willing", "keen"};
+    uint32_t to = kNone;
+    for (uint32_t j = tb; j > sb && tb - j < 9; --j) {
+      const Token& t = toks_[j - 1];
+      if (norms_[j - 1] == "to") {
+        to = j - 1;
+        break;
+      }
+      if (!(t.word || norms_[j - 1] == "-") || t.cap) return false;
+    }
+    if (to == kNone) return false;
+    for (uint32_t j = to; j > sb && to - j < 11; --j) {
+      const std::string& w = norms_[j - 1];
+      if (w == ";" || w == "." || w == "\"" || w == "that" || w == "and" || w == "but") return false;
+      if (w == "plan" || w == "plans" || w == "planning") return true;
+      for (std::string_view stem : kIntentStems)
+        if (w.starts_with(stem)) return true;
+    }
+    return false;
+  }
+
   bool intended(const Trigger& tr, uint32_t tb, uint32_t te, uint32_t sb, uint32_t se) const {
     const Cues& cues = k_.cues();
     if (find_cue(cues.modality, tb >= sb + 5 ? tb - 5 : sb, tb, tb) != kNone) return true;
+    if (infinitive_of_intent(tb, sb)) return true;
     // After a noun, only right after it: "sanctions would follow", not a later clause's "if".
     const uint32_t after_end = std::min(se, te + 3);
     for (uint32_t i = te; i < after_end; ++i)
@@ -1397,26 +1450,39 @@ class ArticleExtractor {
                        confidence(tr, subj, obj, ms)};
     if (rt.symmetric) return emit_symmetric(sentence, s, ms, type, tr, te, subj, obj, q);
     const auto subjects = entities_of(ms, subj.mentions);
-    for (uint32_t& om : obj.mentions) {
+    const auto is_subject = [&](uint32_t ent) {
+      return std::find(subjects.begin(), subjects.end(), ent) != subjects.end();
+    };
+    std::vector<uint32_t> objects;
+    for (uint32_t om : obj.mentions) {
       const Mention& m = ms[om];
-      if (m.source != Source::coref || m.e != m.b + 1 ||
-          std::find(subjects.begin(), subjects.end(), m.entity) == subjects.end() ||
-          !(norms_[m.b] == "him" || norms_[m.b] == "her"))
+      if (m.source != Source::coref || m.e != m.b + 1 || !is_subject(m.entity) ||
+          !(norms_[m.b] == "him" || norms_[m.b] == "her")) {
+        objects.push_back(m.entity);
+        if (m.entity2 != kNone) objects.push_back(m.entity2);
         continue;
-      // The most recent other compatible person named before it in the sentence.
-      for (uint32_t j = om; j-- > 0;) {
-        const Mention& c = ms[j];
-        if (c.b >= m.b || !is_person(c.entity) || c.entity == m.entity || c.entity2 != kNone) continue;
-        const Gender g = gender_of(c.entity);
-        const Gender want = norms_[m.b] == "him" ? Gender::male : Gender::female;
-        if (g != Gender::unknown && g != want) continue;
-        om = j;
-        break;
       }
+      // An object pronoun is not its own verb's subject: the most recent other compatible
+      // person named before it in the sentence, else before the sentence ("Sharif and Muizzu
+      // also congratulated him").
+      const Gender want = norms_[m.b] == "him" ? Gender::male : Gender::female;
+      const auto compatible = [&](uint32_t ent) {
+        const Gender g = gender_of(ent);
+        return !is_subject(ent) && (g == Gender::unknown || g == want);
+      };
+      uint32_t found = kNone;
+      for (uint32_t j = om; j-- > 0 && found == kNone;) {
+        const Mention& c = ms[j];
+        if (c.b < m.b && is_person(c.entity) && c.entity2 == kNone && compatible(c.entity))
+          found = c.entity;
+      }
+      for (auto it = recent_people_.rbegin(); it != recent_people_.rend() && found == kNone; ++it)
+        if (compatible(*it)) found = *it;
+      if (found != kNone) objects.push_back(found);
     }
     bool produced = false;
     for (uint32_t su : subjects)
-      for (uint32_t ob : entities_of(ms, obj.mentions)) {
+      for (uint32_t ob : objects) {
         if (su == ob) continue;
         add_relation(type, su, ob, sentence, q.negated, q.attributed, q.confidence);
         produced = true;

@@ -247,3 +247,61 @@ TEST_CASE("extra dictionaries: a key defined twice names both files; kind is req
   sources = relgraph::server::bundled_sources({{"analysts/c.json", R"([{"key": "zed", "name": "Zed"}])"}});
   CHECK_THROWS_AS(Knowledge::build(sources), KnowledgeError);
 }
+
+TEST_CASE("a year in a 'since' clause dates a baseline, not the sentence's event") {
+  const auto r = relations(
+      "Prime Minister Narendra Modi on Friday held talks with Ukrainian President Volodymyr "
+      "Zelenskyy in Kyiv, the first visit by an Indian prime minister since the two countries "
+      "established diplomatic ties in 1992. In 1988, Rajiv Gandhi visited China.",
+      "2024-08-23");
+  CHECK(r.count("meets-with(Narendra Modi, Volodymyr Zelenskyy)"));
+  CHECK_FALSE(r.count("visits(Rajiv Gandhi, China)"));
+}
+
+TEST_CASE("relative clause: the subject is the antecedent of ', which ...,'") {
+  const auto r = relations(
+      "Japan, which is negotiating a reciprocal access agreement with the Philippines, also "
+      "criticized China's dangerous maneuvers. South Africa, which lost 13 soldiers in the "
+      "fighting, accused Rwanda of attacking its peacekeepers.",
+      "2024-06-19");
+  CHECK(r.count("criticizes(Japan, China)"));
+  CHECK_FALSE(r.count("criticizes(Philippines, China)"));
+  CHECK(r.count("accuses(South Africa, Rwanda)"));
+}
+
+TEST_CASE("a possessor is not coordinated with the actor after its noun") {
+  const auto r = relations(
+      "Brazil, Colombia and Chile condemned Ecuador's action, and the Organization of American "
+      "States called an emergency meeting.",
+      "2024-04-07");
+  CHECK(r.count("criticizes(Brazil, Ecuador)"));
+  CHECK(r.count("criticizes(Chile, Ecuador)"));
+  CHECK_FALSE(r.count("criticizes(Brazil, Organization of American States)"));
+}
+
+TEST_CASE("an object pronoun after coordinated subjects is someone named before them") {
+  const auto r = relations(
+      "Anura Kumara Dissanayake was sworn in as Sri Lanka's president on Monday. Pakistan's Prime "
+      "Minister Shehbaz Sharif and Maldives President Mohamed Muizzu also congratulated him.",
+      "2024-09-23");
+  CHECK(r.count("congratulates(Shehbaz Sharif, Anura Kumara Dissanayake)"));
+  CHECK(r.count("congratulates(Mohamed Muizzu, Anura Kumara Dissanayake)"));
+  CHECK_FALSE(r.count("congratulates(Shehbaz Sharif, Mohamed Muizzu)"));
+}
+
+TEST_CASE("members act for their body: 'Leaders of the Group of Seven condemned'") {
+  const auto r = relations(
+      "Leaders of the Group of Seven condemned Iran's attack in the strongest terms.", "2024-04-14");
+  CHECK(r.count("criticizes(G7, Iran)"));
+}
+
+TEST_CASE("intent: an infinitive governed by 'agreed', 'invited', 'urged' is no act") {
+  const auto r = relations(
+      "President Yoon Suk Yeol, U.S. President Joe Biden and Japanese Prime Minister Fumio Kishida "
+      "agreed at their first trilateral summit to hold annual joint military exercises. Xi invited "
+      "Lula to visit China again. The United States and the Philippines held joint exercises.",
+      "2023-08-19");
+  CHECK_FALSE(r.count("drills-with(Joe Biden, Yoon Suk Yeol)"));
+  CHECK_FALSE(r.count("visits(Luiz Inácio Lula da Silva, China)"));
+  CHECK(r.count("drills-with(Philippines, United States)"));
+}
