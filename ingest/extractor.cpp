@@ -803,8 +803,10 @@ class ArticleExtractor {
       const uint32_t person = mention_starting_at(ms, name_at);
       if (person != kNone && is_person(ms[person].entity)) {
         const uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
-        if (target != kNone && !past)
+        if (target != kNone && !past) {
           add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
+          share_title(sentence, s, ms, titles, t, person);
+        }
         if (posting != kNone) ms[posting].modifier = true;
         // "Chinese President Xi Jinping" is one mention of Xi, so "Modi and Chinese President
         // Xi Jinping" coordinates; an apposition after a comma stays apart.
@@ -818,10 +820,71 @@ class ArticleExtractor {
       if (resolve_apposition(sentence, s, ms, t, of)) continue;
       resolve_role_reference(sentence, s, ms, t, of);
     }
+    resolve_counterparts(sentence, s, ms);
     for (const auto& [m, b] : widen) ms[m].b = std::min(ms[m].b, b);
     ms.erase(std::remove_if(ms.begin(), ms.end(), [](const Mention& m) { return m.modifier; }),
              ms.end());
     std::sort(ms.begin(), ms.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
+  }
+
+  // "President Irfaan Ali and Venezuela's Nicolás Maduro", "Presidents Xi Jinping and
+  // Vladimir Putin": the title before the first of two coordinated names is shared by the
+  // second, when the dictionary says the second holds it (of the state named before the
+  // second name, if any) on the article's date.
+  void share_title(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
+                   const std::vector<TitleMention>& titles, const TitleMention& t,
+                   uint32_t person) {
+    const uint32_t at = ms[person].e;
+    if (at + 1 >= s.end_token || norms_[at] != "and") return;
+    uint32_t second = mention_starting_at(ms, at + 1);
+    if (second == kNone || ms[second].entity == kNone) return;
+    uint32_t state = kNone;
+    if (!is_person(ms[second].entity)) {
+      const Mention& c = ms[second];
+      if (out_.entities[c.entity].kind != EntityKind::country || c.locative) return;
+      uint32_t after = c.e;
+      if (after < s.end_token && norms_[after] == "'s")
+        ++after;
+      else if (c.source != Source::demonym)
+        return;
+      state = c.entity;
+      second = mention_starting_at(ms, after);
+      if (second == kNone || !is_person(ms[second].entity)) return;
+    }
+    for (const TitleMention& o : titles)
+      if (o.b > t.b && o.b < ms[second].e) return;  // the second name has a title of its own
+    const uint32_t target = role_target(ms[second].entity, t.title);
+    if (target == kNone || (state != kNone && target != state)) return;
+    add_relation(k_.titles()[t.title].relation, ms[second].entity, target, sentence, false, false,
+                 0.8f);
+  }
+
+  // "his Hungarian counterpart Viktor Orbán", "his Armenian counterpart, Suren Papikyan": the
+  // state before "counterpart" is the one the named person serves, in the role the dictionary
+  // gives them on the article's date.
+  void resolve_counterparts(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms) {
+    for (const Mention& m : ms) {
+      if (m.source == Source::coref || !is_person(m.entity) || dict_of_[m.entity] == kNone) continue;
+      uint32_t c = m.b;
+      if (c > s.first_token && norms_[c - 1] == ",") --c;
+      if (!(c > s.first_token + 1 && norms_[c - 1] == "counterpart")) continue;
+      const uint32_t cp = c - 1;
+      for (uint32_t b = cp; b > s.first_token && cp - b < 3; --b) {
+        const Knowledge::Match dm = k_.match_entity(norms_, caps_, b - 1, cp);
+        if (dm.length != cp - (b - 1)) continue;
+        const uint32_t state = dm.hits.front().entity;
+        if (k_.entities()[state].kind != EntityKind::country) break;
+        for (const Role& r : k_.entities()[dict_of_[m.entity]].roles) {
+          if (r.of != k_.entities()[state].key || day_ < r.from || day_ >= r.to) continue;
+          const auto title = k_.title_by_name(r.title);
+          if (!title) continue;
+          add_relation(k_.titles()[*title].relation, m.entity, dictionary_entity(state), sentence,
+                       false, false, 0.8f);
+          break;
+        }
+        break;
+      }
+    }
   }
 
   // Apposition: "<person>, [a|the] [state's] [adjectives] <title> [of ...] [at|of <org>]".
@@ -899,11 +962,38 @@ class ArticleExtractor {
     return first;
   }
 
+  // "The prime minister embraced him": "the" and a title with no state and no name stand for
+  // the person named most recently (in this sentence first) who holds that title on the
+  // article's date.
+  void resolve_bare_title(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
+                          const TitleMention& t) {
+    if (!(t.b > s.first_token && norms_[t.b - 1] == "the")) return;
+    if (t.e < s.end_token && ((toks_[t.e].word && toks_[t.e].cap && norms_[t.e] != "'s") ||
+                              norms_[t.e] == "of" || norms_[t.e] == "-"))
+      return;
+    const std::string& title = k_.titles()[t.title].title;
+    if (norms_[t.e - 1].back() == 's' && title.back() != 's') return;  // "the presidents"
+    std::vector<uint32_t> candidates;
+    for (auto it = ms.rbegin(); it != ms.rend(); ++it)
+      if (it->e <= t.b && is_person(it->entity) && it->entity2 == kNone) candidates.push_back(it->entity);
+    candidates.insert(candidates.end(), recent_people_.rbegin(), recent_people_.rend());
+    for (uint32_t p : candidates) {
+      const uint32_t target = role_target(p, t.title);
+      if (target == kNone) continue;
+      ms.push_back({t.b - 1, t.e, p, kNone, Source::coref});
+      add_relation(k_.titles()[t.title].relation, p, target, sentence, false, false, 0.7f);
+      return;
+    }
+  }
+
   // A role reference: "the Russian president", "Beijing's foreign minister" stand for whoever
   // held the role on the article's date, and say that they held it.
   void resolve_role_reference(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
                               const TitleMention& t, uint32_t of) {
-    if (of == kNone) return;
+    if (of == kNone) {
+      resolve_bare_title(sentence, s, ms, t);
+      return;
+    }
     if (t.e < s.end_token && toks_[t.e].cap && toks_[t.e].word && norms_[t.e] != "'s") return;
     const uint32_t d = dict_of_[ms[of].entity];
     if (d == kNone) return;
@@ -1262,7 +1352,7 @@ class ArticleExtractor {
         if (!tr.requires_before.empty() &&
             !word_within(tr.requires_before, tb >= sb + 3 ? tb - 3 : sb, tb))
           continue;
-        if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 6)) &&
+        if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 8)) &&
             !(is_passive(tr, tb, te, sb) && word_within(tr.requires_after, tb >= sb + 6 ? tb - 6 : sb, tb)))
           continue;
         const bool attributed = (according != kNone && according < tb) ||
@@ -1438,6 +1528,14 @@ class ArticleExtractor {
     } else {
       if (!tr.verb) {
         subj = noun_subject(ms, s, tb, te);
+        // "the first visit to Brazil by the Venezuelan leader": the agent after the object.
+        for (uint32_t j = te; subj.mentions.empty() && j < se && j < te + 7; ++j) {
+          if (norms_[j] == "," || stops_clause(j)) break;
+          if (norms_[j] != "by") continue;
+          // "talks brokered by Caricom": the agent of a participle, not of the noun.
+          if (!norms_[j - 1].ends_with("ed")) subj = right_argument(ms, j, s, {"by"}, false, 3);
+          break;
+        }
         if (subj.mentions.empty() && in_adverbial_phrase(tb, sb))
           subj = clause_subject(ms, tb, s, false);
         if (subj.mentions.empty()) subj = left_argument(ms, tb, s, 14);

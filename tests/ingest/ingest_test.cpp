@@ -305,3 +305,46 @@ TEST_CASE("intent: an infinitive governed by 'agreed', 'invited', 'urged' is no 
   CHECK_FALSE(r.count("visits(Luiz Inácio Lula da Silva, China)"));
   CHECK(r.count("drills-with(Philippines, United States)"));
 }
+
+TEST_CASE("shared title: 'President X and Venezuela's Y', 'Presidents X and Y'") {
+  auto r = relations(
+      "President Irfaan Ali and Venezuela's Nicolás Maduro met on Thursday at Argyle "
+      "International Airport.",
+      "2023-12-14");
+  CHECK(r.count("leads(Irfaan Ali, Guyana)"));
+  CHECK(r.count("leads(Nicolás Maduro, Venezuela)"));
+  r = relations("Presidents Xi Jinping and Vladimir Putin signed a joint statement.", "2024-05-16");
+  CHECK(r.count("leads(Vladimir Putin, Russia)"));
+  // The dictionary must agree: an opposition leader shares no title.
+  r = relations("President Nicolás Maduro and Venezuela's María Corina Machado spoke.", "2024-05-16");
+  CHECK_FALSE(r.count("leads(María Corina Machado, Venezuela)"));
+}
+
+TEST_CASE("counterpart: 'his Hungarian counterpart Viktor Orbán' holds his dictionary role") {
+  const auto r = relations(
+      "Swedish Prime Minister Ulf Kristersson travelled to Budapest for talks with his Hungarian "
+      "counterpart Viktor Orbán. Lecornu signed a contract with his Armenian counterpart, Suren "
+      "Papikyan.",
+      "2024-02-23");
+  CHECK(r.count("leads(Viktor Orbán, Hungary)"));
+  CHECK(r.count("affiliated-with(Suren Papikyan, Armenia)"));
+}
+
+TEST_CASE("bare title: 'the prime minister' is the last person named who holds it") {
+  const auto r = relations(
+      "Volodymyr Zelenskyy flew to London to see Keir Starmer. The prime minister embraced him on "
+      "the steps of Downing Street.",
+      "2025-03-01");
+  CHECK(r.count("leads(Keir Starmer, United Kingdom)"));
+}
+
+TEST_CASE("noun trigger: the agent after its object ('the first visit to Brazil by X')") {
+  const auto r = relations(
+      "Lula had received Venezuelan President Nicolás Maduro at the Planalto Palace on Monday, "
+      "the first visit to Brazil by the Venezuelan leader since 2015. Ali and Maduro met in talks "
+      "brokered by Caricom and Brazil.",
+      "2023-05-30");
+  CHECK(r.count("visits(Nicolás Maduro, Brazil)"));
+  CHECK_FALSE(r.count("visits(Luiz Inácio Lula da Silva, Brazil)"));
+  CHECK_FALSE(r.count("meets-with(Brazil, Caricom)"));
+}
