@@ -103,6 +103,7 @@ struct Mention {
   bool locative = false;  // a capital after a place preposition: a place, not an actor
   bool modifier = false;  // consumed as the country of a title ("Chinese President")
   bool possessive = false;  // "his", "its" before a noun: an owner, not a verb's argument
+  uint32_t entity3 = kNone;  // the third of "the three countries"
 };
 
 struct TitleMention {
@@ -360,7 +361,13 @@ class ArticleExtractor {
   }
 
   // "its military ruler": the most recent state or organisation, in this sentence or before.
-  uint32_t resolve_its(const std::vector<Mention>& ms) const {
+  uint32_t resolve_its(const std::vector<Mention>& ms, uint32_t at) const {
+    // "X condemned Y's actions and reaffirmed its support": a second verb's "its" is the
+    // sentence subject's.
+    if (at >= 2 && norms_[at - 2] == "and" && !toks_[at - 1].cap &&
+        (norms_[at - 1].ends_with("ed") || norms_[at - 1].ends_with("s")))
+      for (const Mention& m : ms)
+        if (!is_person(m.entity) && !m.locative && m.entity2 == kNone) return m.entity;
     for (auto it = ms.rbegin(); it != ms.rend(); ++it)
       if (!is_person(it->entity) && !it->locative && it->entity2 == kNone) return it->entity;
     return recent_things_.empty() ? kNone : recent_things_.back();
@@ -466,8 +473,9 @@ class ArticleExtractor {
       ++span_b;
       --span;
     }
-    const bool org_span =
-        span > 0 && has_org_head(span_b, span_b + span) && span_b + span > i + dm.length;
+    // A head word alone ("Party General Secretary ...") names no organisation.
+    const bool org_span = span > 0 && !(span == 1 && kOrgHeads.count(norms_[span_b])) &&
+                          has_org_head(span_b, span_b + span) && span_b + span > i + dm.length;
     if (org_span && span_b == i && k_.match_entity(norms_, caps_, i, i + span).length != span) {
       push_mention(ms, {i, i + span, state_body_or_org(ms, i, i + span)});
       return i + span;
@@ -551,29 +559,43 @@ class ArticleExtractor {
     return e;
   }
 
-  // "the two countries", "both leaders": the two most recent distinct actors of the right
-  // kind (people for "leaders", states and organisations otherwise), in this sentence first.
+  // "the two countries", "both leaders", "the three leaders": the two (three) most recent
+  // distinct actors of the right kind (people for "leaders"; states for "countries",
+  // "nations", "governments", "neighbours", "allies"; states and organisations otherwise), in
+  // this sentence first.
   uint32_t take_collective_pair(uint32_t i, uint32_t end, std::vector<Mention>& ms) {
     const Cues& cues = k_.cues();
+    static const std::unordered_set<std::string> kStateWords = {
+        "countries", "nations", "states", "governments", "neighbours", "neighbors", "allies"};
     for (const bool people : {true, false}) {
       for (const auto& phrase : people ? cues.collective_people_pairs : cues.collective_pairs) {
-        if (!phrase_at(phrase, i, end)) continue;
+        // "the three leaders" is "the two leaders" with a third.
+        size_t count = 2;
+        bool matched = phrase_at(phrase, i, end);
+        if (!matched && phrase.size() >= 2 && phrase[1] == "two" && i + phrase.size() <= end &&
+            norms_[i] == phrase[0] && norms_[i + 1] == "three") {
+          matched = true;
+          for (size_t j = 2; j < phrase.size(); ++j) matched &= norms_[i + j] == phrase[j];
+          count = 3;
+        }
+        if (!matched) continue;
+        const bool states = !people && kStateWords.count(phrase.back()) > 0;
         std::vector<uint32_t> candidates;
         for (const Mention& m : ms)
           if (!m.locative && !m.possessive && m.entity2 == kNone && is_person(m.entity) == people)
             candidates.push_back(m.entity);
         const auto& recent = people ? recent_people_ : recent_things_;
         candidates.insert(candidates.begin(), recent.begin(), recent.end());
-        uint32_t a = kNone, b = kNone;
-        for (auto it = candidates.rbegin(); it != candidates.rend() && b == kNone; ++it) {
-          if (a == kNone)
-            a = *it;
-          else if (*it != a)
-            b = *it;
+        std::vector<uint32_t> chosen;
+        for (auto it = candidates.rbegin(); it != candidates.rend() && chosen.size() < count; ++it) {
+          if (states && out_.entities[*it].kind != EntityKind::country) continue;
+          if (std::find(chosen.begin(), chosen.end(), *it) == chosen.end()) chosen.push_back(*it);
         }
-        if (b == kNone) return i;
+        if (chosen.size() < count) return i;
         const uint32_t len = static_cast<uint32_t>(phrase.size());
-        push_mention(ms, {i, i + len, a, b, Source::coref});
+        Mention m{i, i + len, chosen[0], chosen[1], Source::coref};
+        if (count == 3) m.entity3 = chosen[2];
+        push_mention(ms, m);
         return i + len;
       }
     }
@@ -650,7 +672,7 @@ class ArticleExtractor {
     if (next == i) next = take_group_reference(i, end, ms);
     if (next == i) next = take_neighbour(i, end, ms);
     if (next == i && norms_[i] == "its" && determiner) {
-      Mention m{i, i + 1, resolve_its(ms), kNone, Source::coref};
+      Mention m{i, i + 1, resolve_its(ms, i), kNone, Source::coref};
       m.possessive = true;
       push_mention(ms, m);
       if (m.entity != kNone) next = i + 1;
@@ -786,6 +808,7 @@ class ArticleExtractor {
   void resolve_titles(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
                       const std::vector<TitleMention>& titles) {
     std::vector<std::pair<uint32_t, uint32_t>> widen;  // (mention, new start): titled names
+    std::vector<uint32_t> postings;
     for (const TitleMention& t : titles) {
       if (is_designate(t, s.end_token)) {
         const uint32_t p = most_salient_person();
@@ -807,7 +830,10 @@ class ArticleExtractor {
           add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
           share_title(sentence, s, ms, titles, t, person);
         }
-        if (posting != kNone) ms[posting].modifier = true;
+        if (posting != kNone) {
+          ms[posting].modifier = true;
+          postings.push_back(posting);
+        }
         // "Chinese President Xi Jinping" is one mention of Xi, so "Modi and Chinese President
         // Xi Jinping" coordinates; an apposition after a comma stays apart.
         if (norms_[t.e] != ",") {
@@ -822,6 +848,12 @@ class ArticleExtractor {
     }
     resolve_counterparts(sentence, s, ms);
     for (const auto& [m, b] : widen) ms[m].b = std::min(ms[m].b, b);
+    // The state of a title is still named: "Somali President X and Ethiopian Prime Minister Y
+    // ... the two countries".
+    for (uint32_t i = 0; i < ms.size(); ++i)
+      if (ms[i].modifier && !ms[i].locative && !is_person(ms[i].entity) &&
+          std::find(postings.begin(), postings.end(), i) == postings.end())
+        title_states_.push_back(ms[i].entity);
     ms.erase(std::remove_if(ms.begin(), ms.end(), [](const Mention& m) { return m.modifier; }),
              ms.end());
     std::sort(ms.begin(), ms.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
@@ -1037,8 +1069,11 @@ class ArticleExtractor {
   bool usable(const Mention& m, bool places) const { return !m.locative || places; }
 
   // Extends an argument through coordination: "China, Russia and Iran".
+  // `list` says what is extended: a subject, a verb's object or a noun's object; new
+  // clauses inside a list are told apart differently in each.
+  enum class ListOf { subject, verb_object, noun_object };
   void coordinate(const std::vector<Mention>& ms, uint32_t at, int step, std::vector<uint32_t>& out,
-                  const SentenceSpan& s, bool places) const {
+                  const SentenceSpan& s, bool places, ListOf list = ListOf::subject) const {
     int cur = static_cast<int>(at);
     bool seen_conjunction = false, seen_and = false;
     size_t committed = out.size();  // rightwards, comma-only links count once a conjunction follows
@@ -1108,6 +1143,23 @@ class ArticleExtractor {
       for (uint32_t i = a.e; i < b.b; ++i)
         if (norms_[i] == "and" || norms_[i] == "or" || norms_[i] == "nor") and_word = true;
       if (and_word && seen_and) break;
+      if (step > 0 && list != ListOf::subject) {
+        // "held talks with Li, and Indonesia and China signed": ", and" after a single item is
+        // a new clause; so is, after a verb, an actor followed by its own verb ("visited Hanoi
+        // and the two countries upgraded their ties").
+        bool comma = false, apposition = false;
+        for (uint32_t i = a.e; i < b.b; ++i) {
+          comma |= norms_[i] == ",";
+          apposition |= in_apposition(i);
+        }
+        if (comma && !apposition && and_word && out.size() == committed && out.size() <= 1) break;
+        const uint32_t after = n.e;
+        if (list == ListOf::verb_object && after < s.end_token && toks_[after].word &&
+            !toks_[after].cap &&
+            (norms_[after].ends_with("ed") || kSpeechVerbs.count(norms_[after]) ||
+             norms_[after] == "has" || norms_[after] == "have" || norms_[after] == "will"))
+          break;
+      }
       if (and_word) seen_and = true;
       if (conjunction) {
         seen_conjunction = true;
@@ -1212,7 +1264,7 @@ class ArticleExtractor {
   // coordinated neighbours. A direct object does not stand beyond a comma.
   ArgList right_argument(const std::vector<Mention>& ms, uint32_t pos, const SentenceSpan& s,
                          const std::vector<std::string>& intro, bool places,
-                         uint32_t max_distance) const {
+                         uint32_t max_distance, ListOf list = ListOf::noun_object) const {
     ArgList out;
     if (intro.empty()) return out;
     const bool direct = std::find(intro.begin(), intro.end(), "direct") != intro.end();
@@ -1261,7 +1313,7 @@ class ArticleExtractor {
       out.mentions.push_back(mi);
       out.distance = m.b - pos;
       out.preposition = last_prep;
-      coordinate(ms, mi, +1, out.mentions, s, places);
+      coordinate(ms, mi, +1, out.mentions, s, places, list);
       break;
     }
     return out;
@@ -1455,22 +1507,61 @@ class ArticleExtractor {
     return j > sb && (kPrepositions.count(norms_[j - 1]) || norms_[j - 1] == ",");
   }
 
+  // "Hungary's ruling Fidesz party": a possessor whose noun is another actor, not one that
+  // acts for it ("China's foreign ministry", "Russia's military").
+  bool owns_other_actor(const Mention& m, uint32_t limit) const {
+    static const std::unordered_set<std::string> kOtherActors = {
+        "party", "opposition", "company", "companies", "firm", "firms", "rebels", "media",
+        "militia", "militias", "critics", "lawmakers", "politicians", "ally", "allies",
+        "partners", "neighbours", "neighbors", "rivals", "court", "courts"};
+    if (m.e >= limit || norms_[m.e] != "'s") return false;
+    for (uint32_t j = m.e + 1; j < limit && j < m.e + 5 && toks_[j].word; ++j)
+      if (kOtherActors.count(norms_[j])) return true;
+    return false;
+  }
+
   // The subject of a verb trigger in active voice.
   ArgList verb_subject(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
                        uint32_t te) const {
     const uint32_t sb = s.first_token;
     uint32_t before = tb;
     while (before > sb && is_adverb(norms_[before - 1])) --before;
-    // ", praising Putin": the clause's first actor.
+    // ", praising Putin": the clause's first actor (not the owner of another actor:
+    // "Hungary's ruling Fidesz party ..., accusing Swedish politicians").
     if (norms_[te - 1].ends_with("ing") && before > sb && norms_[before - 1] == ",") {
       ArgList subj;
       for (uint32_t mi = 0; mi < ms.size(); ++mi)
-        if (ms[mi].e <= tb && usable(ms[mi], false) && !ms[mi].possessive) {
+        if (ms[mi].e <= tb && usable(ms[mi], false) && !ms[mi].possessive &&
+            !owns_other_actor(ms[mi], tb)) {
           subj.mentions.push_back(mi);
           subj.distance = tb - ms[mi].e;
           break;
         }
       return subj;
+    }
+    // A gerund after "of" or "for": its subject is the actor right before the preposition
+    // ("accused China of harassing", "the Rwandan army of attacking", "criticised Modi for
+    // embracing"); after a plain noun it has none ("the tradition of visiting India").
+    if (norms_[te - 1].ends_with("ing") && before > sb + 1 &&
+        (norms_[before - 1] == "of" || norms_[before - 1] == "for")) {
+      static const std::unordered_set<std::string> kOwnedNouns = {
+          "army", "military", "government", "forces", "troops", "navy", "authorities",
+          "regime", "leadership", "officials"};
+      uint32_t q = before - 1;
+      if (mention_ending_at(ms, q) == kNone && q > sb + 1 && kOwnedNouns.count(norms_[q - 1])) --q;
+      const uint32_t m = mention_ending_at(ms, q);
+      if (m != kNone && usable(ms[m], false) && !ms[m].possessive) {
+        ArgList subj;
+        subj.mentions.push_back(m);
+        subj.distance = tb - ms[m].e;
+        coordinate(ms, m, -1, subj.mentions, s, false);
+        return subj;
+      }
+      // "the tradition of", "its policy of", but not "stopped short of".
+      bool determined = false;
+      for (uint32_t j = q - 1; j > sb && q - j < 4 && toks_[j - 1].word && !toks_[j - 1].cap; --j)
+        determined |= kDeterminers.count(norms_[j - 1]) || kPossessivePronouns.count(norms_[j - 1]);
+      if (m == kNone && toks_[q - 1].word && !toks_[q - 1].cap && determined) return ArgList{};
     }
     // A second verb of the same subject: "X said ... and accused Manila"; after ", and" the
     // subject is the sentence's ("Peskov told reporters that ..., and accused Washington").
@@ -1523,6 +1614,13 @@ class ArticleExtractor {
       obj = left_argument(ms, tb, s, 4);
     } else if (is_passive(tr, tb, te, sb)) {
       obj = left_argument(ms, tb, s, 12);
+      // "the G20 summit hosted by India": the event is hosted, not the name before it.
+      static const std::unordered_set<std::string> kEventNouns = {
+          "summit", "meeting", "talks", "conference", "forum", "visit", "ceremony", "dinner",
+          "session", "games", "exercises", "drills", "event", "festival"};
+      if (!obj.mentions.empty() && ms[obj.mentions.front()].e + 1 == tb &&
+          kEventNouns.count(norms_[tb - 1]))
+        return false;
       if (te < se) subj = right_argument(ms, te, s, {"by"}, false, 6);
       if (subj.mentions.empty()) return false;
     } else {
@@ -1542,7 +1640,13 @@ class ArticleExtractor {
       } else {
         subj = verb_subject(ms, s, tb, te);
       }
-      obj = right_argument(ms, te, s, tr.object, tr.places, 8);
+      obj = right_argument(ms, te, s, tr.object, tr.places, 8,
+                           tr.verb ? ListOf::verb_object : ListOf::noun_object);
+    }
+    // "the border region where the three countries meet" is geography, not a meeting.
+    if (tr.verb && norms_[te - 1] == "meet" && !subj.mentions.empty()) {
+      const uint32_t b = ms[subj.mentions.front()].b;
+      if (b > sb && norms_[b - 1] == "where") return false;
     }
     const Qualifiers q{negated(ms, subj, tb, sb), attributed,
                        confidence(tr, subj, obj, ms)};
@@ -1558,6 +1662,7 @@ class ArticleExtractor {
           !(norms_[m.b] == "him" || norms_[m.b] == "her")) {
         objects.push_back(m.entity);
         if (m.entity2 != kNone) objects.push_back(m.entity2);
+        if (m.entity3 != kNone) objects.push_back(m.entity3);
         continue;
       }
       // An object pronoun is not its own verb's subject: the most recent other compatible
@@ -1619,6 +1724,7 @@ class ArticleExtractor {
     for (uint32_t mi : list) {
       out.push_back(ms[mi].entity);
       if (ms[mi].entity2 != kNone) out.push_back(ms[mi].entity2);
+      if (ms[mi].entity3 != kNone) out.push_back(ms[mi].entity3);
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -1665,10 +1771,15 @@ class ArticleExtractor {
   // ---- the coreference state -------------------------------------------------------------
 
   void remember(const std::vector<Mention>& ms) {
+    for (uint32_t ent : title_states_) {
+      recent_things_.erase(std::remove(recent_things_.begin(), recent_things_.end(), ent),
+                           recent_things_.end());
+      recent_things_.push_back(ent);
+    }
     uint32_t first_person = kNone;
     for (const Mention& m : ms) {
       if (m.locative) continue;
-      for (uint32_t ent : {m.entity, m.entity2}) {
+      for (uint32_t ent : {m.entity, m.entity2, m.entity3}) {
         if (ent == kNone) continue;
         if (is_person(ent)) {
           ++mention_counts_[ent];
@@ -1694,6 +1805,7 @@ class ArticleExtractor {
 
   void process_sentence(uint32_t index, const SentenceSpan& s) {
     appositions_.clear();
+    title_states_.clear();
     // Where titles start, looked up once: names stop at titles ("European Commission
     // President Ursula von der Leyen"), so name spans ask about every token.
     for (uint32_t i = s.first_token; i < s.end_token; ++i) {
@@ -1737,6 +1849,8 @@ class ArticleExtractor {
   // Token ranges of the current sentence's appositions (", Iran's top security official"),
   // which coordination steps over.
   std::vector<std::pair<uint32_t, uint32_t>> appositions_;
+  // States consumed by the current sentence's titles ("Chinese President"), remembered as named.
+  std::vector<uint32_t> title_states_;
 };
 
 }  // namespace

@@ -348,3 +348,86 @@ TEST_CASE("noun trigger: the agent after its object ('the first visit to Brazil 
   CHECK_FALSE(r.count("visits(Luiz Inácio Lula da Silva, Brazil)"));
   CHECK_FALSE(r.count("meets-with(Brazil, Caricom)"));
 }
+
+TEST_CASE("collectives of three: 'the three leaders condemned'") {
+  const auto r = relations(
+      "Joe Biden hosted Yoon Suk Yeol and Fumio Kishida at Camp David. The three leaders strongly "
+      "condemned North Korea's ballistic missile launches.",
+      "2023-08-19");
+  CHECK(r.count("criticizes(Joe Biden, North Korea)"));
+  CHECK(r.count("criticizes(Yoon Suk Yeol, North Korea)"));
+  CHECK(r.count("criticizes(Fumio Kishida, North Korea)"));
+}
+
+TEST_CASE("a new clause inside an object list: ', and X', 'and X upgraded'") {
+  const auto r = relations(
+      "Mr Widodo also held talks with Li Qiang, and Indonesia and China signed agreements. "
+      "Joe Biden visited Hanoi and the two countries upgraded their ties. "
+      "Trade between China and Russia reached record levels.",
+      "2023-09-06");
+  CHECK_FALSE(r.count("meets-with(Indonesia, Joko Widodo)"));
+  CHECK_FALSE(r.count("visits(Joe Biden, United States)"));
+  CHECK(r.count("visits(Joe Biden, Vietnam)"));
+  CHECK(r.count("trades-with(China, Russia)"));
+}
+
+TEST_CASE("a summit hosted by a state is no meeting with the summit's name") {
+  const auto r = relations(
+      "Mohammed bin Salman held talks with Narendra Modi, a day after attending the G20 summit "
+      "hosted by India.",
+      "2023-09-11");
+  CHECK(r.count("meets-with(Mohammed bin Salman, Narendra Modi)"));
+  CHECK_FALSE(r.count("meets-with(G20, India)"));
+}
+
+TEST_CASE("a head word alone is no organisation: 'Party General Secretary X'") {
+  const auto r = relations(
+      "Party General Secretary Nguyen Phu Trong held talks with Chinese leader Xi Jinping in Hanoi.",
+      "2023-12-12");
+  for (const auto& rel : r) CHECK(rel.find("Party") == std::string::npos);
+}
+
+TEST_CASE("gerunds: 'accused China of harassing' has a subject, 'the tradition of visiting' none") {
+  const auto r = relations(
+      "Marcos accused China of harassing Filipino fishermen. Muizzu broke with the tradition of "
+      "visiting India first. The EU stopped short of sanctioning Rosatom.",
+      "2024-01-10");
+  CHECK(r.count("accuses(Ferdinand Marcos Jr., China)"));
+  CHECK_FALSE(r.count("visits(Ferdinand Marcos Jr., India)"));
+  CHECK_FALSE(r.count("visits(Mohamed Muizzu, India)"));
+  CHECK(r.count("sanctions(European Union, Rosatom) negated"));
+}
+
+TEST_CASE("a possessor of another actor is not the subject: 'Hungary's ruling party ..., accusing'") {
+  const auto r = relations(
+      "Hungary's ruling Fidesz party had stalled the ratification, accusing Swedish politicians of "
+      "lecturing Budapest.",
+      "2024-02-23");
+  CHECK_FALSE(r.count("accuses(Hungary, Sweden)"));
+}
+
+TEST_CASE("'and reaffirmed its support': a second verb's 'its' is the subject's") {
+  const auto r = relations(
+      "The United States condemned China's actions and reaffirmed its support for the Philippines.",
+      "2024-06-19");
+  CHECK(r.count("criticizes(United States, China)"));
+  CHECK(r.count("supports(United States, Philippines)"));
+  CHECK_FALSE(r.count("supports(China, Philippines)"));
+}
+
+TEST_CASE("states of titles count as named: 'Somali President X ... the two countries'") {
+  const auto r = relations(
+      "Somali President Hassan Sheikh Mohamud and Ethiopian Prime Minister Abiy Ahmed met in "
+      "Ankara. The two countries signed the Ankara Declaration.",
+      "2024-12-12");
+  CHECK(r.count("signs-agreement-with(Ethiopia, Somalia)"));
+}
+
+TEST_CASE("'where the three countries meet' is geography") {
+  const auto r = relations(
+      "Mali, Burkina Faso and Niger signed the charter, named after the border region where the "
+      "three countries meet.",
+      "2023-09-16");
+  CHECK(r.count("signs-agreement-with(Burkina Faso, Mali)"));
+  CHECK_FALSE(r.count("meets-with(Burkina Faso, Mali)"));
+}
