@@ -458,6 +458,39 @@ class ArticleExtractor {
            !kPrepositions.count(norms_[m.e]);
   }
 
+  // "Wang Yi held talks with his Russian counterpart": the person holding, in that state on
+  // the article's date, the role the possessor holds. Pushes the reference and returns the
+  // token after "counterpart", or kNone.
+  uint32_t unnamed_counterpart(const Mention& state, const SentenceSpan& s, std::vector<Mention>& ms) {
+    const uint32_t at = state.e;  // "counterpart"
+    if (at + 1 < s.end_token && toks_[at + 1].word && toks_[at + 1].cap) return kNone;  // named
+    if (at + 1 < s.end_token && norms_[at + 1] == ",") return kNone;
+    uint32_t owner = kNone;
+    for (auto it = ms.rbegin(); it != ms.rend() && owner == kNone; ++it)
+      if (is_person(it->entity) && it->entity2 == kNone) owner = it->entity;
+    if (owner == kNone || dict_of_[owner] == kNone) return kNone;
+    const uint32_t d = dict_of_[state.entity];
+    if (d == kNone) return kNone;
+    for (const Role& r : k_.entities()[dict_of_[owner]].roles) {
+      if (day_ < r.from || day_ >= r.to) continue;
+      const auto title = k_.title_by_name(r.title);
+      if (!title) continue;
+      // A leader's counterpart is the other state's leader, whatever the title ("Japanese
+      // Prime Minister Fumio Kishida and his South Korean counterpart" is Yoon Suk Yeol).
+      const auto president = k_.title_by_name("president");
+      const bool leads =
+          president && k_.titles()[*title].relation == k_.titles()[*president].relation;
+      const auto holder = leads ? generic_leader(d) : k_.role_holder(*title, d, day_);
+      if (!holder) continue;
+      const uint32_t p = dictionary_entity(*holder);
+      if (p == owner) return kNone;
+      push_mention(ms, {state.b, at + 1, p, kNone, Source::coref});
+      title_states_.push_back(state.entity);
+      return at + 1;
+    }
+    return kNone;
+  }
+
   // A dictionary name or a capitalised organisation name at `i`; the token after it, or `i`.
   uint32_t take_name(const SentenceSpan& s, uint32_t i, std::vector<Mention>& ms) {
     const uint32_t end = s.end_token;
@@ -499,7 +532,10 @@ class ArticleExtractor {
       if (place_form && after_place_preposition(i, s.first_token) &&
           !(m.e < end && norms_[m.e] == "'s"))
         m.locative = true;
-      if (!describes_other_noun(m, s)) push_mention(ms, m);
+      if (!describes_other_noun(m, s))
+        push_mention(ms, m);
+      else if (uint32_t cp = unnamed_counterpart(m, s, ms); cp != kNone)
+        return cp;
       return m.e;
     }
     if (org_span) {
@@ -547,7 +583,14 @@ class ArticleExtractor {
       ++b;
       --span;
     }
-    const uint32_t e = b + span;
+    uint32_t e = b + span;
+    // A personal name ends before "of": "President Faure Essozimna of Togo".
+    for (uint32_t j = b + 1; j < e; ++j)
+      if (kNameJoiners.count(norms_[j]) && !kNameParticles.count(norms_[j])) {
+        e = j;
+        break;
+      }
+    span = e - b;
     const uint32_t name_words = span >= 2 ? personal_name_words(b, e) : 0;
     if (name_words < 2 || name_words > 4) return i;
     const bool titled_before = !titles.empty() && titles_name_at(titles.back(), b, ms);
@@ -825,7 +868,13 @@ class ArticleExtractor {
       const uint32_t name_at = name_after_title(t, titles, ms, s.end_token, posting);
       const uint32_t person = mention_starting_at(ms, name_at);
       if (person != kNone && is_person(ms[person].entity)) {
-        const uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
+        uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
+        // "President Faure Essozimna of Togo": the state after the name.
+        const uint32_t of_after = of == kNone ? state_after_name(ms, ms[person].e, s.end_token) : kNone;
+        if (of_after != kNone) {
+          target = ms[of_after].entity;
+          if (!past) ms[of_after].modifier = true;
+        }
         if (target != kNone && !past) {
           add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
           share_title(sentence, s, ms, titles, t, person);
@@ -857,6 +906,19 @@ class ArticleExtractor {
     ms.erase(std::remove_if(ms.begin(), ms.end(), [](const Mention& m) { return m.modifier; }),
              ms.end());
     std::sort(ms.begin(), ms.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
+  }
+
+  // The state or organisation in "<name> of [the] <state>", as an index into `ms`, or kNone.
+  uint32_t state_after_name(const std::vector<Mention>& ms, uint32_t at, uint32_t end) const {
+    if (at + 1 >= end || norms_[at] != "of") return kNone;
+    uint32_t j = at + 1;
+    if (kDeterminers.count(norms_[j])) ++j;
+    const uint32_t m = mention_starting_at(ms, j);
+    if (m == kNone || ms[m].entity == kNone || is_person(ms[m].entity) || ms[m].source == Source::coref)
+      return kNone;
+    // "of Togo's ...": the state owns what follows, it does not end the title.
+    if (ms[m].e < end && norms_[ms[m].e] == "'s") return kNone;
+    return m;
   }
 
   // "President Irfaan Ali and Venezuela's Nicolás Maduro", "Presidents Xi Jinping and

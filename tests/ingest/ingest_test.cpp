@@ -431,3 +431,21 @@ TEST_CASE("'where the three countries meet' is geography") {
   CHECK(r.count("signs-agreement-with(Burkina Faso, Mali)"));
   CHECK_FALSE(r.count("meets-with(Burkina Faso, Mali)"));
 }
+
+TEST_CASE("title, unknown name, 'of <state>': 'President Faure Essozimna of Togo'") {
+  const auto r = relations(
+      "President Faure Essozimna of Togo hosted Benin's President Romuald Wadagni in Lome.",
+      "2025-03-01");
+  CHECK(r.count("leads(Faure Essozimna, Togo)"));
+  CHECK(r.count("meets-with(Faure Essozimna, Romuald Wadagni)"));
+  CHECK_FALSE(r.count("meets-with(Romuald Wadagni, Togo)"));
+}
+
+TEST_CASE("an unnamed counterpart holds the possessor's role in the other state") {
+  auto r = relations("Wang Yi held talks with his Russian counterpart in Beijing on Tuesday.",
+                     "2024-04-09");
+  CHECK(r.count("meets-with(Sergei Lavrov, Wang Yi)"));
+  r = relations("Japanese Prime Minister Fumio Kishida met his South Korean counterpart in Tokyo.",
+                "2023-03-16");
+  CHECK(r.count("meets-with(Fumio Kishida, Yoon Suk Yeol)"));
+}
