@@ -232,6 +232,12 @@ class ArticleExtractor {
 
   void index_cue_first_words() {
     const Cues& c = k_.cues();
+    for (const auto* list : {&c.collective_pairs, &c.collective_people_pairs})
+      for (const auto& phrase : *list)
+        for (size_t j = 0; j < 2 && j < phrase.size(); ++j) {
+          collective_words_[j].insert(phrase[j]);
+          if (phrase[j] == "two") collective_words_[j].insert("three");
+        }
     for (const auto* list : {&c.negation, &c.attribution, &c.modality, &c.sports, &c.history})
       for (const auto& phrase : *list)
         if (!phrase.empty()) cue_first_words_.insert(phrase.front());
@@ -608,6 +614,10 @@ class ArticleExtractor {
   // this sentence first.
   uint32_t take_collective_pair(uint32_t i, uint32_t end, std::vector<Mention>& ms) {
     const Cues& cues = k_.cues();
+    // Most words start no collective phrase: one set lookup for each of the first two words.
+    if (i + 1 >= end || !collective_words_[0].count(norms_[i]) ||
+        !collective_words_[1].count(norms_[i + 1]))
+      return i;
     static const std::unordered_set<std::string> kStateWords = {
         "countries", "nations", "states", "governments", "neighbours", "neighbors", "allies"};
     for (const bool people : {true, false}) {
@@ -1898,6 +1908,7 @@ class ArticleExtractor {
   bool sports_article_ = false;
   uint32_t dateline_end_ = 0;  // first token after "MOSCOW (Reuters) - "
   std::unordered_set<std::string> cue_first_words_;  // first words of all cue phrases
+  std::array<std::unordered_set<std::string>, 2> collective_words_;  // first, second words
   std::vector<uint8_t> title_len_;  // tokens of the title starting at each token, or 0
   // (type, subject, object, sentence) of each relation mention, to merge repeats in O(1).
   using RelationKey = std::tuple<uint16_t, uint32_t, uint32_t, uint32_t>;

@@ -344,6 +344,10 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
     for (const auto& a : d.demonyms) add(a, NameForm::demonym);
     for (const auto& a : d.capitals) add(a, NameForm::capital);
   }
+  // Who held which role of each state or organisation, in dictionary order.
+  for (uint32_t i = 0; i < k.entities_.size(); ++i)
+    for (uint32_t r = 0; r < k.entities_[i].roles.size(); ++r)
+      k.holders_by_of_[k.entities_[i].roles[r].of].push_back({i, r});
   return k;
 }
 
@@ -420,10 +424,11 @@ std::vector<Knowledge::TriggerHit> Knowledge::match_triggers(const std::vector<s
 
 std::optional<uint32_t> Knowledge::role_holder(uint32_t title, uint32_t of, int32_t day) const {
   const std::string& t = titles_[title].title;
-  const std::string& key = entities_[of].key;
-  for (uint32_t i = 0; i < entities_.size(); ++i) {
-    for (const Role& r : entities_[i].roles)
-      if (r.title == t && r.of == key && day >= r.from && day < r.to) return i;
+  const auto it = holders_by_of_.find(entities_[of].key);
+  if (it == holders_by_of_.end()) return std::nullopt;
+  for (const auto& [entity, role] : it->second) {
+    const Role& r = entities_[entity].roles[role];
+    if (r.title == t && day >= r.from && day < r.to) return entity;
   }
   return std::nullopt;
 }

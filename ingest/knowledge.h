@@ -174,6 +174,8 @@ class Knowledge {
     uint32_t trigger;
   };
   std::unordered_map<std::string, std::vector<TriggerPhrase>> trigger_phrases_;
+  // key of a state or organisation -> (entity, role index) of every role held in it
+  std::unordered_map<std::string, std::vector<std::pair<uint32_t, uint32_t>>> holders_by_of_;
 };
 
 }  // namespace relgraph::ingest
