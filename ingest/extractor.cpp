@@ -1379,8 +1379,11 @@ class ArticleExtractor {
       if (!usable(m, places)) continue;
       // A place object is a state, not an adjective: "arrived in a Venezuelan military jet",
       // "visited U.S. troops".
+      // A unit after "at" or "on" is the state's, though: "fired water cannon at Philippine
+      // vessels".
+      const bool aimed = last_prep == "at" || last_prep == "on" || last_prep == "against";
       if (places && ((m.source == Source::demonym && m.b > pos && kDeterminers.count(norms_[m.b - 1])) ||
-                     (m.e < s.end_token && kUnitNouns.count(norms_[m.e]))))
+                     (!aimed && m.e < s.end_token && kUnitNouns.count(norms_[m.e]))))
         continue;
       out.mentions.push_back(mi);
       out.distance = m.b - pos;
@@ -1439,6 +1442,20 @@ class ArticleExtractor {
     return false;
   }
 
+  // "met visiting Chinese Foreign Minister Wang Yi": a participle before a title describes
+  // the titled person; it is not a verb.
+  bool describes_title(uint32_t tb, uint32_t te, uint32_t sb, uint32_t se) const {
+    if (!norms_[te - 1].ends_with("ing")) return false;
+    // Only where a verb cannot stand: "met with visiting ...", "Visiting ..." at the start;
+    // ", meeting Ukrainian President X" is a verb.
+    if (tb > sb && !kPrepositions.count(norms_[tb - 1])) return false;
+    for (uint32_t j = te; j < se && j < te + 3; ++j) {
+      if (title_len_[j]) return true;
+      if (!(toks_[j].word && toks_[j].cap)) return false;
+    }
+    return false;
+  }
+
   // "China's support", "the attack": after a possessive or an article a verb trigger's word
   // is a noun.
   bool reads_as_noun(uint32_t tb, uint32_t sb) const {
@@ -1471,7 +1488,7 @@ class ArticleExtractor {
         bool inside = false;
         for (const Mention& m : ms)
           if (tb >= m.b && tb < m.e) inside = true;
-        if (inside || (tr.verb && reads_as_noun(tb, sb))) continue;
+        if (inside || (tr.verb && (reads_as_noun(tb, sb) || describes_title(tb, te, sb, se)))) continue;
         if (!tr.verb && te < se && kModifiedNouns.count(norms_[te])) continue;
         if (!tr.requires_before.empty() &&
             !word_within(tr.requires_before, tb >= sb + 3 ? tb - 3 : sb, tb))
@@ -1719,6 +1736,13 @@ class ArticleExtractor {
     if (tr.verb && norms_[te - 1] == "meet" && !subj.mentions.empty()) {
       const uint32_t b = ms[subj.mentions.front()].b;
       if (b > sb && norms_[b - 1] == "where") return false;
+    }
+    if (tr.person_object) {  // also in the passive: "Sánchez was received by Xi"
+      auto& objects = obj.mentions;
+      objects.erase(std::remove_if(objects.begin(), objects.end(),
+                                   [&](uint32_t mi) { return !is_person(ms[mi].entity); }),
+                    objects.end());
+      if (objects.empty()) return false;
     }
     const Qualifiers q{negated(ms, subj, tb, sb), attributed,
                        confidence(tr, subj, obj, ms)};

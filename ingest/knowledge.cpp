@@ -187,6 +187,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
           trig.places = tr.value("places", false);
           trig.subject = strings(src, tr, "subject", where);
           trig.copular = tr.value("copular", false);
+          trig.person_object = tr.value("person_object", false);
           if (rt.symmetric && trig.parties.empty() && trig.object.empty() && !trig.copular)
             fail(src, where + ": a trigger of a symmetric type needs \"parties\", \"object\" or \"copular\"");
           rt.triggers.push_back(std::move(trig));
@@ -339,10 +340,18 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       pe.hit = {i, form};
       k.phrases_[pe.tokens.front()].push_back(std::move(pe));
     };
-    add(d.name, NameForm::name);
-    for (const auto& a : d.aliases) add(a, NameForm::alias);
-    for (const auto& a : d.demonyms) add(a, NameForm::demonym);
-    for (const auto& a : d.capitals) add(a, NameForm::capital);
+    // Each name also without its diacritics, as wires often write it ("Erdogan", "Sanchez").
+    std::unordered_set<std::string> written(d.aliases.begin(), d.aliases.end());
+    written.insert(d.name);
+    auto add_folded = [&](const std::string& phrase, NameForm form) {
+      add(phrase, form);
+      std::string folded = ascii_fold(phrase);
+      if (folded != phrase && written.insert(folded).second) add(folded, form);
+    };
+    add_folded(d.name, NameForm::name);
+    for (const auto& a : d.aliases) add_folded(a, NameForm::alias);
+    for (const auto& a : d.demonyms) add_folded(a, NameForm::demonym);
+    for (const auto& a : d.capitals) add_folded(a, NameForm::capital);
   }
   // Who held which role of each state or organisation, in dictionary order.
   for (uint32_t i = 0; i < k.entities_.size(); ++i)

@@ -62,6 +62,7 @@ struct Trigger {
   bool places = false;  // a capital after a place preposition may be the object ("arrived in")
   std::vector<std::string> subject;  // prepositions introducing a subject after the noun
   bool copular = false;  // "X is Y's supplier": subject before the copula, object the possessor
+  bool person_object = false;  // only a person may be the object ("received Maduro")
 };
 
 struct RelationType {

@@ -449,3 +449,41 @@ TEST_CASE("an unnamed counterpart holds the possessor's role in the other state"
                 "2023-03-16");
   CHECK(r.count("meets-with(Fumio Kishida, Yoon Suk Yeol)"));
 }
+
+TEST_CASE("names without diacritics match: 'Sanchez', 'Lopez Obrador', 'Erdogan'") {
+  const auto r = relations(
+      "Pedro Sanchez criticised Israel. Lopez Obrador criticised Ecuador.", "2024-04-08");
+  CHECK(r.count("criticizes(Pedro Sánchez, Israel)"));
+  CHECK(r.count("criticizes(Andrés Manuel López Obrador, Ecuador)"));
+  CHECK(ascii_fold("Erdoğan, Sánchez, Ólafur") == "Erdogan, Sanchez, Olafur");
+}
+
+TEST_CASE("receiving a person is a meeting; receiving support is not") {
+  const auto r = relations(
+      "Spanish Prime Minister Pedro Sanchez was received by Xi Jinping in Beijing. Kenya received "
+      "U.S. support. Lula received Maduro at the Planalto Palace.",
+      "2024-09-09");
+  CHECK(r.count("meets-with(Pedro Sánchez, Xi Jinping)"));
+  CHECK(r.count("meets-with(Luiz Inácio Lula da Silva, Nicolás Maduro)"));
+  CHECK_FALSE(r.count("meets-with(Kenya, United States)"));
+}
+
+TEST_CASE("'met with visiting Chinese Foreign Minister': the participle describes a title") {
+  const auto r = relations(
+      "Vladimir Putin on Tuesday met with visiting Chinese Foreign Minister Wang Yi in Moscow. "
+      "Orbán travelled to Kyiv, meeting Ukrainian President Volodymyr Zelenskyy.",
+      "2024-07-02");
+  CHECK(r.count("meets-with(Vladimir Putin, Wang Yi)"));
+  CHECK_FALSE(r.count("visits(Vladimir Putin, Wang Yi)"));
+  CHECK(r.count("meets-with(Viktor Orbán, Volodymyr Zelenskyy)"));
+}
+
+TEST_CASE("attacks: 'launched missiles at', 'fired water cannon at Philippine vessels'") {
+  const auto r = relations(
+      "Iran launched missiles at Israel overnight. Chinese coast guard ships fired water cannon at "
+      "Philippine vessels. India launched a new satellite.",
+      "2024-08-01");
+  CHECK(r.count("attacks(Iran, Israel)"));
+  CHECK(r.count("attacks(China, Philippines)"));
+  CHECK(r.size() == 2);
+}
