@@ -1490,6 +1490,8 @@ class ArticleExtractor {
           if (tb >= m.b && tb < m.e) inside = true;
         if (inside || (tr.verb && (reads_as_noun(tb, sb) || describes_title(tb, te, sb, se)))) continue;
         if (!tr.verb && te < se && kModifiedNouns.count(norms_[te])) continue;
+        if (!tr.excludes_after.empty() && word_within(tr.excludes_after, te, std::min(se, te + 3)))
+          continue;
         if (!tr.requires_before.empty() &&
             !word_within(tr.requires_before, tb >= sb + 3 ? tb - 3 : sb, tb))
           continue;
@@ -1609,6 +1611,39 @@ class ArticleExtractor {
     return false;
   }
 
+  // "In a phone call with Erdoğan, Putin said ...": a noun trigger in a phrase that opens the
+  // sentence has the subject of the clause after the phrase's comma.
+  ArgList fronted_phrase_subject(const std::vector<Mention>& ms, const SentenceSpan& s,
+                                 uint32_t tb, uint32_t te) const {
+    const uint32_t sb = s.first_token;
+    if (!kPrepositions.count(norms_[sb])) return {};
+    for (uint32_t j = sb; j < tb; ++j)
+      if (norms_[j] == "," || stops_clause(j)) return {};
+    uint32_t comma = kNone;
+    for (uint32_t j = te; j < s.end_token && j < te + 16 && comma == kNone; ++j) {
+      if (stops_clause(j)) return {};
+      if (norms_[j] == ",") comma = j;
+    }
+    if (comma == kNone) return {};
+    // The phrase names the other side ("with Erdoğan"); "After the talks, A and B signed"
+    // says nothing of who talked.
+    bool other_side = false;
+    for (const Mention& m : ms) other_side |= m.b >= te && m.e <= comma;
+    if (!other_side) return {};
+    ArgList subj;
+    for (uint32_t mi = 0; mi < ms.size(); ++mi) {
+      const Mention& m = ms[mi];
+      if (m.b <= comma) continue;
+      if (m.b > comma + 4) break;
+      if (!usable(m, false) || m.possessive) continue;
+      subj.mentions.push_back(mi);
+      subj.distance = m.b - te;
+      coordinate(ms, mi, +1, subj.mentions, s, false);
+      break;
+    }
+    return subj;
+  }
+
   // The subject of a verb trigger in active voice.
   ArgList verb_subject(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
                        uint32_t te) const {
@@ -1723,6 +1758,7 @@ class ArticleExtractor {
           if (!norms_[j - 1].ends_with("ed")) subj = right_argument(ms, j, s, {"by"}, false, 3);
           break;
         }
+        if (subj.mentions.empty()) subj = fronted_phrase_subject(ms, s, tb, te);
         if (subj.mentions.empty() && in_adverbial_phrase(tb, sb))
           subj = clause_subject(ms, tb, s, false);
         if (subj.mentions.empty()) subj = left_argument(ms, tb, s, 14);

@@ -188,6 +188,8 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
           trig.subject = strings(src, tr, "subject", where);
           trig.copular = tr.value("copular", false);
           trig.person_object = tr.value("person_object", false);
+          if (tr.contains("excludes_after"))
+            for (const auto& w : tr.at("excludes_after")) trig.excludes_after.push_back(w.get<std::string>());
           if (rt.symmetric && trig.parties.empty() && trig.object.empty() && !trig.copular)
             fail(src, where + ": a trigger of a symmetric type needs \"parties\", \"object\" or \"copular\"");
           rt.triggers.push_back(std::move(trig));

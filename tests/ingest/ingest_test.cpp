@@ -487,3 +487,22 @@ TEST_CASE("attacks: 'launched missiles at', 'fired water cannon at Philippine ve
   CHECK(r.count("attacks(China, Philippines)"));
   CHECK(r.size() == 2);
 }
+
+TEST_CASE("a noun trigger in an opening phrase: 'In a phone call with Erdogan, Putin ...'") {
+  const auto r = relations(
+      "In a phone call with Erdogan, Putin discussed Syria. After the talks, China and Australia "
+      "signed five cooperation documents.",
+      "2024-06-17");
+  CHECK(r.count("meets-with(Recep Tayyip Erdoğan, Vladimir Putin)"));
+  CHECK_FALSE(r.count("meets-with(Australia, China)"));
+}
+
+TEST_CASE("'traded fire' is no trade; 'provided Kyiv with aid' is support") {
+  const auto r = relations(
+      "Pakistan and Afghanistan traded fire along the border. Washington has provided Kyiv with "
+      "$60 billion in military aid. India trades with Russia.",
+      "2024-06-17");
+  CHECK_FALSE(r.count("trades-with(Afghanistan, Pakistan)"));
+  CHECK(r.count("supports(United States, Ukraine)"));
+  CHECK(r.count("trades-with(India, Russia)"));
+}
