@@ -738,7 +738,12 @@ class ArticleExtractor {
     const uint32_t end = s.end_token;
     for (uint32_t i = std::max(s.first_token, dateline_end_); i < end;) {
       // Titles are found in lowercase text as well ("the Russian president").
-      const auto title = k_.match_title(norms_, i, end);
+      auto title = k_.match_title(norms_, i, end);
+      if (title && k_.titles()[title->first].before_name) {
+        const uint32_t after = i + title->second;
+        if (!(after < end && ((toks_[after].word && toks_[after].cap) || norms_[after] == ",")))
+          title.reset();
+      }
       if (title) titles.push_back({i, i + title->second, title->first});
       uint32_t next = take_name(s, i, ms);
       // A title is not part of a name: "Prime Minister Rishi Sunak" is a title and a name.
@@ -803,6 +808,14 @@ class ArticleExtractor {
     }
     for (const TitleMention& rank : titles)
       if (rank.b == at) at = rank.e;
+    // An honorific before the name: "President Dr. Mohamed Muizzu", "Prime Minister Sir Keir".
+    static const std::unordered_set<std::string> kHonorifics = {
+        "dr", "dr.", "sir", "dame", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "sheikh", "sheikha",
+        "prof", "prof.", "lord", "lady", "hon", "hon."};
+    if (at < end && kHonorifics.count(norms_[at]) && mention_starting_at(ms, at) == kNone) {
+      ++at;
+      if (at < end && norms_[at] == ".") ++at;
+    }
     return at;
   }
 

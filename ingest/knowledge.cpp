@@ -218,6 +218,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       auto ti = k.relation_type(rel);
       if (!ti) fail(src, where + ": unknown relation type \"" + rel + "\"");
       title.relation = *ti;
+      title.before_name = t.value("before_name", false);
       const uint32_t index = static_cast<uint32_t>(k.titles_.size());
       auto forms = strings(src, t, "forms", where);
       forms.push_back(title.title);

@@ -49,6 +49,9 @@ struct DictionaryEntity {
 struct Title {
   std::string title;
   uint16_t relation = 0;  // relation type a titled name yields ("leads", "affiliated-with")
+  // Only a title right before a name or a comma ("NATO chief Mark Rutte"), not as a modifier
+  // ("the Houthis' chief negotiator").
+  bool before_name = false;
 };
 
 // One way a relation type is expressed. See ingest/patterns.h for how each field is used.

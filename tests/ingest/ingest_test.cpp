@@ -506,3 +506,20 @@ TEST_CASE("'traded fire' is no trade; 'provided Kyiv with aid' is support") {
   CHECK(r.count("supports(United States, Ukraine)"));
   CHECK(r.count("trades-with(India, Russia)"));
 }
+
+TEST_CASE("'NATO chief Mark Rutte' leads; 'the Houthis' chief negotiator' is no title") {
+  const auto r = relations(
+      "British Prime Minister Keir Starmer met NATO chief Mark Rutte. Mohammed Abdulsalam, the "
+      "Houthis' chief negotiator and spokesman, criticised the strikes.",
+      "2024-12-06");
+  CHECK(r.count("leads(Mark Rutte, NATO)"));
+  CHECK(r.count("meets-with(Keir Starmer, Mark Rutte)"));
+  CHECK_FALSE(r.count("leads(Mohammed Abdulsalam, Houthis)"));
+}
+
+TEST_CASE("an honorific between title and name: 'President Dr. Mohamed Muizzu'") {
+  const auto r = relations("Maldivian President Dr. Mohamed Muizzu met IAEA chief Rafael Grossi.",
+                           "2024-09-06");
+  CHECK(r.count("leads(Mohamed Muizzu, Maldives)"));
+  CHECK(r.count("meets-with(Mohamed Muizzu, Rafael Grossi)"));
+}
