@@ -523,3 +523,13 @@ TEST_CASE("an honorific between title and name: 'President Dr. Mohamed Muizzu'")
   CHECK(r.count("leads(Mohamed Muizzu, Maldives)"));
   CHECK(r.count("meets-with(Mohamed Muizzu, Rafael Grossi)"));
 }
+
+TEST_CASE("intent cues: 'is to visit', 'unlikely to', 'did not rule out', 'upcoming talks'") {
+  const auto r = relations(
+      "The US did not rule out sanctions on China. Analysts say Beijing is unlikely to attack "
+      "Taiwan. Modi is to visit Moscow next month. Japan's upcoming talks with China were "
+      "postponed. Blinken arrived in Beijing ahead of talks with Wang Yi.",
+      "2024-06-01");
+  CHECK(r.count("visits(Antony Blinken, China)"));
+  CHECK(r.size() == 1);
+}
