@@ -90,6 +90,11 @@ const std::unordered_set<std::string> kRegionAdjectives = {
     "southern", "northern", "central", "caucasian", "baltic", "nordic", "balkan", "gulf",
     "pacific", "latin"};
 
+// Words after which a noun is what is talked about: "discussed trade", "a debate about aid".
+const std::unordered_set<std::string> kTopicWords = {
+    "discuss", "discussed", "discusses", "discussing", "about", "regarding", "concerning",
+    "including", "debated", "debate", "review", "reviewed"};
+
 bool is_adverb(const std::string& w) { return w.size() > 4 && w.ends_with("ly"); }
 
 enum class Source : uint8_t { name, alias, demonym, capital, unknown, coref };
@@ -1503,6 +1508,8 @@ class ArticleExtractor {
           if (tb >= m.b && tb < m.e) inside = true;
         if (inside || (tr.verb && (reads_as_noun(tb, sb) || describes_title(tb, te, sb, se)))) continue;
         if (!tr.verb && te < se && kModifiedNouns.count(norms_[te])) continue;
+        // A topic, not an act: "the two leaders discussed trade", "talks about aid".
+        if (tb > sb && kTopicWords.count(norms_[tb - 1])) continue;
         if (!tr.excludes_after.empty() && word_within(tr.excludes_after, te, std::min(se, te + 3)))
           continue;
         if (!tr.requires_before.empty() &&

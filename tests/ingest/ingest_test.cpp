@@ -533,3 +533,12 @@ TEST_CASE("intent cues: 'is to visit', 'unlikely to', 'did not rule out', 'upcom
   CHECK(r.count("visits(Antony Blinken, China)"));
   CHECK(r.size() == 1);
 }
+
+TEST_CASE("a topic is no act: 'the two leaders discussed trade'") {
+  const auto r = relations(
+      "Mohammed bin Salman received Volodymyr Zelenskyy in Jeddah. The two leaders discussed "
+      "trade and aid.",
+      "2024-11-01");
+  CHECK(r.count("meets-with(Mohammed bin Salman, Volodymyr Zelenskyy)"));
+  CHECK_FALSE(r.count("trades-with(Mohammed bin Salman, Volodymyr Zelenskyy)"));
+}
