@@ -469,37 +469,54 @@ class ArticleExtractor {
            !kPrepositions.count(norms_[m.e]);
   }
 
-  // "Wang Yi held talks with his Russian counterpart": the person holding, in that state on
-  // the article's date, the role the possessor holds. Pushes the reference and returns the
-  // token after "counterpart", or kNone.
-  uint32_t unnamed_counterpart(const Mention& state, const SentenceSpan& s, std::vector<Mention>& ms) {
+  // "Wang Yi held talks with his Russian counterpart": an unnamed counterpart, resolved once
+  // the sentence's titles are (resolve_counterpart_references). Returns the token after
+  // "counterpart", or kNone when a name follows.
+  uint32_t unnamed_counterpart(const Mention& state, const SentenceSpan& s) {
     const uint32_t at = state.e;  // "counterpart"
     if (at + 1 < s.end_token && toks_[at + 1].word && toks_[at + 1].cap) return kNone;  // named
     if (at + 1 < s.end_token && norms_[at + 1] == ",") return kNone;
-    uint32_t owner = kNone;
-    for (auto it = ms.rbegin(); it != ms.rend() && owner == kNone; ++it)
-      if (is_person(it->entity) && it->entity2 == kNone) owner = it->entity;
-    if (owner == kNone || dict_of_[owner] == kNone) return kNone;
-    const uint32_t d = dict_of_[state.entity];
-    if (d == kNone) return kNone;
-    for (const Role& r : k_.entities()[dict_of_[owner]].roles) {
-      if (day_ < r.from || day_ >= r.to) continue;
-      const auto title = k_.title_by_name(r.title);
-      if (!title) continue;
-      // A leader's counterpart is the other state's leader, whatever the title ("Japanese
-      // Prime Minister Fumio Kishida and his South Korean counterpart" is Yoon Suk Yeol).
-      const auto president = k_.title_by_name("president");
-      const bool leads =
-          president && k_.titles()[*title].relation == k_.titles()[*president].relation;
-      const auto holder = leads ? generic_leader(d) : k_.role_holder(*title, d, day_);
-      if (!holder) continue;
-      const uint32_t p = dictionary_entity(*holder);
-      if (p == owner) return kNone;
-      push_mention(ms, {state.b, at + 1, p, kNone, Source::coref});
-      title_states_.push_back(state.entity);
-      return at + 1;
+    pending_counterparts_.push_back(state);
+    pending_counterparts_.back().e = at + 1;
+    return at + 1;
+  }
+
+  // The person holding, in the counterpart's state on the article's date, the role of the
+  // person named before it in the sentence ("Kenya's foreign minister met his Rwandan
+  // counterpart"), or else of whom "his" refers to.
+  void resolve_counterpart_references(std::vector<Mention>& ms) {
+    for (const Mention& state : pending_counterparts_) {
+      uint32_t owner = kNone, pronoun_owner = kNone;
+      for (const Mention& m : ms) {
+        if (m.e > state.b || !is_person(m.entity) || m.entity2 != kNone) continue;
+        if (m.source == Source::coref && m.e == m.b + 1 && kPossessivePronouns.count(norms_[m.b]))
+          pronoun_owner = m.entity;
+        else
+          owner = m.entity;
+      }
+      if (owner == kNone) owner = pronoun_owner;
+      if (owner == kNone || dict_of_[owner] == kNone) continue;
+      const uint32_t d = dict_of_[state.entity];
+      if (d == kNone) continue;
+      for (const Role& r : k_.entities()[dict_of_[owner]].roles) {
+        if (day_ < r.from || day_ >= r.to) continue;
+        const auto title = k_.title_by_name(r.title);
+        if (!title) continue;
+        // A leader's counterpart is the other state's leader, whatever the title ("Japanese
+        // Prime Minister Fumio Kishida and his South Korean counterpart" is Yoon Suk Yeol).
+        const auto president = k_.title_by_name("president");
+        const bool leads =
+            president && k_.titles()[*title].relation == k_.titles()[*president].relation;
+        const auto holder = leads ? generic_leader(d) : k_.role_holder(*title, d, day_);
+        if (!holder) continue;
+        const uint32_t p = dictionary_entity(*holder);
+        if (p != owner) {
+          ms.push_back({state.b, state.e, p, kNone, Source::coref});
+          title_states_.push_back(state.entity);
+        }
+        break;
+      }
     }
-    return kNone;
   }
 
   // A dictionary name or a capitalised organisation name at `i`; the token after it, or `i`.
@@ -545,7 +562,7 @@ class ArticleExtractor {
         m.locative = true;
       if (!describes_other_noun(m, s))
         push_mention(ms, m);
-      else if (uint32_t cp = unnamed_counterpart(m, s, ms); cp != kNone)
+      else if (uint32_t cp = unnamed_counterpart(m, s); cp != kNone)
         return cp;
       return m.e;
     }
@@ -924,6 +941,7 @@ class ArticleExtractor {
       resolve_role_reference(sentence, s, ms, t, of);
     }
     resolve_counterparts(sentence, s, ms);
+    resolve_counterpart_references(ms);
     for (const auto& [m, b] : widen) ms[m].b = std::min(ms[m].b, b);
     // The state of a title is still named: "Somali President X and Ethiopian Prime Minister Y
     // ... the two countries".
@@ -1958,6 +1976,7 @@ class ArticleExtractor {
   void process_sentence(uint32_t index, const SentenceSpan& s) {
     appositions_.clear();
     title_states_.clear();
+    pending_counterparts_.clear();
     // Where titles start, looked up once: names stop at titles ("European Commission
     // President Ursula von der Leyen"), so name spans ask about every token.
     for (uint32_t i = s.first_token; i < s.end_token; ++i) {
@@ -2004,6 +2023,8 @@ class ArticleExtractor {
   std::vector<std::pair<uint32_t, uint32_t>> appositions_;
   // States consumed by the current sentence's titles ("Chinese President"), remembered as named.
   std::vector<uint32_t> title_states_;
+  // "his Russian counterpart" in the current sentence: the state's span through "counterpart".
+  std::vector<Mention> pending_counterparts_;
 };
 
 }  // namespace

@@ -448,6 +448,11 @@ TEST_CASE("an unnamed counterpart holds the possessor's role in the other state"
   r = relations("Japanese Prime Minister Fumio Kishida met his South Korean counterpart in Tokyo.",
                 "2023-03-16");
   CHECK(r.count("meets-with(Fumio Kishida, Yoon Suk Yeol)"));
+  // The owner is the person named before it, not whom "his" would refer to alone.
+  r = relations("The Uruguayan president visited Argentina. Kenya's foreign minister met his "
+                "Rwandan counterpart.",
+                "2025-03-10");
+  CHECK(r.count("meets-with(Musalia Mudavadi, Olivier Nduhungirehe)"));
 }
 
 TEST_CASE("names without diacritics match: 'Sanchez', 'Lopez Obrador', 'Erdogan'") {
