@@ -463,6 +463,15 @@ class ArticleExtractor {
     if (out_.entities[m.entity].kind != EntityKind::country) return false;
     if (m.e < s.end_token && (norms_[m.e] == "counterpart" || norms_[m.e] == "counterparts"))
       return true;
+    // "criticised the Haiti plan", "the Gaza war": a one-word name after "the" and before a
+    // noun names a topic (names that take "the", "the Philippines", "the US", are not meant).
+    if (m.e == m.b + 1 && m.source != Source::demonym && m.b > s.first_token &&
+        norms_[m.b - 1] == "the" && !toks_[m.b].upper && !norms_[m.b].ends_with("s") &&
+        m.e < s.end_token && toks_[m.e].word && !toks_[m.e].cap && !toks_[m.e].number &&
+        !kPrepositions.count(norms_[m.e]) && !kConnectors.count(norms_[m.e]) &&
+        !kSpeechVerbs.count(norms_[m.e]) && !kBeForms.count(norms_[m.e]) &&
+        !norms_[m.e].ends_with("ed") && norms_[m.e] != "has" && norms_[m.e] != "have")
+      return true;
     const bool counted = m.b > s.first_token &&
                          (toks_[m.b - 1].number || kCountWords.count(norms_[m.b - 1]));
     return counted && m.e < s.end_token && toks_[m.e].word && !toks_[m.e].cap &&
@@ -1552,6 +1561,9 @@ class ArticleExtractor {
     uint32_t before = tb;
     while (before > sb && is_adverb(norms_[before - 1])) --before;
     if (before > sb && kBeForms.count(norms_[before - 1])) return true;
+    // A reduced relative clause: "the Sudanese Armed Forces, led by General X,".
+    if (before > sb && norms_[before - 1] == "," && te < norms_.size() && norms_[te] == "by")
+      return true;
     return before > sb && te < norms_.size() && norms_[te] == "by" && toks_[before - 1].word &&
            !toks_[before - 1].cap && !kPrepositions.count(norms_[before - 1]) &&
            norms_[before - 1] != "have" && norms_[before - 1] != "has" && norms_[before - 1] != "had";
@@ -1619,6 +1631,17 @@ class ArticleExtractor {
         subj.mentions.push_back(static_cast<uint32_t>(mi) - 1);
       break;
     }
+    // "Egypt's efforts to deliver aid to Gaza": the owner of the effort.
+    if (subj.mentions.empty() && tb >= s.first_token + 5) {
+      uint32_t j = tb;
+      if (kDeterminers.count(norms_[j - 1])) --j;
+      if (j >= s.first_token + 4 && toks_[j - 1].word && !toks_[j - 1].cap && norms_[j - 2] == "to" &&
+          toks_[j - 3].word && !toks_[j - 3].cap && norms_[j - 4] == "'s") {
+        const uint32_t owner = mention_ending_at(ms, j - 4);
+        if (owner != kNone && usable(ms[owner], false) && !is_person(ms[owner].entity))
+          subj.mentions.push_back(owner);
+      }
+    }
     if (subj.mentions.empty() && te < s.end_token && norms_[te] == "by")
       subj = right_argument(ms, te, s, {"by"}, false, 3);
     return subj;
@@ -1634,6 +1657,26 @@ class ArticleExtractor {
       --j;
     if (j > sb && norms_[j - 1] == "-") return in_adverbial_phrase(j - 1, sb);
     return j > sb && (kPrepositions.count(norms_[j - 1]) || norms_[j - 1] == ",");
+  }
+
+  // Does the noun phrase of the trigger at `tb` follow "after", "before", "following" ...?
+  bool after_temporal_preposition(uint32_t tb, uint32_t sb) const {
+    static const std::unordered_set<std::string> kTemporal = {"after", "before", "following",
+                                                              "since", "ahead", "until"};
+    for (uint32_t j = tb; j > sb && tb - j < 4; --j) {
+      if (kTemporal.count(norms_[j - 1])) return true;
+      if (!(toks_[j - 1].word && !toks_[j - 1].cap) || kPrepositions.count(norms_[j - 1])) break;
+    }
+    return false;
+  }
+
+  // Is token `i` inside a quotation opened in this sentence? ("'Venezuela has been a victim,'
+  // Lula said, praising Maduro": Venezuela is quoted, not the one praising.)
+  bool quoted(uint32_t i, uint32_t sb) const {
+    bool open = false;
+    for (uint32_t j = sb; j < i; ++j)
+      if (norms_[j] == "\"" && !scare_quote(j)) open = !open;
+    return open;
   }
 
   // "Hungary's ruling Fidesz party": a possessor whose noun is another actor, not one that
@@ -1692,13 +1735,17 @@ class ArticleExtractor {
     // "Hungary's ruling Fidesz party ..., accusing Swedish politicians").
     if (norms_[te - 1].ends_with("ing") && before > sb && norms_[before - 1] == ",") {
       ArgList subj;
-      for (uint32_t mi = 0; mi < ms.size(); ++mi)
-        if (ms[mi].e <= tb && usable(ms[mi], false) && !ms[mi].possessive &&
-            !owns_other_actor(ms[mi], tb)) {
-          subj.mentions.push_back(mi);
-          subj.distance = tb - ms[mi].e;
-          break;
-        }
+      // Outside quotations first: in "'Venezuela has been a victim,' Lula said, praising
+      // Maduro" the quoted name is not the speaker.
+      for (const bool in_quote : {false, true}) {
+        for (uint32_t mi = 0; mi < ms.size() && subj.mentions.empty(); ++mi)
+          if (ms[mi].e <= tb && usable(ms[mi], false) && !ms[mi].possessive &&
+              !owns_other_actor(ms[mi], tb) && quoted(ms[mi].b, sb) == in_quote) {
+            subj.mentions.push_back(mi);
+            subj.distance = tb - ms[mi].e;
+          }
+        if (!subj.mentions.empty()) break;
+      }
       return subj;
     }
     // A gerund after "of" or "for": its subject is the actor right before the preposition
@@ -1765,6 +1812,7 @@ class ArticleExtractor {
     const uint32_t sb = s.first_token, se = s.end_token;
     const RelationType& rt = k_.relation_types()[type];
     if (intended(tr, tb, te, sb, se)) return false;
+    if (tr.passive_only && !is_passive(tr, tb, te, sb)) return false;
 
     ArgList subj, obj;
     if (tr.copular) {
@@ -1797,8 +1845,28 @@ class ArticleExtractor {
           break;
         }
         if (subj.mentions.empty()) subj = fronted_phrase_subject(ms, s, tb, te);
-        if (subj.mentions.empty() && in_adverbial_phrase(tb, sb))
+        // "Trump visited U.S. troops and had lunch with Moon": the noun after a second verb
+        // of the sentence has that verb's subject.
+        if (subj.mentions.empty()) {
+          static const std::unordered_set<std::string> kLightVerbs = {
+              "had", "held", "hold", "holds", "made", "makes", "paid", "pays", "conducted",
+              "began", "gave", "attended"};
+          uint32_t j = tb;
+          while (j > sb && (kDeterminers.count(norms_[j - 1]) ||
+                            (toks_[j - 1].word && !toks_[j - 1].cap && is_adverb(norms_[j - 1]))))
+            --j;
+          if (j > sb + 1 && kLightVerbs.count(norms_[j - 1]) && norms_[j - 2] == "and")
+            subj = clause_subject(ms, tb, s, j > sb + 2 && norms_[j - 3] == ",");
+        }
+        if (subj.mentions.empty() && in_adverbial_phrase(tb, sb)) {
           subj = clause_subject(ms, tb, s, false);
+          // "A and B signed agreements after the talks" says nothing of who talked (but "A, B
+          // and C wrapped up ten days of joint exercises" does).
+          if (rt.symmetric && after_temporal_preposition(tb, sb) &&
+              right_argument(ms, te, s, tr.parties, tr.places, 8).mentions.empty() &&
+              right_argument(ms, te, s, tr.object, tr.places, 8).mentions.empty())
+            return false;
+        }
         if (subj.mentions.empty()) subj = left_argument(ms, tb, s, 14);
       } else {
         subj = verb_subject(ms, s, tb, te);
@@ -1875,6 +1943,14 @@ class ArticleExtractor {
     uint32_t clause_b = tb >= sb + 6 ? tb - 6 : sb;
     for (uint32_t mi : subj.mentions)
       if (ms[mi].e <= tb) clause_b = std::max(clause_b, ms[mi].e);
+    // "... would not be intimidated, and accused China": the negation is another clause's.
+    for (uint32_t j = tb; j > clause_b; --j) {
+      const std::string& w = norms_[j - 1];
+      if (w == "," || w == "but" || w == "while" || w == "whereas" || w == "although") {
+        clause_b = j;
+        break;
+      }
+    }
     return find_cue(k_.cues().negation, clause_b, tb, tb) != kNone;
   }
 

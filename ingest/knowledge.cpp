@@ -188,6 +188,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
           trig.subject = strings(src, tr, "subject", where);
           trig.copular = tr.value("copular", false);
           trig.person_object = tr.value("person_object", false);
+          trig.passive_only = tr.value("passive_only", false);
           if (tr.contains("excludes_after"))
             for (const auto& w : tr.at("excludes_after")) trig.excludes_after.push_back(w.get<std::string>());
           if (rt.symmetric && trig.parties.empty() && trig.object.empty() && !trig.copular)

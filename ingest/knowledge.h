@@ -66,6 +66,7 @@ struct Trigger {
   std::vector<std::string> subject;  // prepositions introducing a subject after the noun
   bool copular = false;  // "X is Y's supplier": subject before the copula, object the possessor
   bool person_object = false;  // only a person may be the object ("received Maduro")
+  bool passive_only = false;   // only in the passive ("the army, led by General X")
   std::vector<std::string> excludes_after;  // none may follow within 3 tokens ("traded fire")
 };
 

@@ -41,6 +41,8 @@
 //                       preposition ("arrived in Moscow", "imports oil from Russia").
 //   "excludes_after": none of these words may stand within three tokens after the trigger
 //                       ("traded fire" is no trade).
+//   "passive_only": true    only in the passive ("the army, led by General X", not "led the
+//                       talks" or "an army-led government").
 //   "person_object": true   only a person is an object ("Lula received Maduro", but not
 //                       "Kenya received U.S. support").
 //

@@ -547,3 +547,62 @@ TEST_CASE("a topic is no act: 'the two leaders discussed trade'") {
   CHECK(r.count("meets-with(Mohammed bin Salman, Volodymyr Zelenskyy)"));
   CHECK_FALSE(r.count("trades-with(Mohammed bin Salman, Volodymyr Zelenskyy)"));
 }
+
+TEST_CASE("negation stays in its clause: 'would not be intimidated, and accused China'") {
+  const auto r = relations(
+      "Ferdinand Marcos Jr told his counterparts that his country would not be intimidated, and "
+      "accused China of harassing Filipino fishermen.",
+      "2023-09-06");
+  CHECK(r.count("accuses(Ferdinand Marcos Jr., China)"));
+  CHECK_FALSE(r.count("accuses(Ferdinand Marcos Jr., China) negated"));
+}
+
+TEST_CASE("a country's name as a noun modifier is a topic: 'criticised the Haiti plan'") {
+  const auto r = relations(
+      "Raila Odinga has criticised the Haiti plan. The United States attacked the Houthis.",
+      "2024-05-23");
+  CHECK_FALSE(r.count("criticizes(Raila Odinga, Haiti)"));
+  CHECK(r.count("attacks(United States, Houthis)"));
+}
+
+TEST_CASE("the owner of an effort: 'Egypt's efforts to deliver aid to Gaza'") {
+  const auto r = relations("Erdoğan praised Egypt's efforts to deliver aid to Gaza.", "2024-02-14");
+  CHECK(r.count("supports(Egypt, Gaza Strip)"));
+  CHECK_FALSE(r.count("supports(Recep Tayyip Erdoğan, Gaza Strip)"));
+}
+
+TEST_CASE("'and had lunch with Moon': a second verb's noun keeps the sentence subject") {
+  const auto r = relations(
+      "Earlier on Sunday, Donald Trump visited U.S. troops at Camp Bonifas and had lunch with Moon "
+      "Jae-in in Seoul.",
+      "2019-06-30");
+  CHECK(r.count("meets-with(Donald Trump, Moon Jae-in)"));
+  CHECK_FALSE(r.count("meets-with(Moon Jae-in, United States)"));
+}
+
+TEST_CASE("'after the talks' names no one who talked; 'wrapped up joint exercises' does") {
+  const auto r = relations(
+      "India and Ukraine signed four agreements after the talks. Warships from India, Japan and "
+      "Australia wrapped up ten days of joint naval exercises.",
+      "2024-08-23");
+  CHECK_FALSE(r.count("meets-with(India, Ukraine)"));
+  CHECK(r.count("drills-with(Australia, Japan)"));
+}
+
+TEST_CASE("', praising Maduro': the speaker outside the quotation praises") {
+  const auto r = relations(
+      "\"Venezuela has always been a victim of a narrative,\" Lula said, praising Maduro for his "
+      "willingness to negotiate.",
+      "2023-05-30");
+  CHECK(r.count("praises(Luiz Inácio Lula da Silva, Nicolás Maduro)"));
+  CHECK_FALSE(r.count("praises(Venezuela, Nicolás Maduro)"));
+}
+
+TEST_CASE("'the army, led by General X,' leads; 'an army-led government' does not") {
+  const auto r = relations(
+      "The RSF has been at war with the Sudanese Armed Forces, led by army chief General Abdel "
+      "Fattah al-Burhan, since April 2023. Sudan's army-led government accused the UAE.",
+      "2025-01-07");
+  CHECK(r.count("leads(Abdel Fattah al-Burhan, Sudanese Armed Forces)"));
+  CHECK_FALSE(r.count("leads(Sudan, United Arab Emirates)"));
+}
