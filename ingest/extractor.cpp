@@ -1510,8 +1510,11 @@ class ArticleExtractor {
     static const std::unordered_set<std::string> kNounModifiers = {
         "air", "missile", "drone", "military", "rocket", "artillery", "terror", "terrorist",
         "cyber", "hunger", "general"};
+    // A past form after a classifier is a verb: "the Israeli military struck Hezbollah".
+    const std::string& form = norms_[tb];
+    const bool past = form.ends_with("ed") || form == "struck" || form == "fought";
     return w == "'s" || kDeterminers.count(w) || kPossessivePronouns.count(w) ||
-           kNounModifiers.count(w);
+           (kNounModifiers.count(w) && !past);
   }
 
   void find_relations(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms) {

@@ -606,3 +606,13 @@ TEST_CASE("'the army, led by General X,' leads; 'an army-led government' does no
   CHECK(r.count("leads(Abdel Fattah al-Burhan, Sudanese Armed Forces)"));
   CHECK_FALSE(r.count("leads(Sudan, United Arab Emirates)"));
 }
+
+TEST_CASE("'the Israeli military struck Hezbollah': a past form after 'military' is a verb") {
+  const auto r = relations(
+      "The Israeli military struck Hezbollah on Monday. The United States military attacked the "
+      "Houthis. A military attack on Iran was ruled out.",
+      "2024-05-23");
+  CHECK(r.count("attacks(Israel, Hezbollah)"));
+  CHECK(r.count("attacks(United States, Houthis)"));
+  CHECK(r.size() == 2);
+}
