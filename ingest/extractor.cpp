@@ -915,8 +915,11 @@ class ArticleExtractor {
         }
         continue;
       }
-      const uint16_t rel = k_.titles()[t.title].relation;
       const uint32_t of = title_possessor(ms, t, s.first_token);
+      const Title& title = k_.titles()[t.title];
+      const bool org_before = of != kNone && ms[of].e == t.b &&
+                              out_.entities[ms[of].entity].kind == EntityKind::organization;
+      const uint16_t rel = org_before && title.org_relation ? *title.org_relation : title.relation;
       const bool past = past_role(ms, t, of, s.first_token);
       uint32_t posting = kNone;
       const uint32_t name_at = name_after_title(t, titles, ms, s.end_token, posting);

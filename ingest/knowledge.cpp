@@ -220,6 +220,11 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       if (!ti) fail(src, where + ": unknown relation type \"" + rel + "\"");
       title.relation = *ti;
       title.before_name = t.value("before_name", false);
+      if (t.contains("org_relation")) {
+        const std::string org_rel = string_field(src, t, "org_relation", where);
+        title.org_relation = k.relation_type(org_rel);
+        if (!title.org_relation) fail(src, where + ": unknown relation type \"" + org_rel + "\"");
+      }
       const uint32_t index = static_cast<uint32_t>(k.titles_.size());
       auto forms = strings(src, t, "forms", where);
       forms.push_back(title.title);

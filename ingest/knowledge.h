@@ -52,6 +52,9 @@ struct Title {
   // Only a title right before a name or a comma ("NATO chief Mark Rutte"), not as a modifier
   // ("the Houthis' chief negotiator").
   bool before_name = false;
+  // The relation when an organisation is written right before the title ("CIA Director X"
+  // heads the CIA; "X, a director at CSIS" does not), or none.
+  std::optional<uint16_t> org_relation;
 };
 
 // One way a relation type is expressed. See ingest/patterns.h for how each field is used.

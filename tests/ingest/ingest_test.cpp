@@ -616,3 +616,13 @@ TEST_CASE("'the Israeli military struck Hezbollah': a past form after 'military'
   CHECK(r.count("attacks(United States, Houthis)"));
   CHECK(r.size() == 2);
 }
+
+TEST_CASE("'CIA Director William Burns' leads the CIA; 'a director at CSIS' is affiliated") {
+  const auto r = relations(
+      "CIA Director William Burns met Mossad chief David Barnea in Doha. Amy Searight, a director "
+      "at the Center for Strategic and International Studies, said the talks mattered.",
+      "2024-01-28");
+  CHECK(r.count("leads(William Burns, CIA)"));
+  CHECK(r.count("leads(David Barnea, Mossad)"));
+  CHECK(r.count("affiliated-with(Amy Searight, Center for Strategic and International Studies)"));
+}
