@@ -1316,7 +1316,11 @@ class ArticleExtractor {
         const bool relative = norms_[k] == "which" && norms_[k - 1] == ",";
         if (stops_clause(k) && !relative) break;
         if (norms_[k] != ",") continue;
-        const bool describes = kDeterminers.count(norms_[k + 1]) > 0 || norms_[k + 1] == "who" ||
+        // "Turkey, Azerbaijan's closest ally, has supplied ...": a possessive description.
+        const bool possessive_description =
+            k + 2 < before && norms_[k + 2] == "'s" && mention_starting_at(ms, k + 1) != kNone;
+        const bool describes = possessive_description || kDeterminers.count(norms_[k + 1]) > 0 ||
+                               norms_[k + 1] == "who" ||
                                norms_[k + 1] == "whom" || norms_[k + 1] == "which" ||
                                k_.match_title(norms_, k + 1, before).has_value();
         const uint32_t head = mention_ending_at(ms, k);
@@ -1402,6 +1406,12 @@ class ArticleExtractor {
           stopped = true;
         if (norms_[i] == ".") stopped = true;
         if (norms_[i] == ",") last_comma = i;
+        // "with the breakaway region of Somaliland": the region is Somaliland.
+        static const std::unordered_set<std::string> kPlaceNouns = {
+            "region", "territory", "province", "republic", "enclave", "island", "islands",
+            "government", "people", "state", "kingdom"};
+        if (norms_[i] == "of" && i > pos && kPlaceNouns.count(norms_[i - 1]) && !last_prep.empty())
+          continue;
         if (kPrepositions.count(norms_[i])) {
           last_prep = norms_[i];
           ++preps;
@@ -1618,12 +1628,12 @@ class ArticleExtractor {
   // A noun trigger's subject: a possessive ("Russia's invasion of"), a pre-modifier
   // ("China-Russia trade", "Chinese and Russian warships"), or "by X".
   ArgList noun_subject(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
-                       uint32_t te) const {
+                       uint32_t te, uint32_t max_gap = 4) const {
     ArgList subj;
     for (int mi = static_cast<int>(ms.size()) - 1; mi >= 0; --mi) {
       const Mention& m = ms[static_cast<size_t>(mi)];
       if (m.e > tb) continue;
-      if (tb - m.e > 4) break;
+      if (tb - m.e > max_gap) break;
       bool only_modifiers = true;
       for (uint32_t j = m.e; j < tb; ++j)
         if (!(norms_[j] == "'s" || norms_[j] == "-" || scare_quote(j) ||
@@ -1799,12 +1809,20 @@ class ArticleExtractor {
   // "X is Y's largest supplier of arms": the copula's subject and the possessor.
   bool copular_arguments(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
                          uint32_t te, ArgList& subj, ArgList& obj) const {
-    obj = noun_subject(ms, s, tb, te);
+    obj = noun_subject(ms, s, tb, te, 6);
     if (obj.mentions.empty()) return false;
     const Mention& owner = ms[obj.mentions.front()];
     if (owner.e >= s.end_token || norms_[owner.e] != "'s") return false;
     uint32_t b = owner.b;
     while (b > s.first_token && kDeterminers.count(norms_[b - 1])) --b;
+    // An apposition says it as well: "China, Pakistan's closest ally and main arms supplier,".
+    if (b > s.first_token + 1 && norms_[b - 1] == "," && (te >= s.end_token || norms_[te] == ",")) {
+      const uint32_t named = mention_ending_at(ms, b - 1);
+      if (named != kNone && usable(ms[named], false) && !is_person(ms[named].entity)) {
+        subj.mentions = {named};
+        return true;
+      }
+    }
     while (b > s.first_token && is_adverb(norms_[b - 1])) --b;
     if (b > s.first_token && norms_[b - 1] == "long") --b;
     if (!(b > s.first_token && kBeForms.count(norms_[b - 1]))) return false;
@@ -1828,6 +1846,8 @@ class ArticleExtractor {
       // one helped precedes.
       subj = right_argument(ms, te, s, tr.subject, true, 3);
       obj = left_argument(ms, tb, s, 4);
+      // "Israel's military said the projectiles were intercepted with help from the US".
+      if (obj.mentions.empty() && !subj.mentions.empty()) obj = clause_subject(ms, tb, s, true);
     } else if (is_passive(tr, tb, te, sb)) {
       obj = left_argument(ms, tb, s, 12);
       // "the G20 summit hosted by India": the event is hosted, not the name before it.

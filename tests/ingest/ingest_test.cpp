@@ -626,3 +626,29 @@ TEST_CASE("'CIA Director William Burns' leads the CIA; 'a director at CSIS' is a
   CHECK(r.count("leads(David Barnea, Mossad)"));
   CHECK(r.count("affiliated-with(Amy Searight, Center for Strategic and International Studies)"));
 }
+
+TEST_CASE("appositions with a possessive: 'China, Pakistan's main arms supplier,'") {
+  const auto r = relations(
+      "China, Pakistan's closest ally and main arms supplier, called the strikes regrettable. "
+      "Turkey, Azerbaijan's closest ally, has supplied Baku with Bayraktar drones.",
+      "2025-05-07");
+  CHECK(r.count("supports(China, Pakistan)"));
+  CHECK(r.count("supports(Turkey, Azerbaijan)"));
+}
+
+TEST_CASE("'with help from X': the one helped is the sentence's subject when none is near") {
+  const auto r = relations(
+      "Israel's military said 99 percent of the projectiles were intercepted with help from the "
+      "United States, the United Kingdom and France.",
+      "2024-04-14");
+  CHECK(r.count("supports(United States, Israel)"));
+  CHECK(r.count("supports(France, Israel)"));
+}
+
+TEST_CASE("'to either side' is both of the last two states") {
+  const auto r = relations(
+      "Narendra Modi visited Ukraine weeks after a trip to Russia. S Jaishankar said India had not "
+      "supplied weapons to either side.",
+      "2024-08-23");
+  CHECK(r.count("supports(India, Russia) negated"));
+}
