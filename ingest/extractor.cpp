@@ -538,6 +538,10 @@ class ArticleExtractor {
     const Knowledge::Match dm = dictionary_match(i, end);
     uint32_t span = capitalised_span(i, end);
     uint32_t span_b = i;
+    // "A State Department spokesman": after a sentence-initial article, a dictionary name.
+    if (dm.length == 0 && span > 1 && kDeterminers.count(norms_[i]) &&
+        dictionary_match(i + 1, end).length > 0)
+      return i;
     // A leading article is not part of a name: "The European Union".
     if (span > 1 && kDeterminers.count(norms_[i])) {
       ++span_b;
@@ -665,9 +669,21 @@ class ArticleExtractor {
         if (!matched) continue;
         const bool states = !people && kStateWords.count(phrase.back()) > 0;
         std::vector<uint32_t> candidates;
-        for (const Mention& m : ms)
-          if (!m.locative && !m.possessive && m.entity2 == kNone && is_person(m.entity) == people)
+        for (const Mention& m : ms) {
+          if (m.locative || m.possessive || m.entity2 != kNone) continue;
+          if (is_person(m.entity) == people) {
             candidates.push_back(m.entity);
+          } else if (states && dict_of_[m.entity] != kNone) {
+            // "Ruto, who met Harris, said the two countries signed": their states.
+            for (const Role& r : k_.entities()[dict_of_[m.entity]].roles)
+              if (day_ >= r.from && day_ < r.to)
+                if (const auto st = k_.entity_by_key(r.of);
+                    st && k_.entities()[*st].kind == EntityKind::country) {
+                  candidates.push_back(dictionary_entity(*st));
+                  break;
+                }
+          }
+        }
         const auto& recent = people ? recent_people_ : recent_things_;
         candidates.insert(candidates.begin(), recent.begin(), recent.end());
         std::vector<uint32_t> chosen;
@@ -1128,6 +1144,9 @@ class ArticleExtractor {
     std::vector<uint32_t> candidates;
     for (auto it = ms.rbegin(); it != ms.rend(); ++it)
       if (it->e <= t.b && is_person(it->entity) && it->entity2 == kNone) candidates.push_back(it->entity);
+    // Then the previous sentence's topic ("Biden hosted Ruto ... The president said"), then
+    // whoever was named most recently.
+    if (topic_person_ != kNone) candidates.push_back(topic_person_);
     candidates.insert(candidates.end(), recent_people_.rbegin(), recent_people_.rend());
     for (uint32_t p : candidates) {
       const uint32_t target = role_target(p, t.title);

@@ -652,3 +652,26 @@ TEST_CASE("'to either side' is both of the last two states") {
       "2024-08-23");
   CHECK(r.count("supports(India, Russia) negated"));
 }
+
+TEST_CASE("'the president' after a visit story is the host, the previous sentence's topic") {
+  const auto r = relations(
+      "U.S. President Joe Biden hosted Kenyan President William Ruto at the White House. The "
+      "president praised Ruto for his leadership.",
+      "2024-05-23");
+  CHECK(r.count("praises(Joe Biden, William Ruto)"));
+}
+
+TEST_CASE("'the two countries' are the states of the people just named") {
+  const auto r = relations(
+      "China criticised the visit. Ruto, who also met Vice President Kamala Harris, said the two "
+      "countries signed agreements on debt relief.",
+      "2024-05-23");
+  CHECK(r.count("signs-agreement-with(Kenya, United States)"));
+  CHECK_FALSE(r.count("signs-agreement-with(China, Kenya)"));
+}
+
+TEST_CASE("'A State Department spokesman': the article is no part of a dictionary name") {
+  const auto r = relations("A State Department spokesman, Matthew Miller, criticised Russia.",
+                           "2024-05-23");
+  CHECK(r.count("affiliated-with(Matthew Miller, United States)"));
+}
