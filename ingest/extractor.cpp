@@ -1700,7 +1700,10 @@ class ArticleExtractor {
                                                               "since", "ahead", "until"};
     for (uint32_t j = tb; j > sb && tb - j < 4; --j) {
       if (kTemporal.count(norms_[j - 1])) return true;
-      if (!(toks_[j - 1].word && !toks_[j - 1].cap) || kPrepositions.count(norms_[j - 1])) break;
+      // "after months of talks"
+      if (!(toks_[j - 1].word && !toks_[j - 1].cap) ||
+          (kPrepositions.count(norms_[j - 1]) && norms_[j - 1] != "of"))
+        break;
     }
     return false;
   }
