@@ -109,6 +109,7 @@ struct Mention {
   bool modifier = false;  // consumed as the country of a title ("Chinese President")
   bool possessive = false;  // "his", "its" before a noun: an owner, not a verb's argument
   uint32_t entity3 = kNone;  // the third of "the three countries"
+  bool city = false;  // a city or region of a state: only a target of attacks ("struck Odesa")
 };
 
 struct TitleMention {
@@ -125,7 +126,10 @@ struct ArgList {
 class ArticleExtractor {
  public:
   ArticleExtractor(std::string_view text, std::optional<int32_t> published, const Knowledge& k)
-      : k_(k), text_(text), day_(published.value_or(std::numeric_limits<int32_t>::max() - 1)) {}
+      : k_(k),
+        text_(text),
+        day_(published.value_or(std::numeric_limits<int32_t>::max() - 1)),
+        attacks_type_(k.relation_type("attacks").value_or(std::numeric_limits<uint16_t>::max())) {}
 
   Extraction run() {
     toks_ = tokenize(text_);
@@ -573,6 +577,13 @@ class ArticleExtractor {
       if (place_form && after_place_preposition(i, s.first_token) &&
           !(m.e < end && norms_[m.e] == "'s"))
         m.locative = true;
+      // A city or region never acts; it is only where something happens or what is reached
+      // or struck ("attacked Odesa", "flew to Shanghai").
+      if (hit.form == NameForm::place) {
+        m.locative = true;
+        m.city = true;
+        m.source = Source::capital;
+      }
       if (!describes_other_noun(m, s))
         push_mention(ms, m);
       else if (uint32_t cp = unnamed_counterpart(m, s); cp != kNone)
@@ -1428,9 +1439,8 @@ class ArticleExtractor {
         // "with the breakaway region of Somaliland": the region is Somaliland.
         static const std::unordered_set<std::string> kPlaceNouns = {
             "region", "territory", "province", "republic", "enclave", "island", "islands",
-            "government", "people", "state", "kingdom"};
-        if (norms_[i] == "of" && i > pos && kPlaceNouns.count(norms_[i - 1]) && !last_prep.empty())
-          continue;
+            "government", "people", "state", "kingdom", "city", "town", "port", "village"};
+        if (norms_[i] == "of" && i > pos && kPlaceNouns.count(norms_[i - 1])) continue;
         if (kPrepositions.count(norms_[i])) {
           last_prep = norms_[i];
           ++preps;
@@ -1927,6 +1937,14 @@ class ArticleExtractor {
       const uint32_t b = ms[subj.mentions.front()].b;
       if (b > sb && norms_[b - 1] == "where") return false;
     }
+    // A city stands for its state only as the target of an attack ("Russia attacked Odesa");
+    // reaching one is no state visit ("arrived in Kazan").
+    // Not "attacked army positions in El Fasher" either: a city reached through "in" is where
+    // the attack happened, and the attacker may be of the same state.
+    if (type != attacks_type_ || obj.preposition == "in")
+      obj.mentions.erase(std::remove_if(obj.mentions.begin(), obj.mentions.end(),
+                                        [&](uint32_t mi) { return ms[mi].city; }),
+                         obj.mentions.end());
     if (tr.person_object) {  // also in the passive: "Sánchez was received by Xi"
       auto& objects = obj.mentions;
       objects.erase(std::remove_if(objects.begin(), objects.end(),
@@ -2032,7 +2050,10 @@ class ArticleExtractor {
   bool emit_symmetric(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
                       uint16_t type, const Trigger& tr, uint32_t te, const ArgList& subj,
                       const ArgList& obj, const Qualifiers& q) {
-    const ArgList p = right_argument(ms, te, s, tr.parties, tr.places, 8);
+    ArgList p = right_argument(ms, te, s, tr.parties, tr.places, 8);
+    p.mentions.erase(std::remove_if(p.mentions.begin(), p.mentions.end(),
+                                    [&](uint32_t mi) { return ms[mi].city; }),
+                     p.mentions.end());
     const auto parties = entities_of(ms, p.mentions);
     std::vector<std::pair<uint32_t, uint32_t>> pairs;
     auto all_pairs = [&](const std::vector<uint32_t>& ents) {
@@ -2118,6 +2139,7 @@ class ArticleExtractor {
   const Knowledge& k_;
   std::string_view text_;
   int32_t day_;
+  uint16_t attacks_type_;  // the relation type a city may be the object of
   std::vector<Token> toks_;
   std::vector<std::string> norms_;
   std::vector<uint8_t> caps_;

@@ -302,6 +302,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       d.aliases = strings(src, e, "aliases", where);
       d.demonyms = strings(src, e, "demonyms", where);
       d.capitals = strings(src, e, "capitals", where);
+      d.places = strings(src, e, "places", where);
       d.neighbors = strings(src, e, "neighbors", where);
       d.region = string_field(src, e, "region", where, false);
       d.state = string_field(src, e, "state", where, false);
@@ -361,6 +362,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
     for (const auto& a : d.aliases) add_folded(a, NameForm::alias);
     for (const auto& a : d.demonyms) add_folded(a, NameForm::demonym);
     for (const auto& a : d.capitals) add_folded(a, NameForm::capital);
+    for (const auto& a : d.places) add_folded(a, NameForm::place);
   }
   // Who held which role of each state or organisation, in dictionary order.
   for (uint32_t i = 0; i < k.entities_.size(); ++i)

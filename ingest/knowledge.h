@@ -37,6 +37,7 @@ struct DictionaryEntity {
   std::vector<std::string> aliases;
   std::vector<std::string> demonyms;
   std::vector<std::string> capitals;
+  std::vector<std::string> places;  // cities and regions that are only places ("Odesa")
   std::vector<std::string> neighbors;  // keys of bordering states
   std::string region;                  // "europe", "asia", ... (states only)
   // Key of the state a government body stands for ("kremlin" -> "russia"): a ministry or
@@ -117,7 +118,7 @@ class KnowledgeError : public std::runtime_error {
 };
 
 // How a dictionary phrase matched: what the words stood for.
-enum class NameForm : uint8_t { name, alias, demonym, capital };
+enum class NameForm : uint8_t { name, alias, demonym, capital, place };
 
 struct PhraseHit {
   uint32_t entity;  // index into Knowledge::entities()

@@ -704,3 +704,14 @@ TEST_CASE("development set: micro scores over fixtures/articles and fixtures/dev
   CHECK(total.overall.recall() >= 0.85);
   CHECK(total.overall.f1() >= 0.90);
 }
+
+TEST_CASE("a city is its state only as an attack's target: 'attacked the port city of Odesa'") {
+  const auto r = relations(
+      "Russia attacked the port city of Odesa with drones. Modi arrived in Kazan for the BRICS "
+      "summit. RSF fighters attacked army positions in El Fasher. Israeli jets struck Tyre.",
+      "2024-10-22");
+  CHECK(r.count("attacks(Russia, Ukraine)"));
+  CHECK(r.count("attacks(Israel, Lebanon)"));
+  CHECK_FALSE(r.count("visits(Narendra Modi, Russia)"));
+  CHECK_FALSE(r.count("attacks(Rapid Support Forces, Sudan)"));
+}
