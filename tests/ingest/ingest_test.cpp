@@ -698,7 +698,7 @@ TEST_CASE("development set: micro scores over fixtures/articles and fixtures/dev
   }
   INFO(format_score(total, false));
   // Thresholds a little under the measured figures (54 articles, 649 gold relations: P 0.963,
-  // R 0.877, F1 0.918 on 2026-11-27), so a rule change that costs quality fails here. These
+  // R 0.878, F1 0.919 on 2026-11-27), so a rule change that costs quality fails here. These
   // are development figures: the rules were tuned on these articles.
   CHECK(total.overall.precision() >= 0.94);
   CHECK(total.overall.recall() >= 0.85);
