@@ -90,6 +90,11 @@ const std::unordered_set<std::string> kRegionAdjectives = {
     "southern", "northern", "central", "caucasian", "baltic", "nordic", "balkan", "gulf",
     "pacific", "latin"};
 
+// Words after which a noun is what is talked about: "discussed trade", "a debate about aid".
+const std::unordered_set<std::string> kTopicWords = {
+    "discuss", "discussed", "discusses", "discussing", "about", "regarding", "concerning",
+    "including", "debated", "debate", "review", "reviewed"};
+
 bool is_adverb(const std::string& w) { return w.size() > 4 && w.ends_with("ly"); }
 
 enum class Source : uint8_t { name, alias, demonym, capital, unknown, coref };
@@ -103,6 +108,8 @@ struct Mention {
   bool locative = false;  // a capital after a place preposition: a place, not an actor
   bool modifier = false;  // consumed as the country of a title ("Chinese President")
   bool possessive = false;  // "his", "its" before a noun: an owner, not a verb's argument
+  uint32_t entity3 = kNone;  // the third of "the three countries"
+  bool city = false;  // a city or region of a state: only a target of attacks ("struck Odesa")
 };
 
 struct TitleMention {
@@ -119,7 +126,10 @@ struct ArgList {
 class ArticleExtractor {
  public:
   ArticleExtractor(std::string_view text, std::optional<int32_t> published, const Knowledge& k)
-      : k_(k), text_(text), day_(published.value_or(std::numeric_limits<int32_t>::max() - 1)) {}
+      : k_(k),
+        text_(text),
+        day_(published.value_or(std::numeric_limits<int32_t>::max() - 1)),
+        attacks_type_(k.relation_type("attacks").value_or(std::numeric_limits<uint16_t>::max())) {}
 
   Extraction run() {
     toks_ = tokenize(text_);
@@ -231,6 +241,12 @@ class ArticleExtractor {
 
   void index_cue_first_words() {
     const Cues& c = k_.cues();
+    for (const auto* list : {&c.collective_pairs, &c.collective_people_pairs})
+      for (const auto& phrase : *list)
+        for (size_t j = 0; j < 2 && j < phrase.size(); ++j) {
+          collective_words_[j].insert(phrase[j]);
+          if (phrase[j] == "two") collective_words_[j].insert("three");
+        }
     for (const auto* list : {&c.negation, &c.attribution, &c.modality, &c.sports, &c.history})
       for (const auto& phrase : *list)
         if (!phrase.empty()) cue_first_words_.insert(phrase.front());
@@ -360,7 +376,13 @@ class ArticleExtractor {
   }
 
   // "its military ruler": the most recent state or organisation, in this sentence or before.
-  uint32_t resolve_its(const std::vector<Mention>& ms) const {
+  uint32_t resolve_its(const std::vector<Mention>& ms, uint32_t at) const {
+    // "X condemned Y's actions and reaffirmed its support": a second verb's "its" is the
+    // sentence subject's.
+    if (at >= 2 && norms_[at - 2] == "and" && !toks_[at - 1].cap &&
+        (norms_[at - 1].ends_with("ed") || norms_[at - 1].ends_with("s")))
+      for (const Mention& m : ms)
+        if (!is_person(m.entity) && !m.locative && m.entity2 == kNone) return m.entity;
     for (auto it = ms.rbegin(); it != ms.rend(); ++it)
       if (!is_person(it->entity) && !it->locative && it->entity2 == kNone) return it->entity;
     return recent_things_.empty() ? kNone : recent_things_.back();
@@ -445,25 +467,93 @@ class ArticleExtractor {
     if (out_.entities[m.entity].kind != EntityKind::country) return false;
     if (m.e < s.end_token && (norms_[m.e] == "counterpart" || norms_[m.e] == "counterparts"))
       return true;
+    // "criticised the Haiti plan", "the Gaza war": a one-word name after "the" and before a
+    // noun names a topic (names that take "the", "the Philippines", "the US", are not meant).
+    if (m.e == m.b + 1 && m.source != Source::demonym && m.b > s.first_token &&
+        norms_[m.b - 1] == "the" && !toks_[m.b].upper && !norms_[m.b].ends_with("s") &&
+        m.e < s.end_token && toks_[m.e].word && !toks_[m.e].cap && !toks_[m.e].number &&
+        !kPrepositions.count(norms_[m.e]) && !kConnectors.count(norms_[m.e]) &&
+        !kSpeechVerbs.count(norms_[m.e]) && !kBeForms.count(norms_[m.e]) &&
+        !norms_[m.e].ends_with("ed") && norms_[m.e] != "has" && norms_[m.e] != "have")
+      return true;
     const bool counted = m.b > s.first_token &&
                          (toks_[m.b - 1].number || kCountWords.count(norms_[m.b - 1]));
     return counted && m.e < s.end_token && toks_[m.e].word && !toks_[m.e].cap &&
            !kPrepositions.count(norms_[m.e]);
   }
 
+  // "Wang Yi held talks with his Russian counterpart": an unnamed counterpart, resolved once
+  // the sentence's titles are (resolve_counterpart_references). Returns the token after
+  // "counterpart", or kNone when a name follows.
+  uint32_t unnamed_counterpart(const Mention& state, const SentenceSpan& s) {
+    const uint32_t at = state.e;  // "counterpart"
+    if (at + 1 < s.end_token && toks_[at + 1].word && toks_[at + 1].cap) return kNone;  // named
+    if (at + 1 < s.end_token && norms_[at + 1] == ",") return kNone;
+    pending_counterparts_.push_back(state);
+    pending_counterparts_.back().e = at + 1;
+    return at + 1;
+  }
+
+  // The person holding, in the counterpart's state on the article's date, the role of the
+  // person named before it in the sentence ("Kenya's foreign minister met his Rwandan
+  // counterpart"), or else of whom "his" refers to.
+  void resolve_counterpart_references(std::vector<Mention>& ms) {
+    for (const Mention& state : pending_counterparts_) {
+      uint32_t owner = kNone, pronoun_owner = kNone;
+      for (const Mention& m : ms) {
+        if (m.e > state.b || !is_person(m.entity) || m.entity2 != kNone) continue;
+        if (m.source == Source::coref && m.e == m.b + 1 && kPossessivePronouns.count(norms_[m.b]))
+          pronoun_owner = m.entity;
+        else
+          owner = m.entity;
+      }
+      if (owner == kNone) owner = pronoun_owner;
+      if (owner == kNone || dict_of_[owner] == kNone) continue;
+      const uint32_t d = dict_of_[state.entity];
+      if (d == kNone) continue;
+      for (const Role& r : k_.entities()[dict_of_[owner]].roles) {
+        if (day_ < r.from || day_ >= r.to) continue;
+        const auto title = k_.title_by_name(r.title);
+        if (!title) continue;
+        // A leader's counterpart is the other state's leader, whatever the title ("Japanese
+        // Prime Minister Fumio Kishida and his South Korean counterpart" is Yoon Suk Yeol).
+        const auto president = k_.title_by_name("president");
+        const bool leads =
+            president && k_.titles()[*title].relation == k_.titles()[*president].relation;
+        const auto holder = leads ? generic_leader(d) : k_.role_holder(*title, d, day_);
+        if (!holder) continue;
+        const uint32_t p = dictionary_entity(*holder);
+        if (p != owner) {
+          ms.push_back({state.b, state.e, p, kNone, Source::coref});
+          title_states_.push_back(state.entity);
+        }
+        break;
+      }
+    }
+  }
+
   // A dictionary name or a capitalised organisation name at `i`; the token after it, or `i`.
   uint32_t take_name(const SentenceSpan& s, uint32_t i, std::vector<Mention>& ms) {
     const uint32_t end = s.end_token;
+    // "Leaders of the Group of Seven", "Foreign ministers of the bloc": the members of an
+    // actor act for it; the plural noun does not start an organisation's name.
+    if (i + 1 < end && norms_[i + 1] == "of" && (kUnitNouns.count(norms_[i]) || norms_[i] == "heads"))
+      return i;
     const Knowledge::Match dm = dictionary_match(i, end);
     uint32_t span = capitalised_span(i, end);
     uint32_t span_b = i;
+    // "A State Department spokesman": after a sentence-initial article, a dictionary name.
+    if (dm.length == 0 && span > 1 && kDeterminers.count(norms_[i]) &&
+        dictionary_match(i + 1, end).length > 0)
+      return i;
     // A leading article is not part of a name: "The European Union".
     if (span > 1 && kDeterminers.count(norms_[i])) {
       ++span_b;
       --span;
     }
-    const bool org_span =
-        span > 0 && has_org_head(span_b, span_b + span) && span_b + span > i + dm.length;
+    // A head word alone ("Party General Secretary ...") names no organisation.
+    const bool org_span = span > 0 && !(span == 1 && kOrgHeads.count(norms_[span_b])) &&
+                          has_org_head(span_b, span_b + span) && span_b + span > i + dm.length;
     if (org_span && span_b == i && k_.match_entity(norms_, caps_, i, i + span).length != span) {
       push_mention(ms, {i, i + span, state_body_or_org(ms, i, i + span)});
       return i + span;
@@ -487,7 +577,17 @@ class ArticleExtractor {
       if (place_form && after_place_preposition(i, s.first_token) &&
           !(m.e < end && norms_[m.e] == "'s"))
         m.locative = true;
-      if (!describes_other_noun(m, s)) push_mention(ms, m);
+      // A city or region never acts; it is only where something happens or what is reached
+      // or struck ("attacked Odesa", "flew to Shanghai").
+      if (hit.form == NameForm::place) {
+        m.locative = true;
+        m.city = true;
+        m.source = Source::capital;
+      }
+      if (!describes_other_noun(m, s))
+        push_mention(ms, m);
+      else if (uint32_t cp = unnamed_counterpart(m, s); cp != kNone)
+        return cp;
       return m.e;
     }
     if (org_span) {
@@ -535,7 +635,14 @@ class ArticleExtractor {
       ++b;
       --span;
     }
-    const uint32_t e = b + span;
+    uint32_t e = b + span;
+    // A personal name ends before "of": "President Faure Essozimna of Togo".
+    for (uint32_t j = b + 1; j < e; ++j)
+      if (kNameJoiners.count(norms_[j]) && !kNameParticles.count(norms_[j])) {
+        e = j;
+        break;
+      }
+    span = e - b;
     const uint32_t name_words = span >= 2 ? personal_name_words(b, e) : 0;
     if (name_words < 2 || name_words > 4) return i;
     const bool titled_before = !titles.empty() && titles_name_at(titles.back(), b, ms);
@@ -547,29 +654,59 @@ class ArticleExtractor {
     return e;
   }
 
-  // "the two countries", "both leaders": the two most recent distinct actors of the right
-  // kind (people for "leaders", states and organisations otherwise), in this sentence first.
+  // "the two countries", "both leaders", "the three leaders": the two (three) most recent
+  // distinct actors of the right kind (people for "leaders"; states for "countries",
+  // "nations", "governments", "neighbours", "allies"; states and organisations otherwise), in
+  // this sentence first.
   uint32_t take_collective_pair(uint32_t i, uint32_t end, std::vector<Mention>& ms) {
     const Cues& cues = k_.cues();
+    // Most words start no collective phrase: one set lookup for each of the first two words.
+    if (i + 1 >= end || !collective_words_[0].count(norms_[i]) ||
+        !collective_words_[1].count(norms_[i + 1]))
+      return i;
+    static const std::unordered_set<std::string> kStateWords = {
+        "countries", "nations", "states", "governments", "neighbours", "neighbors", "allies"};
     for (const bool people : {true, false}) {
       for (const auto& phrase : people ? cues.collective_people_pairs : cues.collective_pairs) {
-        if (!phrase_at(phrase, i, end)) continue;
+        // "the three leaders" is "the two leaders" with a third.
+        size_t count = 2;
+        bool matched = phrase_at(phrase, i, end);
+        if (!matched && phrase.size() >= 2 && phrase[1] == "two" && i + phrase.size() <= end &&
+            norms_[i] == phrase[0] && norms_[i + 1] == "three") {
+          matched = true;
+          for (size_t j = 2; j < phrase.size(); ++j) matched &= norms_[i + j] == phrase[j];
+          count = 3;
+        }
+        if (!matched) continue;
+        const bool states = !people && kStateWords.count(phrase.back()) > 0;
         std::vector<uint32_t> candidates;
-        for (const Mention& m : ms)
-          if (!m.locative && !m.possessive && m.entity2 == kNone && is_person(m.entity) == people)
+        for (const Mention& m : ms) {
+          if (m.locative || m.possessive || m.entity2 != kNone) continue;
+          if (is_person(m.entity) == people) {
             candidates.push_back(m.entity);
+          } else if (states && dict_of_[m.entity] != kNone) {
+            // "Ruto, who met Harris, said the two countries signed": their states.
+            for (const Role& r : k_.entities()[dict_of_[m.entity]].roles)
+              if (day_ >= r.from && day_ < r.to)
+                if (const auto st = k_.entity_by_key(r.of);
+                    st && k_.entities()[*st].kind == EntityKind::country) {
+                  candidates.push_back(dictionary_entity(*st));
+                  break;
+                }
+          }
+        }
         const auto& recent = people ? recent_people_ : recent_things_;
         candidates.insert(candidates.begin(), recent.begin(), recent.end());
-        uint32_t a = kNone, b = kNone;
-        for (auto it = candidates.rbegin(); it != candidates.rend() && b == kNone; ++it) {
-          if (a == kNone)
-            a = *it;
-          else if (*it != a)
-            b = *it;
+        std::vector<uint32_t> chosen;
+        for (auto it = candidates.rbegin(); it != candidates.rend() && chosen.size() < count; ++it) {
+          if (states && out_.entities[*it].kind != EntityKind::country) continue;
+          if (std::find(chosen.begin(), chosen.end(), *it) == chosen.end()) chosen.push_back(*it);
         }
-        if (b == kNone) return i;
+        if (chosen.size() < count) return i;
         const uint32_t len = static_cast<uint32_t>(phrase.size());
-        push_mention(ms, {i, i + len, a, b, Source::coref});
+        Mention m{i, i + len, chosen[0], chosen[1], Source::coref};
+        if (count == 3) m.entity3 = chosen[2];
+        push_mention(ms, m);
         return i + len;
       }
     }
@@ -646,7 +783,7 @@ class ArticleExtractor {
     if (next == i) next = take_group_reference(i, end, ms);
     if (next == i) next = take_neighbour(i, end, ms);
     if (next == i && norms_[i] == "its" && determiner) {
-      Mention m{i, i + 1, resolve_its(ms), kNone, Source::coref};
+      Mention m{i, i + 1, resolve_its(ms, i), kNone, Source::coref};
       m.possessive = true;
       push_mention(ms, m);
       if (m.entity != kNone) next = i + 1;
@@ -659,7 +796,12 @@ class ArticleExtractor {
     const uint32_t end = s.end_token;
     for (uint32_t i = std::max(s.first_token, dateline_end_); i < end;) {
       // Titles are found in lowercase text as well ("the Russian president").
-      const auto title = k_.match_title(norms_, i, end);
+      auto title = k_.match_title(norms_, i, end);
+      if (title && k_.titles()[title->first].before_name) {
+        const uint32_t after = i + title->second;
+        if (!(after < end && ((toks_[after].word && toks_[after].cap) || norms_[after] == ",")))
+          title.reset();
+      }
       if (title) titles.push_back({i, i + title->second, title->first});
       uint32_t next = take_name(s, i, ms);
       // A title is not part of a name: "Prime Minister Rishi Sunak" is a title and a name.
@@ -724,6 +866,14 @@ class ArticleExtractor {
     }
     for (const TitleMention& rank : titles)
       if (rank.b == at) at = rank.e;
+    // An honorific before the name: "President Dr. Mohamed Muizzu", "Prime Minister Sir Keir".
+    static const std::unordered_set<std::string> kHonorifics = {
+        "dr", "dr.", "sir", "dame", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "sheikh", "sheikha",
+        "prof", "prof.", "lord", "lady", "hon", "hon."};
+    if (at < end && kHonorifics.count(norms_[at]) && mention_starting_at(ms, at) == kNone) {
+      ++at;
+      if (at < end && norms_[at] == ".") ++at;
+    }
     return at;
   }
 
@@ -782,6 +932,7 @@ class ArticleExtractor {
   void resolve_titles(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
                       const std::vector<TitleMention>& titles) {
     std::vector<std::pair<uint32_t, uint32_t>> widen;  // (mention, new start): titled names
+    std::vector<uint32_t> postings;
     for (const TitleMention& t : titles) {
       if (is_designate(t, s.end_token)) {
         const uint32_t p = most_salient_person();
@@ -791,17 +942,31 @@ class ArticleExtractor {
         }
         continue;
       }
-      const uint16_t rel = k_.titles()[t.title].relation;
       const uint32_t of = title_possessor(ms, t, s.first_token);
+      const Title& title = k_.titles()[t.title];
+      const bool org_before = of != kNone && ms[of].e == t.b &&
+                              out_.entities[ms[of].entity].kind == EntityKind::organization;
+      const uint16_t rel = org_before && title.org_relation ? *title.org_relation : title.relation;
       const bool past = past_role(ms, t, of, s.first_token);
       uint32_t posting = kNone;
       const uint32_t name_at = name_after_title(t, titles, ms, s.end_token, posting);
       const uint32_t person = mention_starting_at(ms, name_at);
       if (person != kNone && is_person(ms[person].entity)) {
-        const uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
-        if (target != kNone && !past)
+        uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
+        // "President Faure Essozimna of Togo": the state after the name.
+        const uint32_t of_after = of == kNone ? state_after_name(ms, ms[person].e, s.end_token) : kNone;
+        if (of_after != kNone) {
+          target = ms[of_after].entity;
+          if (!past) ms[of_after].modifier = true;
+        }
+        if (target != kNone && !past) {
           add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
-        if (posting != kNone) ms[posting].modifier = true;
+          share_title(sentence, s, ms, titles, t, person);
+        }
+        if (posting != kNone) {
+          ms[posting].modifier = true;
+          postings.push_back(posting);
+        }
         // "Chinese President Xi Jinping" is one mention of Xi, so "Modi and Chinese President
         // Xi Jinping" coordinates; an apposition after a comma stays apart.
         if (norms_[t.e] != ",") {
@@ -814,10 +979,91 @@ class ArticleExtractor {
       if (resolve_apposition(sentence, s, ms, t, of)) continue;
       resolve_role_reference(sentence, s, ms, t, of);
     }
+    resolve_counterparts(sentence, s, ms);
+    resolve_counterpart_references(ms);
     for (const auto& [m, b] : widen) ms[m].b = std::min(ms[m].b, b);
+    // The state of a title is still named: "Somali President X and Ethiopian Prime Minister Y
+    // ... the two countries".
+    for (uint32_t i = 0; i < ms.size(); ++i)
+      if (ms[i].modifier && !ms[i].locative && !is_person(ms[i].entity) &&
+          std::find(postings.begin(), postings.end(), i) == postings.end())
+        title_states_.push_back(ms[i].entity);
     ms.erase(std::remove_if(ms.begin(), ms.end(), [](const Mention& m) { return m.modifier; }),
              ms.end());
     std::sort(ms.begin(), ms.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
+  }
+
+  // The state or organisation in "<name> of [the] <state>", as an index into `ms`, or kNone.
+  uint32_t state_after_name(const std::vector<Mention>& ms, uint32_t at, uint32_t end) const {
+    if (at + 1 >= end || norms_[at] != "of") return kNone;
+    uint32_t j = at + 1;
+    if (kDeterminers.count(norms_[j])) ++j;
+    const uint32_t m = mention_starting_at(ms, j);
+    if (m == kNone || ms[m].entity == kNone || is_person(ms[m].entity) || ms[m].source == Source::coref)
+      return kNone;
+    // "of Togo's ...": the state owns what follows, it does not end the title.
+    if (ms[m].e < end && norms_[ms[m].e] == "'s") return kNone;
+    return m;
+  }
+
+  // "President Irfaan Ali and Venezuela's Nicolás Maduro", "Presidents Xi Jinping and
+  // Vladimir Putin": the title before the first of two coordinated names is shared by the
+  // second, when the dictionary says the second holds it (of the state named before the
+  // second name, if any) on the article's date.
+  void share_title(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
+                   const std::vector<TitleMention>& titles, const TitleMention& t,
+                   uint32_t person) {
+    const uint32_t at = ms[person].e;
+    if (at + 1 >= s.end_token || norms_[at] != "and") return;
+    uint32_t second = mention_starting_at(ms, at + 1);
+    if (second == kNone || ms[second].entity == kNone) return;
+    uint32_t state = kNone;
+    if (!is_person(ms[second].entity)) {
+      const Mention& c = ms[second];
+      if (out_.entities[c.entity].kind != EntityKind::country || c.locative) return;
+      uint32_t after = c.e;
+      if (after < s.end_token && norms_[after] == "'s")
+        ++after;
+      else if (c.source != Source::demonym)
+        return;
+      state = c.entity;
+      second = mention_starting_at(ms, after);
+      if (second == kNone || !is_person(ms[second].entity)) return;
+    }
+    for (const TitleMention& o : titles)
+      if (o.b > t.b && o.b < ms[second].e) return;  // the second name has a title of its own
+    const uint32_t target = role_target(ms[second].entity, t.title);
+    if (target == kNone || (state != kNone && target != state)) return;
+    add_relation(k_.titles()[t.title].relation, ms[second].entity, target, sentence, false, false,
+                 0.8f);
+  }
+
+  // "his Hungarian counterpart Viktor Orbán", "his Armenian counterpart, Suren Papikyan": the
+  // state before "counterpart" is the one the named person serves, in the role the dictionary
+  // gives them on the article's date.
+  void resolve_counterparts(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms) {
+    for (const Mention& m : ms) {
+      if (m.source == Source::coref || !is_person(m.entity) || dict_of_[m.entity] == kNone) continue;
+      uint32_t c = m.b;
+      if (c > s.first_token && norms_[c - 1] == ",") --c;
+      if (!(c > s.first_token + 1 && norms_[c - 1] == "counterpart")) continue;
+      const uint32_t cp = c - 1;
+      for (uint32_t b = cp; b > s.first_token && cp - b < 3; --b) {
+        const Knowledge::Match dm = k_.match_entity(norms_, caps_, b - 1, cp);
+        if (dm.length != cp - (b - 1)) continue;
+        const uint32_t state = dm.hits.front().entity;
+        if (k_.entities()[state].kind != EntityKind::country) break;
+        for (const Role& r : k_.entities()[dict_of_[m.entity]].roles) {
+          if (r.of != k_.entities()[state].key || day_ < r.from || day_ >= r.to) continue;
+          const auto title = k_.title_by_name(r.title);
+          if (!title) continue;
+          add_relation(k_.titles()[*title].relation, m.entity, dictionary_entity(state), sentence,
+                       false, false, 0.8f);
+          break;
+        }
+        break;
+      }
+    }
   }
 
   // Apposition: "<person>, [a|the] [state's] [adjectives] <title> [of ...] [at|of <org>]".
@@ -895,11 +1141,41 @@ class ArticleExtractor {
     return first;
   }
 
+  // "The prime minister embraced him": "the" and a title with no state and no name stand for
+  // the person named most recently (in this sentence first) who holds that title on the
+  // article's date.
+  void resolve_bare_title(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
+                          const TitleMention& t) {
+    if (!(t.b > s.first_token && norms_[t.b - 1] == "the")) return;
+    if (t.e < s.end_token && ((toks_[t.e].word && toks_[t.e].cap && norms_[t.e] != "'s") ||
+                              norms_[t.e] == "of" || norms_[t.e] == "-"))
+      return;
+    const std::string& title = k_.titles()[t.title].title;
+    if (norms_[t.e - 1].back() == 's' && title.back() != 's') return;  // "the presidents"
+    std::vector<uint32_t> candidates;
+    for (auto it = ms.rbegin(); it != ms.rend(); ++it)
+      if (it->e <= t.b && is_person(it->entity) && it->entity2 == kNone) candidates.push_back(it->entity);
+    // Then the previous sentence's topic ("Biden hosted Ruto ... The president said"), then
+    // whoever was named most recently.
+    if (topic_person_ != kNone) candidates.push_back(topic_person_);
+    candidates.insert(candidates.end(), recent_people_.rbegin(), recent_people_.rend());
+    for (uint32_t p : candidates) {
+      const uint32_t target = role_target(p, t.title);
+      if (target == kNone) continue;
+      ms.push_back({t.b - 1, t.e, p, kNone, Source::coref});
+      add_relation(k_.titles()[t.title].relation, p, target, sentence, false, false, 0.7f);
+      return;
+    }
+  }
+
   // A role reference: "the Russian president", "Beijing's foreign minister" stand for whoever
   // held the role on the article's date, and say that they held it.
   void resolve_role_reference(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
                               const TitleMention& t, uint32_t of) {
-    if (of == kNone) return;
+    if (of == kNone) {
+      resolve_bare_title(sentence, s, ms, t);
+      return;
+    }
     if (t.e < s.end_token && toks_[t.e].cap && toks_[t.e].word && norms_[t.e] != "'s") return;
     const uint32_t d = dict_of_[ms[of].entity];
     if (d == kNone) return;
@@ -943,8 +1219,11 @@ class ArticleExtractor {
   bool usable(const Mention& m, bool places) const { return !m.locative || places; }
 
   // Extends an argument through coordination: "China, Russia and Iran".
+  // `list` says what is extended: a subject, a verb's object or a noun's object; new
+  // clauses inside a list are told apart differently in each.
+  enum class ListOf { subject, verb_object, noun_object };
   void coordinate(const std::vector<Mention>& ms, uint32_t at, int step, std::vector<uint32_t>& out,
-                  const SentenceSpan& s, bool places) const {
+                  const SentenceSpan& s, bool places, ListOf list = ListOf::subject) const {
     int cur = static_cast<int>(at);
     bool seen_conjunction = false, seen_and = false;
     size_t committed = out.size();  // rightwards, comma-only links count once a conjunction follows
@@ -994,6 +1273,12 @@ class ArticleExtractor {
           if (w != "," && w != "the" && w != "'s" && w != "both") conjunction = true;
           continue;
         }
+        // "condemned Ecuador's action, and the OAS called ...": the possessor owns the noun
+        // after it; what follows is not coordinated with it.
+        if (i > a.e && norms_[i - 1] == "'s") {
+          ok = false;
+          break;
+        }
         if (!joined && ++plain <= 2 && toks_[i].word && !toks_[i].cap) continue;
         ok = false;
       }
@@ -1008,6 +1293,23 @@ class ArticleExtractor {
       for (uint32_t i = a.e; i < b.b; ++i)
         if (norms_[i] == "and" || norms_[i] == "or" || norms_[i] == "nor") and_word = true;
       if (and_word && seen_and) break;
+      if (step > 0 && list != ListOf::subject) {
+        // "held talks with Li, and Indonesia and China signed": ", and" after a single item is
+        // a new clause; so is, after a verb, an actor followed by its own verb ("visited Hanoi
+        // and the two countries upgraded their ties").
+        bool comma = false, apposition = false;
+        for (uint32_t i = a.e; i < b.b; ++i) {
+          comma |= norms_[i] == ",";
+          apposition |= in_apposition(i);
+        }
+        if (comma && !apposition && and_word && out.size() == committed && out.size() <= 1) break;
+        const uint32_t after = n.e;
+        if (list == ListOf::verb_object && after < s.end_token && toks_[after].word &&
+            !toks_[after].cap &&
+            (norms_[after].ends_with("ed") || kSpeechVerbs.count(norms_[after]) ||
+             norms_[after] == "has" || norms_[after] == "have" || norms_[after] == "will"))
+          break;
+      }
       if (and_word) seen_and = true;
       if (conjunction) {
         seen_conjunction = true;
@@ -1031,15 +1333,25 @@ class ArticleExtractor {
                         uint32_t max_distance) const {
     ArgList out;
     // "<name>, a senior fellow at <org>, praised ...": the subject is the name the
-    // apposition describes, not an actor inside it.
+    // apposition describes, not an actor inside it; likewise past a relative clause ("Japan,
+    // which is negotiating an agreement with the Philippines, also criticized ...").
+    static const std::unordered_set<std::string> kBetween = {
+        "also", "has", "have", "had", "did", "does", "not", "never", "then", "later", "n't"};
     uint32_t before = pos;
-    while (before > s.first_token && is_adverb(norms_[before - 1])) --before;
+    while (before > s.first_token &&
+           (is_adverb(norms_[before - 1]) || kBetween.count(norms_[before - 1])))
+      --before;
     if (before > s.first_token + 2 && norms_[before - 1] == ",") {
       for (uint32_t k = before - 2; k > s.first_token && before - k < 16; --k) {
-        if (stops_clause(k)) break;
+        const bool relative = norms_[k] == "which" && norms_[k - 1] == ",";
+        if (stops_clause(k) && !relative) break;
         if (norms_[k] != ",") continue;
-        const bool describes = kDeterminers.count(norms_[k + 1]) > 0 || norms_[k + 1] == "who" ||
-                               norms_[k + 1] == "whom" ||
+        // "Turkey, Azerbaijan's closest ally, has supplied ...": a possessive description.
+        const bool possessive_description =
+            k + 2 < before && norms_[k + 2] == "'s" && mention_starting_at(ms, k + 1) != kNone;
+        const bool describes = possessive_description || kDeterminers.count(norms_[k + 1]) > 0 ||
+                               norms_[k + 1] == "who" ||
+                               norms_[k + 1] == "whom" || norms_[k + 1] == "which" ||
                                k_.match_title(norms_, k + 1, before).has_value();
         const uint32_t head = mention_ending_at(ms, k);
         if (describes && head != kNone && usable(ms[head], false) && !ms[head].possessive) {
@@ -1106,7 +1418,7 @@ class ArticleExtractor {
   // coordinated neighbours. A direct object does not stand beyond a comma.
   ArgList right_argument(const std::vector<Mention>& ms, uint32_t pos, const SentenceSpan& s,
                          const std::vector<std::string>& intro, bool places,
-                         uint32_t max_distance) const {
+                         uint32_t max_distance, ListOf list = ListOf::noun_object) const {
     ArgList out;
     if (intro.empty()) return out;
     const bool direct = std::find(intro.begin(), intro.end(), "direct") != intro.end();
@@ -1124,6 +1436,11 @@ class ArticleExtractor {
           stopped = true;
         if (norms_[i] == ".") stopped = true;
         if (norms_[i] == ",") last_comma = i;
+        // "with the breakaway region of Somaliland": the region is Somaliland.
+        static const std::unordered_set<std::string> kPlaceNouns = {
+            "region", "territory", "province", "republic", "enclave", "island", "islands",
+            "government", "people", "state", "kingdom", "city", "town", "port", "village"};
+        if (norms_[i] == "of" && i > pos && kPlaceNouns.count(norms_[i - 1])) continue;
         if (kPrepositions.count(norms_[i])) {
           last_prep = norms_[i];
           ++preps;
@@ -1149,13 +1466,16 @@ class ArticleExtractor {
       if (!usable(m, places)) continue;
       // A place object is a state, not an adjective: "arrived in a Venezuelan military jet",
       // "visited U.S. troops".
+      // A unit after "at" or "on" is the state's, though: "fired water cannon at Philippine
+      // vessels".
+      const bool aimed = last_prep == "at" || last_prep == "on" || last_prep == "against";
       if (places && ((m.source == Source::demonym && m.b > pos && kDeterminers.count(norms_[m.b - 1])) ||
-                     (m.e < s.end_token && kUnitNouns.count(norms_[m.e]))))
+                     (!aimed && m.e < s.end_token && kUnitNouns.count(norms_[m.e]))))
         continue;
       out.mentions.push_back(mi);
       out.distance = m.b - pos;
       out.preposition = last_prep;
-      coordinate(ms, mi, +1, out.mentions, s, places);
+      coordinate(ms, mi, +1, out.mentions, s, places, list);
       break;
     }
     return out;
@@ -1190,13 +1510,35 @@ class ArticleExtractor {
   }
 
   // A sentence about the past: "in 1988", a year at least four years before the article's date.
+  // A year in a "since" clause dates a baseline, not the sentence's event ("the first visit
+  // ... since the two countries established ties in 1992").
   bool recounts_history(uint32_t b, uint32_t e) const {
     if (day_ >= std::numeric_limits<int32_t>::max() - 1) return false;
     const int year_now = std::stoi(iso_from_days(day_).substr(0, 4));
     for (uint32_t i = b; i + 1 < e; ++i) {
       if (norms_[i] != "in" || !toks_[i + 1].number || norms_[i + 1].size() != 4) continue;
       const int year = std::atoi(norms_[i + 1].c_str());
-      if (year > 1000 && year <= year_now - 4) return true;
+      if (!(year > 1000 && year <= year_now - 4)) continue;
+      bool since = false;
+      for (uint32_t j = i; j > b && i - j < 10 && !since; --j) {
+        if (norms_[j - 1] == "," || stops_clause(j - 1)) break;
+        since = norms_[j - 1] == "since";
+      }
+      if (!since) return true;
+    }
+    return false;
+  }
+
+  // "met visiting Chinese Foreign Minister Wang Yi": a participle before a title describes
+  // the titled person; it is not a verb.
+  bool describes_title(uint32_t tb, uint32_t te, uint32_t sb, uint32_t se) const {
+    if (!norms_[te - 1].ends_with("ing")) return false;
+    // Only where a verb cannot stand: "met with visiting ...", "Visiting ..." at the start;
+    // ", meeting Ukrainian President X" is a verb.
+    if (tb > sb && !kPrepositions.count(norms_[tb - 1])) return false;
+    for (uint32_t j = te; j < se && j < te + 3; ++j) {
+      if (title_len_[j]) return true;
+      if (!(toks_[j].word && toks_[j].cap)) return false;
     }
     return false;
   }
@@ -1210,8 +1552,11 @@ class ArticleExtractor {
     static const std::unordered_set<std::string> kNounModifiers = {
         "air", "missile", "drone", "military", "rocket", "artillery", "terror", "terrorist",
         "cyber", "hunger", "general"};
+    // A past form after a classifier is a verb: "the Israeli military struck Hezbollah".
+    const std::string& form = norms_[tb];
+    const bool past = form.ends_with("ed") || form == "struck" || form == "fought";
     return w == "'s" || kDeterminers.count(w) || kPossessivePronouns.count(w) ||
-           kNounModifiers.count(w);
+           (kNounModifiers.count(w) && !past);
   }
 
   void find_relations(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms) {
@@ -1233,12 +1578,16 @@ class ArticleExtractor {
         bool inside = false;
         for (const Mention& m : ms)
           if (tb >= m.b && tb < m.e) inside = true;
-        if (inside || (tr.verb && reads_as_noun(tb, sb))) continue;
+        if (inside || (tr.verb && (reads_as_noun(tb, sb) || describes_title(tb, te, sb, se)))) continue;
         if (!tr.verb && te < se && kModifiedNouns.count(norms_[te])) continue;
+        // A topic, not an act: "the two leaders discussed trade", "talks about aid".
+        if (tb > sb && kTopicWords.count(norms_[tb - 1])) continue;
+        if (!tr.excludes_after.empty() && word_within(tr.excludes_after, te, std::min(se, te + 3)))
+          continue;
         if (!tr.requires_before.empty() &&
             !word_within(tr.requires_before, tb >= sb + 3 ? tb - 3 : sb, tb))
           continue;
-        if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 6)) &&
+        if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 8)) &&
             !(is_passive(tr, tb, te, sb) && word_within(tr.requires_after, tb >= sb + 6 ? tb - 6 : sb, tb)))
           continue;
         const bool attributed = (according != kNone && according < tb) ||
@@ -1257,15 +1606,47 @@ class ArticleExtractor {
     uint32_t before = tb;
     while (before > sb && is_adverb(norms_[before - 1])) --before;
     if (before > sb && kBeForms.count(norms_[before - 1])) return true;
+    // A reduced relative clause: "the Sudanese Armed Forces, led by General X,".
+    if (before > sb && norms_[before - 1] == "," && te < norms_.size() && norms_[te] == "by")
+      return true;
     return before > sb && te < norms_.size() && norms_[te] == "by" && toks_[before - 1].word &&
            !toks_[before - 1].cap && !kPrepositions.count(norms_[before - 1]) &&
            norms_[before - 1] != "have" && norms_[before - 1] != "has" && norms_[before - 1] != "had";
   }
 
   // Intent is not action: "will hold drills next year", "agreed to expand sanctions".
+  // "agreed at their first summit to hold annual military exercises", "invited Modi to
+  // visit", "urged both sides to sign": the trigger (or the phrase it heads) is an infinitive
+  // governed, further back in its clause, by a word of intent, plan or appeal.
+  bool infinitive_of_intent(uint32_t tb, uint32_t sb) const {
+    static const std::array<std::string_view, 24> kIntentStems = {
+        "agree", "planned", "pledg", "vow", "promis", "decid", "aim", "hope", "hoping", "intend",
+        "seek", "sought", "want", "expect", "threat", "propos", "prepar", "commit", "consider",
+        "urg", "invit", "ready", "willing", "keen"};
+    uint32_t to = kNone;
+    for (uint32_t j = tb; j > sb && tb - j < 9; --j) {
+      const Token& t = toks_[j - 1];
+      if (norms_[j - 1] == "to") {
+        to = j - 1;
+        break;
+      }
+      if (!(t.word || norms_[j - 1] == "-") || t.cap) return false;
+    }
+    if (to == kNone) return false;
+    for (uint32_t j = to; j > sb && to - j < 11; --j) {
+      const std::string& w = norms_[j - 1];
+      if (w == ";" || w == "." || w == "\"" || w == "that" || w == "and" || w == "but") return false;
+      if (w == "plan" || w == "plans" || w == "planning") return true;
+      for (std::string_view stem : kIntentStems)
+        if (w.starts_with(stem)) return true;
+    }
+    return false;
+  }
+
   bool intended(const Trigger& tr, uint32_t tb, uint32_t te, uint32_t sb, uint32_t se) const {
     const Cues& cues = k_.cues();
     if (find_cue(cues.modality, tb >= sb + 5 ? tb - 5 : sb, tb, tb) != kNone) return true;
+    if (infinitive_of_intent(tb, sb)) return true;
     // After a noun, only right after it: "sanctions would follow", not a later clause's "if".
     const uint32_t after_end = std::min(se, te + 3);
     for (uint32_t i = te; i < after_end; ++i)
@@ -1276,12 +1657,12 @@ class ArticleExtractor {
   // A noun trigger's subject: a possessive ("Russia's invasion of"), a pre-modifier
   // ("China-Russia trade", "Chinese and Russian warships"), or "by X".
   ArgList noun_subject(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
-                       uint32_t te) const {
+                       uint32_t te, uint32_t max_gap = 4) const {
     ArgList subj;
     for (int mi = static_cast<int>(ms.size()) - 1; mi >= 0; --mi) {
       const Mention& m = ms[static_cast<size_t>(mi)];
       if (m.e > tb) continue;
-      if (tb - m.e > 4) break;
+      if (tb - m.e > max_gap) break;
       bool only_modifiers = true;
       for (uint32_t j = m.e; j < tb; ++j)
         if (!(norms_[j] == "'s" || norms_[j] == "-" || scare_quote(j) ||
@@ -1294,6 +1675,17 @@ class ArticleExtractor {
       if (mi > 0 && ms[static_cast<size_t>(mi) - 1].e + 1 == m.b && norms_[m.b - 1] == "-")
         subj.mentions.push_back(static_cast<uint32_t>(mi) - 1);
       break;
+    }
+    // "Egypt's efforts to deliver aid to Gaza": the owner of the effort.
+    if (subj.mentions.empty() && tb >= s.first_token + 5) {
+      uint32_t j = tb;
+      if (kDeterminers.count(norms_[j - 1])) --j;
+      if (j >= s.first_token + 4 && toks_[j - 1].word && !toks_[j - 1].cap && norms_[j - 2] == "to" &&
+          toks_[j - 3].word && !toks_[j - 3].cap && norms_[j - 4] == "'s") {
+        const uint32_t owner = mention_ending_at(ms, j - 4);
+        if (owner != kNone && usable(ms[owner], false) && !is_person(ms[owner].entity))
+          subj.mentions.push_back(owner);
+      }
     }
     if (subj.mentions.empty() && te < s.end_token && norms_[te] == "by")
       subj = right_argument(ms, te, s, {"by"}, false, 3);
@@ -1312,22 +1704,121 @@ class ArticleExtractor {
     return j > sb && (kPrepositions.count(norms_[j - 1]) || norms_[j - 1] == ",");
   }
 
+  // Does the noun phrase of the trigger at `tb` follow "after", "before", "following" ...?
+  bool after_temporal_preposition(uint32_t tb, uint32_t sb) const {
+    static const std::unordered_set<std::string> kTemporal = {"after", "before", "following",
+                                                              "since", "ahead", "until"};
+    for (uint32_t j = tb; j > sb && tb - j < 4; --j) {
+      if (kTemporal.count(norms_[j - 1])) return true;
+      // "after months of talks"
+      if (!(toks_[j - 1].word && !toks_[j - 1].cap) ||
+          (kPrepositions.count(norms_[j - 1]) && norms_[j - 1] != "of"))
+        break;
+    }
+    return false;
+  }
+
+  // Is token `i` inside a quotation opened in this sentence? ("'Venezuela has been a victim,'
+  // Lula said, praising Maduro": Venezuela is quoted, not the one praising.)
+  bool quoted(uint32_t i, uint32_t sb) const {
+    bool open = false;
+    for (uint32_t j = sb; j < i; ++j)
+      if (norms_[j] == "\"" && !scare_quote(j)) open = !open;
+    return open;
+  }
+
+  // "Hungary's ruling Fidesz party": a possessor whose noun is another actor, not one that
+  // acts for it ("China's foreign ministry", "Russia's military").
+  bool owns_other_actor(const Mention& m, uint32_t limit) const {
+    static const std::unordered_set<std::string> kOtherActors = {
+        "party", "opposition", "company", "companies", "firm", "firms", "rebels", "media",
+        "militia", "militias", "critics", "lawmakers", "politicians", "ally", "allies",
+        "partners", "neighbours", "neighbors", "rivals", "court", "courts"};
+    if (m.e >= limit || norms_[m.e] != "'s") return false;
+    for (uint32_t j = m.e + 1; j < limit && j < m.e + 5 && toks_[j].word; ++j)
+      if (kOtherActors.count(norms_[j])) return true;
+    return false;
+  }
+
+  // "In a phone call with Erdoğan, Putin said ...": a noun trigger in a phrase that opens the
+  // sentence has the subject of the clause after the phrase's comma.
+  ArgList fronted_phrase_subject(const std::vector<Mention>& ms, const SentenceSpan& s,
+                                 uint32_t tb, uint32_t te) const {
+    const uint32_t sb = s.first_token;
+    if (!kPrepositions.count(norms_[sb])) return {};
+    for (uint32_t j = sb; j < tb; ++j)
+      if (norms_[j] == "," || stops_clause(j)) return {};
+    uint32_t comma = kNone;
+    for (uint32_t j = te; j < s.end_token && j < te + 16 && comma == kNone; ++j) {
+      if (stops_clause(j)) return {};
+      if (norms_[j] == ",") comma = j;
+    }
+    if (comma == kNone) return {};
+    // The phrase names the other side ("with Erdoğan"); "After the talks, A and B signed"
+    // says nothing of who talked.
+    bool other_side = false;
+    for (const Mention& m : ms) other_side |= m.b >= te && m.e <= comma;
+    if (!other_side) return {};
+    ArgList subj;
+    for (uint32_t mi = 0; mi < ms.size(); ++mi) {
+      const Mention& m = ms[mi];
+      if (m.b <= comma) continue;
+      if (m.b > comma + 4) break;
+      if (!usable(m, false) || m.possessive) continue;
+      subj.mentions.push_back(mi);
+      subj.distance = m.b - te;
+      coordinate(ms, mi, +1, subj.mentions, s, false);
+      break;
+    }
+    return subj;
+  }
+
   // The subject of a verb trigger in active voice.
   ArgList verb_subject(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
                        uint32_t te) const {
     const uint32_t sb = s.first_token;
     uint32_t before = tb;
     while (before > sb && is_adverb(norms_[before - 1])) --before;
-    // ", praising Putin": the clause's first actor.
+    // ", praising Putin": the clause's first actor (not the owner of another actor:
+    // "Hungary's ruling Fidesz party ..., accusing Swedish politicians").
     if (norms_[te - 1].ends_with("ing") && before > sb && norms_[before - 1] == ",") {
       ArgList subj;
-      for (uint32_t mi = 0; mi < ms.size(); ++mi)
-        if (ms[mi].e <= tb && usable(ms[mi], false) && !ms[mi].possessive) {
-          subj.mentions.push_back(mi);
-          subj.distance = tb - ms[mi].e;
-          break;
-        }
+      // Outside quotations first: in "'Venezuela has been a victim,' Lula said, praising
+      // Maduro" the quoted name is not the speaker.
+      for (const bool in_quote : {false, true}) {
+        for (uint32_t mi = 0; mi < ms.size() && subj.mentions.empty(); ++mi)
+          if (ms[mi].e <= tb && usable(ms[mi], false) && !ms[mi].possessive &&
+              !owns_other_actor(ms[mi], tb) && quoted(ms[mi].b, sb) == in_quote) {
+            subj.mentions.push_back(mi);
+            subj.distance = tb - ms[mi].e;
+          }
+        if (!subj.mentions.empty()) break;
+      }
       return subj;
+    }
+    // A gerund after "of" or "for": its subject is the actor right before the preposition
+    // ("accused China of harassing", "the Rwandan army of attacking", "criticised Modi for
+    // embracing"); after a plain noun it has none ("the tradition of visiting India").
+    if (norms_[te - 1].ends_with("ing") && before > sb + 1 &&
+        (norms_[before - 1] == "of" || norms_[before - 1] == "for")) {
+      static const std::unordered_set<std::string> kOwnedNouns = {
+          "army", "military", "government", "forces", "troops", "navy", "authorities",
+          "regime", "leadership", "officials"};
+      uint32_t q = before - 1;
+      if (mention_ending_at(ms, q) == kNone && q > sb + 1 && kOwnedNouns.count(norms_[q - 1])) --q;
+      const uint32_t m = mention_ending_at(ms, q);
+      if (m != kNone && usable(ms[m], false) && !ms[m].possessive) {
+        ArgList subj;
+        subj.mentions.push_back(m);
+        subj.distance = tb - ms[m].e;
+        coordinate(ms, m, -1, subj.mentions, s, false);
+        return subj;
+      }
+      // "the tradition of", "its policy of", but not "stopped short of".
+      bool determined = false;
+      for (uint32_t j = q - 1; j > sb && q - j < 4 && toks_[j - 1].word && !toks_[j - 1].cap; --j)
+        determined |= kDeterminers.count(norms_[j - 1]) || kPossessivePronouns.count(norms_[j - 1]);
+      if (m == kNone && toks_[q - 1].word && !toks_[q - 1].cap && determined) return ArgList{};
     }
     // A second verb of the same subject: "X said ... and accused Manila"; after ", and" the
     // subject is the sentence's ("Peskov told reporters that ..., and accused Washington").
@@ -1350,12 +1841,20 @@ class ArticleExtractor {
   // "X is Y's largest supplier of arms": the copula's subject and the possessor.
   bool copular_arguments(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
                          uint32_t te, ArgList& subj, ArgList& obj) const {
-    obj = noun_subject(ms, s, tb, te);
+    obj = noun_subject(ms, s, tb, te, 6);
     if (obj.mentions.empty()) return false;
     const Mention& owner = ms[obj.mentions.front()];
     if (owner.e >= s.end_token || norms_[owner.e] != "'s") return false;
     uint32_t b = owner.b;
     while (b > s.first_token && kDeterminers.count(norms_[b - 1])) --b;
+    // An apposition says it as well: "China, Pakistan's closest ally and main arms supplier,".
+    if (b > s.first_token + 1 && norms_[b - 1] == "," && (te >= s.end_token || norms_[te] == ",")) {
+      const uint32_t named = mention_ending_at(ms, b - 1);
+      if (named != kNone && usable(ms[named], false) && !is_person(ms[named].entity)) {
+        subj.mentions = {named};
+        return true;
+      }
+    }
     while (b > s.first_token && is_adverb(norms_[b - 1])) --b;
     if (b > s.first_token && norms_[b - 1] == "long") --b;
     if (!(b > s.first_token && kBeForms.count(norms_[b - 1]))) return false;
@@ -1369,6 +1868,7 @@ class ArticleExtractor {
     const uint32_t sb = s.first_token, se = s.end_token;
     const RelationType& rt = k_.relation_types()[type];
     if (intended(tr, tb, te, sb, se)) return false;
+    if (tr.passive_only && !is_passive(tr, tb, te, sb)) return false;
 
     ArgList subj, obj;
     if (tr.copular) {
@@ -1378,45 +1878,118 @@ class ArticleExtractor {
       // one helped precedes.
       subj = right_argument(ms, te, s, tr.subject, true, 3);
       obj = left_argument(ms, tb, s, 4);
+      // "Israel's military said the projectiles were intercepted with help from the US".
+      if (obj.mentions.empty() && !subj.mentions.empty()) obj = clause_subject(ms, tb, s, true);
     } else if (is_passive(tr, tb, te, sb)) {
       obj = left_argument(ms, tb, s, 12);
+      // "the G20 summit hosted by India": the event is hosted, not the name before it.
+      static const std::unordered_set<std::string> kEventNouns = {
+          "summit", "meeting", "talks", "conference", "forum", "visit", "ceremony", "dinner",
+          "session", "games", "exercises", "drills", "event", "festival"};
+      if (!obj.mentions.empty() && ms[obj.mentions.front()].e + 1 == tb &&
+          kEventNouns.count(norms_[tb - 1]))
+        return false;
       if (te < se) subj = right_argument(ms, te, s, {"by"}, false, 6);
       if (subj.mentions.empty()) return false;
     } else {
       if (!tr.verb) {
         subj = noun_subject(ms, s, tb, te);
-        if (subj.mentions.empty() && in_adverbial_phrase(tb, sb))
+        // "the first visit to Brazil by the Venezuelan leader": the agent after the object.
+        for (uint32_t j = te; subj.mentions.empty() && j < se && j < te + 7; ++j) {
+          if (norms_[j] == "," || stops_clause(j)) break;
+          if (norms_[j] != "by") continue;
+          // "talks brokered by Caricom": the agent of a participle, not of the noun.
+          if (!norms_[j - 1].ends_with("ed")) subj = right_argument(ms, j, s, {"by"}, false, 3);
+          break;
+        }
+        if (subj.mentions.empty()) subj = fronted_phrase_subject(ms, s, tb, te);
+        // "Trump visited U.S. troops and had lunch with Moon": the noun after a second verb
+        // of the sentence has that verb's subject.
+        if (subj.mentions.empty()) {
+          static const std::unordered_set<std::string> kLightVerbs = {
+              "had", "held", "hold", "holds", "made", "makes", "paid", "pays", "conducted",
+              "began", "gave", "attended"};
+          uint32_t j = tb;
+          while (j > sb && (kDeterminers.count(norms_[j - 1]) ||
+                            (toks_[j - 1].word && !toks_[j - 1].cap && is_adverb(norms_[j - 1]))))
+            --j;
+          if (j > sb + 1 && kLightVerbs.count(norms_[j - 1]) && norms_[j - 2] == "and")
+            subj = clause_subject(ms, tb, s, j > sb + 2 && norms_[j - 3] == ",");
+        }
+        if (subj.mentions.empty() && in_adverbial_phrase(tb, sb)) {
           subj = clause_subject(ms, tb, s, false);
+          // "A and B signed agreements after the talks" says nothing of who talked (but "A, B
+          // and C wrapped up ten days of joint exercises" does).
+          if (rt.symmetric && after_temporal_preposition(tb, sb) &&
+              right_argument(ms, te, s, tr.parties, tr.places, 8).mentions.empty() &&
+              right_argument(ms, te, s, tr.object, tr.places, 8).mentions.empty())
+            return false;
+        }
         if (subj.mentions.empty()) subj = left_argument(ms, tb, s, 14);
       } else {
         subj = verb_subject(ms, s, tb, te);
       }
-      obj = right_argument(ms, te, s, tr.object, tr.places, 8);
+      obj = right_argument(ms, te, s, tr.object, tr.places, 8,
+                           tr.verb ? ListOf::verb_object : ListOf::noun_object);
+    }
+    // "the border region where the three countries meet" is geography, not a meeting.
+    if (tr.verb && norms_[te - 1] == "meet" && !subj.mentions.empty()) {
+      const uint32_t b = ms[subj.mentions.front()].b;
+      if (b > sb && norms_[b - 1] == "where") return false;
+    }
+    // A city stands for its state only as the target of an attack ("Russia attacked Odesa");
+    // reaching one is no state visit ("arrived in Kazan").
+    // Not "attacked army positions in El Fasher" either: a city reached through "in" is where
+    // the attack happened, and the attacker may be of the same state.
+    if (type != attacks_type_ || obj.preposition == "in")
+      obj.mentions.erase(std::remove_if(obj.mentions.begin(), obj.mentions.end(),
+                                        [&](uint32_t mi) { return ms[mi].city; }),
+                         obj.mentions.end());
+    if (tr.person_object) {  // also in the passive: "Sánchez was received by Xi"
+      auto& objects = obj.mentions;
+      objects.erase(std::remove_if(objects.begin(), objects.end(),
+                                   [&](uint32_t mi) { return !is_person(ms[mi].entity); }),
+                    objects.end());
+      if (objects.empty()) return false;
     }
     const Qualifiers q{negated(ms, subj, tb, sb), attributed,
                        confidence(tr, subj, obj, ms)};
     if (rt.symmetric) return emit_symmetric(sentence, s, ms, type, tr, te, subj, obj, q);
     const auto subjects = entities_of(ms, subj.mentions);
-    for (uint32_t& om : obj.mentions) {
+    const auto is_subject = [&](uint32_t ent) {
+      return std::find(subjects.begin(), subjects.end(), ent) != subjects.end();
+    };
+    std::vector<uint32_t> objects;
+    for (uint32_t om : obj.mentions) {
       const Mention& m = ms[om];
-      if (m.source != Source::coref || m.e != m.b + 1 ||
-          std::find(subjects.begin(), subjects.end(), m.entity) == subjects.end() ||
-          !(norms_[m.b] == "him" || norms_[m.b] == "her"))
+      if (m.source != Source::coref || m.e != m.b + 1 || !is_subject(m.entity) ||
+          !(norms_[m.b] == "him" || norms_[m.b] == "her")) {
+        objects.push_back(m.entity);
+        if (m.entity2 != kNone) objects.push_back(m.entity2);
+        if (m.entity3 != kNone) objects.push_back(m.entity3);
         continue;
-      // The most recent other compatible person named before it in the sentence.
-      for (uint32_t j = om; j-- > 0;) {
-        const Mention& c = ms[j];
-        if (c.b >= m.b || !is_person(c.entity) || c.entity == m.entity || c.entity2 != kNone) continue;
-        const Gender g = gender_of(c.entity);
-        const Gender want = norms_[m.b] == "him" ? Gender::male : Gender::female;
-        if (g != Gender::unknown && g != want) continue;
-        om = j;
-        break;
       }
+      // An object pronoun is not its own verb's subject: the most recent other compatible
+      // person named before it in the sentence, else before the sentence ("Sharif and Muizzu
+      // also congratulated him").
+      const Gender want = norms_[m.b] == "him" ? Gender::male : Gender::female;
+      const auto compatible = [&](uint32_t ent) {
+        const Gender g = gender_of(ent);
+        return !is_subject(ent) && (g == Gender::unknown || g == want);
+      };
+      uint32_t found = kNone;
+      for (uint32_t j = om; j-- > 0 && found == kNone;) {
+        const Mention& c = ms[j];
+        if (c.b < m.b && is_person(c.entity) && c.entity2 == kNone && compatible(c.entity))
+          found = c.entity;
+      }
+      for (auto it = recent_people_.rbegin(); it != recent_people_.rend() && found == kNone; ++it)
+        if (compatible(*it)) found = *it;
+      if (found != kNone) objects.push_back(found);
     }
     bool produced = false;
     for (uint32_t su : subjects)
-      for (uint32_t ob : entities_of(ms, obj.mentions)) {
+      for (uint32_t ob : objects) {
         if (su == ob) continue;
         add_relation(type, su, ob, sentence, q.negated, q.attributed, q.confidence);
         produced = true;
@@ -1436,6 +2009,14 @@ class ArticleExtractor {
     uint32_t clause_b = tb >= sb + 6 ? tb - 6 : sb;
     for (uint32_t mi : subj.mentions)
       if (ms[mi].e <= tb) clause_b = std::max(clause_b, ms[mi].e);
+    // "... would not be intimidated, and accused China": the negation is another clause's.
+    for (uint32_t j = tb; j > clause_b; --j) {
+      const std::string& w = norms_[j - 1];
+      if (w == "," || w == "but" || w == "while" || w == "whereas" || w == "although") {
+        clause_b = j;
+        break;
+      }
+    }
     return find_cue(k_.cues().negation, clause_b, tb, tb) != kNone;
   }
 
@@ -1455,6 +2036,7 @@ class ArticleExtractor {
     for (uint32_t mi : list) {
       out.push_back(ms[mi].entity);
       if (ms[mi].entity2 != kNone) out.push_back(ms[mi].entity2);
+      if (ms[mi].entity3 != kNone) out.push_back(ms[mi].entity3);
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -1468,7 +2050,10 @@ class ArticleExtractor {
   bool emit_symmetric(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
                       uint16_t type, const Trigger& tr, uint32_t te, const ArgList& subj,
                       const ArgList& obj, const Qualifiers& q) {
-    const ArgList p = right_argument(ms, te, s, tr.parties, tr.places, 8);
+    ArgList p = right_argument(ms, te, s, tr.parties, tr.places, 8);
+    p.mentions.erase(std::remove_if(p.mentions.begin(), p.mentions.end(),
+                                    [&](uint32_t mi) { return ms[mi].city; }),
+                     p.mentions.end());
     const auto parties = entities_of(ms, p.mentions);
     std::vector<std::pair<uint32_t, uint32_t>> pairs;
     auto all_pairs = [&](const std::vector<uint32_t>& ents) {
@@ -1501,10 +2086,15 @@ class ArticleExtractor {
   // ---- the coreference state -------------------------------------------------------------
 
   void remember(const std::vector<Mention>& ms) {
+    for (uint32_t ent : title_states_) {
+      recent_things_.erase(std::remove(recent_things_.begin(), recent_things_.end(), ent),
+                           recent_things_.end());
+      recent_things_.push_back(ent);
+    }
     uint32_t first_person = kNone;
     for (const Mention& m : ms) {
       if (m.locative) continue;
-      for (uint32_t ent : {m.entity, m.entity2}) {
+      for (uint32_t ent : {m.entity, m.entity2, m.entity3}) {
         if (ent == kNone) continue;
         if (is_person(ent)) {
           ++mention_counts_[ent];
@@ -1530,6 +2120,8 @@ class ArticleExtractor {
 
   void process_sentence(uint32_t index, const SentenceSpan& s) {
     appositions_.clear();
+    title_states_.clear();
+    pending_counterparts_.clear();
     // Where titles start, looked up once: names stop at titles ("European Commission
     // President Ursula von der Leyen"), so name spans ask about every token.
     for (uint32_t i = s.first_token; i < s.end_token; ++i) {
@@ -1547,6 +2139,7 @@ class ArticleExtractor {
   const Knowledge& k_;
   std::string_view text_;
   int32_t day_;
+  uint16_t attacks_type_;  // the relation type a city may be the object of
   std::vector<Token> toks_;
   std::vector<std::string> norms_;
   std::vector<uint8_t> caps_;
@@ -1560,6 +2153,7 @@ class ArticleExtractor {
   bool sports_article_ = false;
   uint32_t dateline_end_ = 0;  // first token after "MOSCOW (Reuters) - "
   std::unordered_set<std::string> cue_first_words_;  // first words of all cue phrases
+  std::array<std::unordered_set<std::string>, 2> collective_words_;  // first, second words
   std::vector<uint8_t> title_len_;  // tokens of the title starting at each token, or 0
   // (type, subject, object, sentence) of each relation mention, to merge repeats in O(1).
   using RelationKey = std::tuple<uint16_t, uint32_t, uint32_t, uint32_t>;
@@ -1573,6 +2167,10 @@ class ArticleExtractor {
   // Token ranges of the current sentence's appositions (", Iran's top security official"),
   // which coordination steps over.
   std::vector<std::pair<uint32_t, uint32_t>> appositions_;
+  // States consumed by the current sentence's titles ("Chinese President"), remembered as named.
+  std::vector<uint32_t> title_states_;
+  // "his Russian counterpart" in the current sentence: the state's span through "counterpart".
+  std::vector<Mention> pending_counterparts_;
 };
 
 }  // namespace

@@ -187,6 +187,10 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
           trig.places = tr.value("places", false);
           trig.subject = strings(src, tr, "subject", where);
           trig.copular = tr.value("copular", false);
+          trig.person_object = tr.value("person_object", false);
+          trig.passive_only = tr.value("passive_only", false);
+          if (tr.contains("excludes_after"))
+            for (const auto& w : tr.at("excludes_after")) trig.excludes_after.push_back(w.get<std::string>());
           if (rt.symmetric && trig.parties.empty() && trig.object.empty() && !trig.copular)
             fail(src, where + ": a trigger of a symmetric type needs \"parties\", \"object\" or \"copular\"");
           rt.triggers.push_back(std::move(trig));
@@ -215,6 +219,12 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       auto ti = k.relation_type(rel);
       if (!ti) fail(src, where + ": unknown relation type \"" + rel + "\"");
       title.relation = *ti;
+      title.before_name = t.value("before_name", false);
+      if (t.contains("org_relation")) {
+        const std::string org_rel = string_field(src, t, "org_relation", where);
+        title.org_relation = k.relation_type(org_rel);
+        if (!title.org_relation) fail(src, where + ": unknown relation type \"" + org_rel + "\"");
+      }
       const uint32_t index = static_cast<uint32_t>(k.titles_.size());
       auto forms = strings(src, t, "forms", where);
       forms.push_back(title.title);
@@ -292,6 +302,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       d.aliases = strings(src, e, "aliases", where);
       d.demonyms = strings(src, e, "demonyms", where);
       d.capitals = strings(src, e, "capitals", where);
+      d.places = strings(src, e, "places", where);
       d.neighbors = strings(src, e, "neighbors", where);
       d.region = string_field(src, e, "region", where, false);
       d.state = string_field(src, e, "state", where, false);
@@ -339,11 +350,24 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       pe.hit = {i, form};
       k.phrases_[pe.tokens.front()].push_back(std::move(pe));
     };
-    add(d.name, NameForm::name);
-    for (const auto& a : d.aliases) add(a, NameForm::alias);
-    for (const auto& a : d.demonyms) add(a, NameForm::demonym);
-    for (const auto& a : d.capitals) add(a, NameForm::capital);
+    // Each name also without its diacritics, as wires often write it ("Erdogan", "Sanchez").
+    std::unordered_set<std::string> written(d.aliases.begin(), d.aliases.end());
+    written.insert(d.name);
+    auto add_folded = [&](const std::string& phrase, NameForm form) {
+      add(phrase, form);
+      std::string folded = ascii_fold(phrase);
+      if (folded != phrase && written.insert(folded).second) add(folded, form);
+    };
+    add_folded(d.name, NameForm::name);
+    for (const auto& a : d.aliases) add_folded(a, NameForm::alias);
+    for (const auto& a : d.demonyms) add_folded(a, NameForm::demonym);
+    for (const auto& a : d.capitals) add_folded(a, NameForm::capital);
+    for (const auto& a : d.places) add_folded(a, NameForm::place);
   }
+  // Who held which role of each state or organisation, in dictionary order.
+  for (uint32_t i = 0; i < k.entities_.size(); ++i)
+    for (uint32_t r = 0; r < k.entities_[i].roles.size(); ++r)
+      k.holders_by_of_[k.entities_[i].roles[r].of].push_back({i, r});
   return k;
 }
 
@@ -420,10 +444,11 @@ std::vector<Knowledge::TriggerHit> Knowledge::match_triggers(const std::vector<s
 
 std::optional<uint32_t> Knowledge::role_holder(uint32_t title, uint32_t of, int32_t day) const {
   const std::string& t = titles_[title].title;
-  const std::string& key = entities_[of].key;
-  for (uint32_t i = 0; i < entities_.size(); ++i) {
-    for (const Role& r : entities_[i].roles)
-      if (r.title == t && r.of == key && day >= r.from && day < r.to) return i;
+  const auto it = holders_by_of_.find(entities_[of].key);
+  if (it == holders_by_of_.end()) return std::nullopt;
+  for (const auto& [entity, role] : it->second) {
+    const Role& r = entities_[entity].roles[role];
+    if (r.title == t && day >= r.from && day < r.to) return entity;
   }
   return std::nullopt;
 }

@@ -37,6 +37,7 @@ struct DictionaryEntity {
   std::vector<std::string> aliases;
   std::vector<std::string> demonyms;
   std::vector<std::string> capitals;
+  std::vector<std::string> places;  // cities and regions that are only places ("Odesa")
   std::vector<std::string> neighbors;  // keys of bordering states
   std::string region;                  // "europe", "asia", ... (states only)
   // Key of the state a government body stands for ("kremlin" -> "russia"): a ministry or
@@ -49,6 +50,12 @@ struct DictionaryEntity {
 struct Title {
   std::string title;
   uint16_t relation = 0;  // relation type a titled name yields ("leads", "affiliated-with")
+  // Only a title right before a name or a comma ("NATO chief Mark Rutte"), not as a modifier
+  // ("the Houthis' chief negotiator").
+  bool before_name = false;
+  // The relation when an organisation is written right before the title ("CIA Director X"
+  // heads the CIA; "X, a director at CSIS" does not), or none.
+  std::optional<uint16_t> org_relation;
 };
 
 // One way a relation type is expressed. See ingest/patterns.h for how each field is used.
@@ -62,6 +69,9 @@ struct Trigger {
   bool places = false;  // a capital after a place preposition may be the object ("arrived in")
   std::vector<std::string> subject;  // prepositions introducing a subject after the noun
   bool copular = false;  // "X is Y's supplier": subject before the copula, object the possessor
+  bool person_object = false;  // only a person may be the object ("received Maduro")
+  bool passive_only = false;   // only in the passive ("the army, led by General X")
+  std::vector<std::string> excludes_after;  // none may follow within 3 tokens ("traded fire")
 };
 
 struct RelationType {
@@ -108,7 +118,7 @@ class KnowledgeError : public std::runtime_error {
 };
 
 // How a dictionary phrase matched: what the words stood for.
-enum class NameForm : uint8_t { name, alias, demonym, capital };
+enum class NameForm : uint8_t { name, alias, demonym, capital, place };
 
 struct PhraseHit {
   uint32_t entity;  // index into Knowledge::entities()
@@ -174,6 +184,8 @@ class Knowledge {
     uint32_t trigger;
   };
   std::unordered_map<std::string, std::vector<TriggerPhrase>> trigger_phrases_;
+  // key of a state or organisation -> (entity, role index) of every role held in it
+  std::unordered_map<std::string, std::vector<std::pair<uint32_t, uint32_t>>> holders_by_of_;
 };
 
 }  // namespace relgraph::ingest

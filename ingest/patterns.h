@@ -39,6 +39,12 @@
 //       before / six tokens after the trigger ("joint" exercises; "signed ... agreement").
 //   "places": true      the object (or party) may be a capital or state after a place
 //                       preposition ("arrived in Moscow", "imports oil from Russia").
+//   "excludes_after": none of these words may stand within three tokens after the trigger
+//                       ("traded fire" is no trade).
+//   "passive_only": true    only in the passive ("the army, led by General X", not "led the
+//                       talks" or "an army-led government").
+//   "person_object": true   only a person is an object ("Lula received Maduro", but not
+//                       "Kenya received U.S. support").
 //
 // Cue words (schema/dictionaries/cues.json) then qualify each relation: negation cues before
 // the trigger mark it negated ("denies supplying arms"), attribution cues mark it attributed

@@ -335,6 +335,24 @@ std::vector<std::string> phrase_tokens(std::string_view phrase) {
   return out;
 }
 
+std::string ascii_fold(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const Decoded d = decode(text, i);
+    const char folded = d.cp >= 0xC0 ? fold_ascii(d.cp) : 0;
+    if (folded != 0 && folded != '/') {
+      // Keep the case: "Ó" gives "O".
+      const bool upper = to_lower(d.cp) != d.cp;
+      out += upper && folded >= 'a' && folded <= 'z' ? static_cast<char>(folded - 32) : folded;
+    } else {
+      out.append(text.substr(i, d.len));
+    }
+    i += d.len;
+  }
+  return out;
+}
+
 std::string slug(std::string_view name) {
   std::string out;
   bool dash = false;

@@ -48,6 +48,10 @@ std::vector<std::string> phrase_tokens(std::string_view phrase);
 // A readable key from a name: "Ja Ian Chong" gives "ja-ian-chong".
 std::string slug(std::string_view name);
 
+// The text with Latin letters stripped of their diacritics ("Erdoğan" gives "Erdogan",
+// "Sánchez" gives "Sanchez"); other characters are kept as they are.
+std::string ascii_fold(std::string_view text);
+
 }  // namespace relgraph::ingest
 
 namespace relgraph::ingest {

@@ -2,9 +2,11 @@
 // ../shared/docs/extraction.md, sentence by sentence.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <set>
 #include <string>
 
+#include "ingest/evaluation.h"
 #include "ingest/extraction.h"
 #include "ingest/text.h"
 #include "server/knowledge_loader.h"
@@ -246,4 +248,470 @@ TEST_CASE("extra dictionaries: a key defined twice names both files; kind is req
   }
   sources = relgraph::server::bundled_sources({{"analysts/c.json", R"([{"key": "zed", "name": "Zed"}])"}});
   CHECK_THROWS_AS(Knowledge::build(sources), KnowledgeError);
+}
+
+TEST_CASE("a year in a 'since' clause dates a baseline, not the sentence's event") {
+  const auto r = relations(
+      "Prime Minister Narendra Modi on Friday held talks with Ukrainian President Volodymyr "
+      "Zelenskyy in Kyiv, the first visit by an Indian prime minister since the two countries "
+      "established diplomatic ties in 1992. In 1988, Rajiv Gandhi visited China.",
+      "2024-08-23");
+  CHECK(r.count("meets-with(Narendra Modi, Volodymyr Zelenskyy)"));
+  CHECK_FALSE(r.count("visits(Rajiv Gandhi, China)"));
+}
+
+TEST_CASE("relative clause: the subject is the antecedent of ', which ...,'") {
+  const auto r = relations(
+      "Japan, which is negotiating a reciprocal access agreement with the Philippines, also "
+      "criticized China's dangerous maneuvers. South Africa, which lost 13 soldiers in the "
+      "fighting, accused Rwanda of attacking its peacekeepers.",
+      "2024-06-19");
+  CHECK(r.count("criticizes(Japan, China)"));
+  CHECK_FALSE(r.count("criticizes(Philippines, China)"));
+  CHECK(r.count("accuses(South Africa, Rwanda)"));
+}
+
+TEST_CASE("a possessor is not coordinated with the actor after its noun") {
+  const auto r = relations(
+      "Brazil, Colombia and Chile condemned Ecuador's action, and the Organization of American "
+      "States called an emergency meeting.",
+      "2024-04-07");
+  CHECK(r.count("criticizes(Brazil, Ecuador)"));
+  CHECK(r.count("criticizes(Chile, Ecuador)"));
+  CHECK_FALSE(r.count("criticizes(Brazil, Organization of American States)"));
+}
+
+TEST_CASE("an object pronoun after coordinated subjects is someone named before them") {
+  const auto r = relations(
+      "Anura Kumara Dissanayake was sworn in as Sri Lanka's president on Monday. Pakistan's Prime "
+      "Minister Shehbaz Sharif and Maldives President Mohamed Muizzu also congratulated him.",
+      "2024-09-23");
+  CHECK(r.count("congratulates(Shehbaz Sharif, Anura Kumara Dissanayake)"));
+  CHECK(r.count("congratulates(Mohamed Muizzu, Anura Kumara Dissanayake)"));
+  CHECK_FALSE(r.count("congratulates(Shehbaz Sharif, Mohamed Muizzu)"));
+}
+
+TEST_CASE("members act for their body: 'Leaders of the Group of Seven condemned'") {
+  const auto r = relations(
+      "Leaders of the Group of Seven condemned Iran's attack in the strongest terms.", "2024-04-14");
+  CHECK(r.count("criticizes(G7, Iran)"));
+}
+
+TEST_CASE("intent: an infinitive governed by 'agreed', 'invited', 'urged' is no act") {
+  const auto r = relations(
+      "President Yoon Suk Yeol, U.S. President Joe Biden and Japanese Prime Minister Fumio Kishida "
+      "agreed at their first trilateral summit to hold annual joint military exercises. Xi invited "
+      "Lula to visit China again. The United States and the Philippines held joint exercises.",
+      "2023-08-19");
+  CHECK_FALSE(r.count("drills-with(Joe Biden, Yoon Suk Yeol)"));
+  CHECK_FALSE(r.count("visits(Luiz Inácio Lula da Silva, China)"));
+  CHECK(r.count("drills-with(Philippines, United States)"));
+}
+
+TEST_CASE("shared title: 'President X and Venezuela's Y', 'Presidents X and Y'") {
+  auto r = relations(
+      "President Irfaan Ali and Venezuela's Nicolás Maduro met on Thursday at Argyle "
+      "International Airport.",
+      "2023-12-14");
+  CHECK(r.count("leads(Irfaan Ali, Guyana)"));
+  CHECK(r.count("leads(Nicolás Maduro, Venezuela)"));
+  r = relations("Presidents Xi Jinping and Vladimir Putin signed a joint statement.", "2024-05-16");
+  CHECK(r.count("leads(Vladimir Putin, Russia)"));
+  // The dictionary must agree: an opposition leader shares no title.
+  r = relations("President Nicolás Maduro and Venezuela's María Corina Machado spoke.", "2024-05-16");
+  CHECK_FALSE(r.count("leads(María Corina Machado, Venezuela)"));
+}
+
+TEST_CASE("counterpart: 'his Hungarian counterpart Viktor Orbán' holds his dictionary role") {
+  const auto r = relations(
+      "Swedish Prime Minister Ulf Kristersson travelled to Budapest for talks with his Hungarian "
+      "counterpart Viktor Orbán. Lecornu signed a contract with his Armenian counterpart, Suren "
+      "Papikyan.",
+      "2024-02-23");
+  CHECK(r.count("leads(Viktor Orbán, Hungary)"));
+  CHECK(r.count("affiliated-with(Suren Papikyan, Armenia)"));
+}
+
+TEST_CASE("bare title: 'the prime minister' is the last person named who holds it") {
+  const auto r = relations(
+      "Volodymyr Zelenskyy flew to London to see Keir Starmer. The prime minister embraced him on "
+      "the steps of Downing Street.",
+      "2025-03-01");
+  CHECK(r.count("leads(Keir Starmer, United Kingdom)"));
+}
+
+TEST_CASE("noun trigger: the agent after its object ('the first visit to Brazil by X')") {
+  const auto r = relations(
+      "Lula had received Venezuelan President Nicolás Maduro at the Planalto Palace on Monday, "
+      "the first visit to Brazil by the Venezuelan leader since 2015. Ali and Maduro met in talks "
+      "brokered by Caricom and Brazil.",
+      "2023-05-30");
+  CHECK(r.count("visits(Nicolás Maduro, Brazil)"));
+  CHECK_FALSE(r.count("visits(Luiz Inácio Lula da Silva, Brazil)"));
+  CHECK_FALSE(r.count("meets-with(Brazil, Caricom)"));
+}
+
+TEST_CASE("collectives of three: 'the three leaders condemned'") {
+  const auto r = relations(
+      "Joe Biden hosted Yoon Suk Yeol and Fumio Kishida at Camp David. The three leaders strongly "
+      "condemned North Korea's ballistic missile launches.",
+      "2023-08-19");
+  CHECK(r.count("criticizes(Joe Biden, North Korea)"));
+  CHECK(r.count("criticizes(Yoon Suk Yeol, North Korea)"));
+  CHECK(r.count("criticizes(Fumio Kishida, North Korea)"));
+}
+
+TEST_CASE("a new clause inside an object list: ', and X', 'and X upgraded'") {
+  const auto r = relations(
+      "Mr Widodo also held talks with Li Qiang, and Indonesia and China signed agreements. "
+      "Joe Biden visited Hanoi and the two countries upgraded their ties. "
+      "Trade between China and Russia reached record levels.",
+      "2023-09-06");
+  CHECK_FALSE(r.count("meets-with(Indonesia, Joko Widodo)"));
+  CHECK_FALSE(r.count("visits(Joe Biden, United States)"));
+  CHECK(r.count("visits(Joe Biden, Vietnam)"));
+  CHECK(r.count("trades-with(China, Russia)"));
+}
+
+TEST_CASE("a summit hosted by a state is no meeting with the summit's name") {
+  const auto r = relations(
+      "Mohammed bin Salman held talks with Narendra Modi, a day after attending the G20 summit "
+      "hosted by India.",
+      "2023-09-11");
+  CHECK(r.count("meets-with(Mohammed bin Salman, Narendra Modi)"));
+  CHECK_FALSE(r.count("meets-with(G20, India)"));
+}
+
+TEST_CASE("a head word alone is no organisation: 'Party General Secretary X'") {
+  const auto r = relations(
+      "Party General Secretary Nguyen Phu Trong held talks with Chinese leader Xi Jinping in Hanoi.",
+      "2023-12-12");
+  for (const auto& rel : r) CHECK(rel.find("Party") == std::string::npos);
+}
+
+TEST_CASE("gerunds: 'accused China of harassing' has a subject, 'the tradition of visiting' none") {
+  const auto r = relations(
+      "Marcos accused China of harassing Filipino fishermen. Muizzu broke with the tradition of "
+      "visiting India first. The EU stopped short of sanctioning Rosatom.",
+      "2024-01-10");
+  CHECK(r.count("accuses(Ferdinand Marcos Jr., China)"));
+  CHECK_FALSE(r.count("visits(Ferdinand Marcos Jr., India)"));
+  CHECK_FALSE(r.count("visits(Mohamed Muizzu, India)"));
+  CHECK(r.count("sanctions(European Union, Rosatom) negated"));
+}
+
+TEST_CASE("a possessor of another actor is not the subject: 'Hungary's ruling party ..., accusing'") {
+  const auto r = relations(
+      "Hungary's ruling Fidesz party had stalled the ratification, accusing Swedish politicians of "
+      "lecturing Budapest.",
+      "2024-02-23");
+  CHECK_FALSE(r.count("accuses(Hungary, Sweden)"));
+}
+
+TEST_CASE("'and reaffirmed its support': a second verb's 'its' is the subject's") {
+  const auto r = relations(
+      "The United States condemned China's actions and reaffirmed its support for the Philippines.",
+      "2024-06-19");
+  CHECK(r.count("criticizes(United States, China)"));
+  CHECK(r.count("supports(United States, Philippines)"));
+  CHECK_FALSE(r.count("supports(China, Philippines)"));
+}
+
+TEST_CASE("states of titles count as named: 'Somali President X ... the two countries'") {
+  const auto r = relations(
+      "Somali President Hassan Sheikh Mohamud and Ethiopian Prime Minister Abiy Ahmed met in "
+      "Ankara. The two countries signed the Ankara Declaration.",
+      "2024-12-12");
+  CHECK(r.count("signs-agreement-with(Ethiopia, Somalia)"));
+}
+
+TEST_CASE("'where the three countries meet' is geography") {
+  const auto r = relations(
+      "Mali, Burkina Faso and Niger signed the charter, named after the border region where the "
+      "three countries meet.",
+      "2023-09-16");
+  CHECK(r.count("signs-agreement-with(Burkina Faso, Mali)"));
+  CHECK_FALSE(r.count("meets-with(Burkina Faso, Mali)"));
+}
+
+TEST_CASE("title, unknown name, 'of <state>': 'President Faure Essozimna of Togo'") {
+  const auto r = relations(
+      "President Faure Essozimna of Togo hosted Benin's President Romuald Wadagni in Lome.",
+      "2025-03-01");
+  CHECK(r.count("leads(Faure Essozimna, Togo)"));
+  CHECK(r.count("meets-with(Faure Essozimna, Romuald Wadagni)"));
+  CHECK_FALSE(r.count("meets-with(Romuald Wadagni, Togo)"));
+}
+
+TEST_CASE("an unnamed counterpart holds the possessor's role in the other state") {
+  auto r = relations("Wang Yi held talks with his Russian counterpart in Beijing on Tuesday.",
+                     "2024-04-09");
+  CHECK(r.count("meets-with(Sergei Lavrov, Wang Yi)"));
+  r = relations("Japanese Prime Minister Fumio Kishida met his South Korean counterpart in Tokyo.",
+                "2023-03-16");
+  CHECK(r.count("meets-with(Fumio Kishida, Yoon Suk Yeol)"));
+  // The owner is the person named before it, not whom "his" would refer to alone.
+  r = relations("The Uruguayan president visited Argentina. Kenya's foreign minister met his "
+                "Rwandan counterpart.",
+                "2025-03-10");
+  CHECK(r.count("meets-with(Musalia Mudavadi, Olivier Nduhungirehe)"));
+}
+
+TEST_CASE("names without diacritics match: 'Sanchez', 'Lopez Obrador', 'Erdogan'") {
+  const auto r = relations(
+      "Pedro Sanchez criticised Israel. Lopez Obrador criticised Ecuador.", "2024-04-08");
+  CHECK(r.count("criticizes(Pedro Sánchez, Israel)"));
+  CHECK(r.count("criticizes(Andrés Manuel López Obrador, Ecuador)"));
+  CHECK(ascii_fold("Erdoğan, Sánchez, Ólafur") == "Erdogan, Sanchez, Olafur");
+}
+
+TEST_CASE("receiving a person is a meeting; receiving support is not") {
+  const auto r = relations(
+      "Spanish Prime Minister Pedro Sanchez was received by Xi Jinping in Beijing. Kenya received "
+      "U.S. support. Lula received Maduro at the Planalto Palace.",
+      "2024-09-09");
+  CHECK(r.count("meets-with(Pedro Sánchez, Xi Jinping)"));
+  CHECK(r.count("meets-with(Luiz Inácio Lula da Silva, Nicolás Maduro)"));
+  CHECK_FALSE(r.count("meets-with(Kenya, United States)"));
+}
+
+TEST_CASE("'met with visiting Chinese Foreign Minister': the participle describes a title") {
+  const auto r = relations(
+      "Vladimir Putin on Tuesday met with visiting Chinese Foreign Minister Wang Yi in Moscow. "
+      "Orbán travelled to Kyiv, meeting Ukrainian President Volodymyr Zelenskyy.",
+      "2024-07-02");
+  CHECK(r.count("meets-with(Vladimir Putin, Wang Yi)"));
+  CHECK_FALSE(r.count("visits(Vladimir Putin, Wang Yi)"));
+  CHECK(r.count("meets-with(Viktor Orbán, Volodymyr Zelenskyy)"));
+}
+
+TEST_CASE("attacks: 'launched missiles at', 'fired water cannon at Philippine vessels'") {
+  const auto r = relations(
+      "Iran launched missiles at Israel overnight. Chinese coast guard ships fired water cannon at "
+      "Philippine vessels. India launched a new satellite.",
+      "2024-08-01");
+  CHECK(r.count("attacks(Iran, Israel)"));
+  CHECK(r.count("attacks(China, Philippines)"));
+  CHECK(r.size() == 2);
+}
+
+TEST_CASE("a noun trigger in an opening phrase: 'In a phone call with Erdogan, Putin ...'") {
+  const auto r = relations(
+      "In a phone call with Erdogan, Putin discussed Syria. After the talks, China and Australia "
+      "signed five cooperation documents.",
+      "2024-06-17");
+  CHECK(r.count("meets-with(Recep Tayyip Erdoğan, Vladimir Putin)"));
+  CHECK_FALSE(r.count("meets-with(Australia, China)"));
+}
+
+TEST_CASE("'traded fire' is no trade; 'provided Kyiv with aid' is support") {
+  const auto r = relations(
+      "Pakistan and Afghanistan traded fire along the border. Washington has provided Kyiv with "
+      "$60 billion in military aid. India trades with Russia.",
+      "2024-06-17");
+  CHECK_FALSE(r.count("trades-with(Afghanistan, Pakistan)"));
+  CHECK(r.count("supports(United States, Ukraine)"));
+  CHECK(r.count("trades-with(India, Russia)"));
+}
+
+TEST_CASE("'NATO chief Mark Rutte' leads; 'the Houthis' chief negotiator' is no title") {
+  const auto r = relations(
+      "British Prime Minister Keir Starmer met NATO chief Mark Rutte. Mohammed Abdulsalam, the "
+      "Houthis' chief negotiator and spokesman, criticised the strikes.",
+      "2024-12-06");
+  CHECK(r.count("leads(Mark Rutte, NATO)"));
+  CHECK(r.count("meets-with(Keir Starmer, Mark Rutte)"));
+  CHECK_FALSE(r.count("leads(Mohammed Abdulsalam, Houthis)"));
+}
+
+TEST_CASE("an honorific between title and name: 'President Dr. Mohamed Muizzu'") {
+  const auto r = relations("Maldivian President Dr. Mohamed Muizzu met IAEA chief Rafael Grossi.",
+                           "2024-09-06");
+  CHECK(r.count("leads(Mohamed Muizzu, Maldives)"));
+  CHECK(r.count("meets-with(Mohamed Muizzu, Rafael Grossi)"));
+}
+
+TEST_CASE("intent cues: 'is to visit', 'unlikely to', 'did not rule out', 'upcoming talks'") {
+  const auto r = relations(
+      "The US did not rule out sanctions on China. Analysts say Beijing is unlikely to attack "
+      "Taiwan. Modi is to visit Moscow next month. Japan's upcoming talks with China were "
+      "postponed. Blinken arrived in Beijing ahead of talks with Wang Yi.",
+      "2024-06-01");
+  CHECK(r.count("visits(Antony Blinken, China)"));
+  CHECK(r.size() == 1);
+}
+
+TEST_CASE("a topic is no act: 'the two leaders discussed trade'") {
+  const auto r = relations(
+      "Mohammed bin Salman received Volodymyr Zelenskyy in Jeddah. The two leaders discussed "
+      "trade and aid.",
+      "2024-11-01");
+  CHECK(r.count("meets-with(Mohammed bin Salman, Volodymyr Zelenskyy)"));
+  CHECK_FALSE(r.count("trades-with(Mohammed bin Salman, Volodymyr Zelenskyy)"));
+}
+
+TEST_CASE("negation stays in its clause: 'would not be intimidated, and accused China'") {
+  const auto r = relations(
+      "Ferdinand Marcos Jr told his counterparts that his country would not be intimidated, and "
+      "accused China of harassing Filipino fishermen.",
+      "2023-09-06");
+  CHECK(r.count("accuses(Ferdinand Marcos Jr., China)"));
+  CHECK_FALSE(r.count("accuses(Ferdinand Marcos Jr., China) negated"));
+}
+
+TEST_CASE("a country's name as a noun modifier is a topic: 'criticised the Haiti plan'") {
+  const auto r = relations(
+      "Raila Odinga has criticised the Haiti plan. The United States attacked the Houthis.",
+      "2024-05-23");
+  CHECK_FALSE(r.count("criticizes(Raila Odinga, Haiti)"));
+  CHECK(r.count("attacks(United States, Houthis)"));
+}
+
+TEST_CASE("the owner of an effort: 'Egypt's efforts to deliver aid to Gaza'") {
+  const auto r = relations("Erdoğan praised Egypt's efforts to deliver aid to Gaza.", "2024-02-14");
+  CHECK(r.count("supports(Egypt, Gaza Strip)"));
+  CHECK_FALSE(r.count("supports(Recep Tayyip Erdoğan, Gaza Strip)"));
+}
+
+TEST_CASE("'and had lunch with Moon': a second verb's noun keeps the sentence subject") {
+  const auto r = relations(
+      "Earlier on Sunday, Donald Trump visited U.S. troops at Camp Bonifas and had lunch with Moon "
+      "Jae-in in Seoul.",
+      "2019-06-30");
+  CHECK(r.count("meets-with(Donald Trump, Moon Jae-in)"));
+  CHECK_FALSE(r.count("meets-with(Moon Jae-in, United States)"));
+}
+
+TEST_CASE("'after the talks' names no one who talked; 'wrapped up joint exercises' does") {
+  const auto r = relations(
+      "India and Ukraine signed four agreements after the talks. Egypt and Qatar announced a "
+      "ceasefire deal after months of talks in Doha. Warships from India, Japan and "
+      "Australia wrapped up ten days of joint naval exercises.",
+      "2024-08-23");
+  CHECK_FALSE(r.count("meets-with(India, Ukraine)"));
+  CHECK_FALSE(r.count("meets-with(Egypt, Qatar)"));
+  CHECK(r.count("drills-with(Australia, Japan)"));
+}
+
+TEST_CASE("', praising Maduro': the speaker outside the quotation praises") {
+  const auto r = relations(
+      "\"Venezuela has always been a victim of a narrative,\" Lula said, praising Maduro for his "
+      "willingness to negotiate.",
+      "2023-05-30");
+  CHECK(r.count("praises(Luiz Inácio Lula da Silva, Nicolás Maduro)"));
+  CHECK_FALSE(r.count("praises(Venezuela, Nicolás Maduro)"));
+}
+
+TEST_CASE("'the army, led by General X,' leads; 'an army-led government' does not") {
+  const auto r = relations(
+      "The RSF has been at war with the Sudanese Armed Forces, led by army chief General Abdel "
+      "Fattah al-Burhan, since April 2023. Sudan's army-led government accused the UAE.",
+      "2025-01-07");
+  CHECK(r.count("leads(Abdel Fattah al-Burhan, Sudanese Armed Forces)"));
+  CHECK_FALSE(r.count("leads(Sudan, United Arab Emirates)"));
+}
+
+TEST_CASE("'the Israeli military struck Hezbollah': a past form after 'military' is a verb") {
+  const auto r = relations(
+      "The Israeli military struck Hezbollah on Monday. The United States military attacked the "
+      "Houthis. A military attack on Iran was ruled out.",
+      "2024-05-23");
+  CHECK(r.count("attacks(Israel, Hezbollah)"));
+  CHECK(r.count("attacks(United States, Houthis)"));
+  CHECK(r.size() == 2);
+}
+
+TEST_CASE("'CIA Director William Burns' leads the CIA; 'a director at CSIS' is affiliated") {
+  const auto r = relations(
+      "CIA Director William Burns met Mossad chief David Barnea in Doha. Amy Searight, a director "
+      "at the Center for Strategic and International Studies, said the talks mattered.",
+      "2024-01-28");
+  CHECK(r.count("leads(William Burns, CIA)"));
+  CHECK(r.count("leads(David Barnea, Mossad)"));
+  CHECK(r.count("affiliated-with(Amy Searight, Center for Strategic and International Studies)"));
+}
+
+TEST_CASE("appositions with a possessive: 'China, Pakistan's main arms supplier,'") {
+  const auto r = relations(
+      "China, Pakistan's closest ally and main arms supplier, called the strikes regrettable. "
+      "Turkey, Azerbaijan's closest ally, has supplied Baku with Bayraktar drones.",
+      "2025-05-07");
+  CHECK(r.count("supports(China, Pakistan)"));
+  CHECK(r.count("supports(Turkey, Azerbaijan)"));
+}
+
+TEST_CASE("'with help from X': the one helped is the sentence's subject when none is near") {
+  const auto r = relations(
+      "Israel's military said 99 percent of the projectiles were intercepted with help from the "
+      "United States, the United Kingdom and France.",
+      "2024-04-14");
+  CHECK(r.count("supports(United States, Israel)"));
+  CHECK(r.count("supports(France, Israel)"));
+}
+
+TEST_CASE("'to either side' is both of the last two states") {
+  const auto r = relations(
+      "Narendra Modi visited Ukraine weeks after a trip to Russia. S Jaishankar said India had not "
+      "supplied weapons to either side.",
+      "2024-08-23");
+  CHECK(r.count("supports(India, Russia) negated"));
+}
+
+TEST_CASE("'the president' after a visit story is the host, the previous sentence's topic") {
+  const auto r = relations(
+      "U.S. President Joe Biden hosted Kenyan President William Ruto at the White House. The "
+      "president praised Ruto for his leadership.",
+      "2024-05-23");
+  CHECK(r.count("praises(Joe Biden, William Ruto)"));
+}
+
+TEST_CASE("'the two countries' are the states of the people just named") {
+  const auto r = relations(
+      "China criticised the visit. Ruto, who also met Vice President Kamala Harris, said the two "
+      "countries signed agreements on debt relief.",
+      "2024-05-23");
+  CHECK(r.count("signs-agreement-with(Kenya, United States)"));
+  CHECK_FALSE(r.count("signs-agreement-with(China, Kenya)"));
+}
+
+TEST_CASE("'A State Department spokesman': the article is no part of a dictionary name") {
+  const auto r = relations("A State Department spokesman, Matthew Miller, criticised Russia.",
+                           "2024-05-23");
+  CHECK(r.count("affiliated-with(Matthew Miller, United States)"));
+}
+
+TEST_CASE("development set: micro scores over fixtures/articles and fixtures/dev") {
+  Score total;
+  for (const char* split : {"articles", "dev"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(relgraph::testing::fixtures_dir() / split)) {
+      const std::string file = entry.path().filename().string();
+      if (!file.ends_with(".gold.json")) continue;
+      const std::string name = file.substr(0, file.size() - std::string(".gold.json").size());
+      const auto gold = nlohmann::json::parse(relgraph::testing::read_text(entry.path()));
+      const std::string text =
+          relgraph::testing::read_text(entry.path().parent_path() / (name + ".txt"));
+      const auto day = days_from_iso(gold["article"]["published_at"].get<std::string>());
+      const Extraction x = extract(text, day, knowledge());
+      total.add(score_article(name, gold, predicted_relations(x, text, knowledge()), knowledge()));
+    }
+  }
+  INFO(format_score(total, false));
+  // Thresholds a little under the measured figures (54 articles, 649 gold relations: P 0.963,
+  // R 0.878, F1 0.919 on 2026-11-27), so a rule change that costs quality fails here. These
+  // are development figures: the rules were tuned on these articles.
+  CHECK(total.overall.precision() >= 0.94);
+  CHECK(total.overall.recall() >= 0.85);
+  CHECK(total.overall.f1() >= 0.90);
+}
+
+TEST_CASE("a city is its state only as an attack's target: 'attacked the port city of Odesa'") {
+  const auto r = relations(
+      "Russia attacked the port city of Odesa with drones. Modi arrived in Kazan for the BRICS "
+      "summit. RSF fighters attacked army positions in El Fasher. Israeli jets struck Tyre.",
+      "2024-10-22");
+  CHECK(r.count("attacks(Russia, Ukraine)"));
+  CHECK(r.count("attacks(Israel, Lebanon)"));
+  CHECK_FALSE(r.count("visits(Narendra Modi, Russia)"));
+  CHECK_FALSE(r.count("attacks(Rapid Support Forces, Sudan)"));
 }
