@@ -239,8 +239,10 @@ class Snapshot {
   // Entities within `depth` hops of `center` over passing edges (BFS). Stops adding nodes at
   // bounds.max_nodes, stops examining edges at max_edges_visited / max_millis, and treats hubs
   // by max_degree and hub_policy; with a degree cap, relations between two capped hubs are
-  // listed only if the search followed them. REQUIRES: depth >= 0; center present (else
-  // an empty answer, not truncated).
+  // listed only if the search followed them. The relations among the nodes found are then
+  // collected under a budget of their own (the same bounds), so an answer cut by a bound
+  // still shows how its nodes connect; edges_visited counts the search alone.
+  // REQUIRES: depth >= 0; center present (else an empty answer, not truncated).
   Neighborhood neighborhood(EntityId center, int depth, const Filter& filter,
                             const Bounds& bounds) const;
 

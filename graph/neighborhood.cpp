@@ -78,12 +78,17 @@ class NeighborhoodSearch {
   }
 
   Neighborhood result(EntityId center) {
-    std::vector<RelationId> relations = collect_relations();
+    // The relations among the nodes found are collected under a budget of their own (the same
+    // bounds again): a search stopped by its budget still shows how its nodes connect, and the
+    // collection is bounded too. edges_visited counts the search, which budget_edges limits.
+    QueryBudget collect_budget(bounds_);
+    std::vector<RelationId> relations = collect_relations(collect_budget);
     Neighborhood out;
     out.center = center;
     const TruncatedBy stopped_by = full_ ? TruncatedBy::nodes : budget_.reason();
-    out.truncated_by =
-        detail::first_bound(stopped_by, capped_ ? TruncatedBy::degree : TruncatedBy::none);
+    out.truncated_by = detail::first_bound(
+        detail::first_bound(stopped_by, capped_ ? TruncatedBy::degree : TruncatedBy::none),
+        collect_budget.reason());
     out.truncated = out.truncated_by != TruncatedBy::none;
     out.edges_visited = budget_.used();
     out.nodes.reserve(members_.size());
@@ -195,7 +200,7 @@ class NeighborhoodSearch {
   // - the rest are scanned. With nothing unscanned, every relation has an out-edge at its
   //   subject, so out-steps are enough; otherwise both ways, and a relation between two scanned
   //   members (reported at both ends) is taken at its lower-numbered end.
-  std::vector<RelationId> collect_relations() {
+  std::vector<RelationId> collect_relations(QueryBudget& budget) {
     std::vector<uint32_t> found;
     found.reserve(4 * members_.size());
     std::vector<uint32_t> scanned;
@@ -218,7 +223,7 @@ class NeighborhoodSearch {
     auto is_member = [&](uint32_t u) { return is_member_.test(u); };
     for (uint32_t v : scanned) {
       const bool went_on = g_.for_each_step_to(
-          v, scan, filter_, budget_, is_member, [&](uint32_t u, const EdgeBundle& edge) {
+          v, scan, filter_, budget, is_member, [&](uint32_t u, const EdgeBundle& edge) {
             if (all_scanned || v <= u || is_unscanned.contains(u)) found.push_back(edge.relation);
             return true;
           });
@@ -230,12 +235,12 @@ class NeighborhoodSearch {
     std::sort(capped_hubs.begin(), capped_hubs.end());
     std::sort(indexed.begin(), indexed.end());
     auto take = [&](uint32_t, const EdgeBundle& edge) { found.push_back(edge.relation); };
-    for (size_t i = 0; i < indexed.size() && !budget_.exhausted(); ++i) {
+    for (size_t i = 0; i < indexed.size() && !budget.exhausted(); ++i) {
       const uint32_t h = indexed[i];
       g_.for_each_edge_between(h, capped_hubs.data(), capped_hubs.size(), Direction::both, filter_,
-                               budget_, take);
+                               budget, take);
       g_.for_each_edge_between(h, indexed.data() + i, indexed.size() - i, Direction::both,
-                               filter_, budget_, take);
+                               filter_, budget, take);
     }
     for (uint32_t relation : followed_) {
       const RelationRow& row = g_.relation_row(relation);
