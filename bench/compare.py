@@ -99,6 +99,13 @@ def main():
           "HTTP/ingest figures are single runs on a loaded 2-core machine, with server and load "
           "generator on the same cores.")
         w("")
+    reused = os.path.join(d, "reused_peers.txt")
+    if os.path.exists(reused):
+        runs = [l.split(" ", 1) for l in open(reused).read().splitlines() if l.strip()]
+        w("**Peers from an earlier run.** " + ", ".join(f"{name}'s figures are from the run of {when}"
+          for name, when in runs) + " on the same generated data and machine (`BENCH_REUSE_PEERS=1`); "
+          "relgraph's are from this run.")
+        w("")
     if meta:
         w(f"Data: {meta['entities']:,} entities, {meta['relations']:,} relations, {meta['evidence']:,} "
           f"evidence rows, {meta['articles']:,} articles (gen_graph seed {meta['seed']}, Zipf {meta['zipf_exponent']}, "

@@ -13,7 +13,9 @@
 # Environment: RELGRAPH_BUILD (build directory, default build), BENCH_NO_BUILD=1 (use the
 # binaries already built there), BENCH_ARTICLES (bulk ingest
 # articles, 5000), BENCH_WRK_SECONDS (5), BENCH_SQLITE_BUDGET (seconds per query kind for the
-# CTE peer; default by size), BENCH_SKIP (space-separated: networkx sqlite igraph http ingest).
+# CTE peer; default by size), BENCH_SKIP (space-separated: networkx sqlite igraph http ingest),
+# BENCH_REUSE_PEERS=1 (keep the peers' results of an earlier run on the same generated data
+# instead of running them again: at 10m they take over an hour; the report says so).
 set -euo pipefail
 
 SIZE=${1:-}
@@ -69,7 +71,16 @@ if [[ ! -f $DATA/meta.json ]] || ! grep -q "\"generator_version\": $GEN_VERSION,
 fi
 "$B/gen_articles" --count "$ARTICLES" --seed 7 > "$DATA/articles.ndjson"
 "$B/gen_articles" --count 50 --seed 11 --fresh-pairs > "$DATA/fresh.ndjson"
-rm -f "$DATA"/{relgraph,igraph,networkx,sqlite,http,ingest,freshness}.json
+rm -f "$DATA"/{relgraph,http,ingest,freshness}.json "$DATA/reused_peers.txt"
+for peer in igraph networkx sqlite; do
+  if [[ -n ${BENCH_REUSE_PEERS:-} && -f $DATA/$peer.json && $DATA/$peer.json -nt $DATA/meta.json ]]; then
+    SKIP+=" $peer "
+    echo "$peer $(date -u -r "$DATA/$peer.json" '+%Y-%m-%d %H:%M UTC')" >> "$DATA/reused_peers.txt"
+    log "reusing the $peer results of $(date -u -r "$DATA/$peer.json" '+%Y-%m-%d %H:%M UTC')"
+  else
+    rm -f "$DATA/$peer.json"
+  fi
+done
 
 load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 LOAD_START=$(load_avg)
