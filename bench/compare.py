@@ -304,11 +304,12 @@ def main():
     if http:
         for r in http["runs"]:
             if r["connections"] == 16 and r["name"].startswith("1-hop neighbourhood"):
-                target("HTTP 1-hop req/s @16", r["rps"], 20000, "higher", "req/s", r["name"])
-                target("HTTP 1-hop p99 @16", r["p99_us"] / 1e3, 2, "lower", "ms", r["name"])
+                # Not an issue target (the target is the relation list below); shown beside it.
+                target("HTTP 1-hop neighbourhood req/s @16 (for comparison)", r["rps"], 20000, "higher", "req/s", r["name"])
+                target("HTTP 1-hop neighbourhood p99 @16 (for comparison)", r["p99_us"] / 1e3, 2, "lower", "ms", r["name"])
             if r["connections"] == 16 and r["name"].startswith("1-hop relations"):
-                target("HTTP 1-hop (store) req/s @16", r["rps"], 20000, "higher", "req/s", r["name"])
-                target("HTTP 1-hop (store) p99 @16", r["p99_us"] / 1e3, 2, "lower", "ms", r["name"])
+                target("HTTP 1-hop relations req/s @16", r["rps"], 20000, "higher", "req/s", r["name"])
+                target("HTTP 1-hop relations p99 @16", r["p99_us"] / 1e3, 2, "lower", "ms", r["name"])
             if r["connections"] == 16 and r["name"].startswith("shortest path"):
                 target("HTTP shortest path req/s @16", r["rps"], 10000, "higher", "req/s")
     if ingest:

@@ -142,7 +142,7 @@ with open(d + "/paths_sp.txt", "w") as f:
     for a, b in q["q3"]: f.write(f"/v1/paths?from={a}&to={b}\n")
 EOF
   runs=()
-  for spec in "1-hop neighbourhood (graph):paths_nb.txt" "1-hop relations (store):paths_rel.txt" \
+  for spec in "1-hop neighbourhood (100 nodes):paths_nb.txt" "1-hop relations (entity list):paths_rel.txt" \
               "shortest path:paths_sp.txt"; do
     name=${spec%%:*}; file=${spec#*:}
     for c in 1 16 64; do
@@ -162,7 +162,7 @@ EOF
 import json, sys
 runs = [json.loads(l) for l in sys.stdin if l.strip()]
 json.dump({'runs': runs, 'seconds': $WRK_SECONDS, 'threads': $THREADS, 'startup_seconds': $STARTUP,
-           'examples': {'1-hop neighbourhood (graph)': '$ex_nb', '1-hop relations (store)': '$ex_rel',
+           'examples': {'1-hop neighbourhood (100 nodes)': '$ex_nb', '1-hop relations (entity list)': '$ex_rel',
                         'shortest path': '$ex_sp'}}, open('$DATA/http.json', 'w'))"
 
   log "HTTP ingest freshness (50 posts)"
