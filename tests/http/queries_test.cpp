@@ -160,7 +160,8 @@ TEST_CASE("subgraph, analytics and timeline") {
   const json alone = g.get("/v1/timeline?a=China&bucket=year");
   CHECK_FALSE(alone.contains("b"));
   int64_t with_russia = 0, all = 0;
-  for (const auto& b : g.get("/v1/timeline?a=China&b=Russia&bucket=year")["buckets"]) with_russia += b["evidence"].get<int64_t>();
+  const json pair = g.get("/v1/timeline?a=China&b=Russia&bucket=year");
+  for (const auto& b : pair["buckets"]) with_russia += b["evidence"].get<int64_t>();
   for (const auto& b : alone["buckets"]) all += b["evidence"].get<int64_t>();
   CHECK(all > with_russia);
   CHECK(g.get("/v1/timeline?a=China&types=drills-with")["buckets"].size() >= 1);
