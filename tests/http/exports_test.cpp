@@ -12,6 +12,7 @@
 
 #include "server/article_input.h"
 #include "support/fixtures.h"
+#include "support/fixture_server.h"
 #include "support/test_server.h"
 
 namespace {
@@ -55,16 +56,7 @@ struct Expected {
 class FixtureServer {
  public:
   FixtureServer() : server_(dir_.path() / "g.db") {
-    auto c = server_.client();
-    for (const auto& file : relgraph::server::fixture_article_files(relgraph::testing::fixtures_dir())) {
-      auto entries = relgraph::server::read_article_file(file);
-      REQUIRE(entries[0].article);
-      const auto& a = *entries[0].article;
-      json body = {{"text", a.text}, {"title", a.title}, {"published_at", a.published_at}};
-      auto r = c.Post("/v1/articles", body.dump(), "application/json");
-      REQUIRE(r);
-      REQUIRE(r->status == 201);
-    }
+    relgraph::testing::post_fixture_articles(server_);
   }
 
   httplib::Result fetch(const Query& q, const std::string& format) {

@@ -15,6 +15,7 @@
 #include "server/article_input.h"
 #include "server/json_text.h"
 #include "support/fixtures.h"
+#include "support/fixture_server.h"
 #include "support/test_server.h"
 
 namespace {
@@ -40,16 +41,6 @@ json call(httplib::Result r, int status = 200) {
   return json::parse(r->body);
 }
 
-void ingest_fixtures(TestServer& s) {
-  auto c = s.client();
-  for (const auto& file : relgraph::server::fixture_article_files(relgraph::testing::fixtures_dir())) {
-    auto entries = relgraph::server::read_article_file(file);
-    REQUIRE(entries[0].article);
-    const auto& a = *entries[0].article;
-    json body = {{"text", a.text}, {"title", a.title}, {"published_at", a.published_at}};
-    call(c.Post("/v1/articles", body.dump(), "application/json"), 201);
-  }
-}
 
 // Every page of a list, following next_cursor.
 json all_pages(httplib::Client& c, const std::string& path, int limit) {
@@ -112,7 +103,7 @@ TEST_CASE("numbers, booleans and dates are written as nlohmann and iso_from_days
 TEST_CASE("an entity's relation list from the graph is the store's list: rows, pages, cursors") {
   TempDir dir;
   TestServer s(dir.path() / "g.db");
-  ingest_fixtures(s);
+  relgraph::testing::post_fixture_articles(s);
   auto c = s.client();
   const json entities = call(c.Get("/v1/entities?limit=1000"))["entities"];
   REQUIRE(entities.size() > 10);
@@ -156,7 +147,7 @@ TEST_CASE("a relation of a type the ontology lacks is still listed (from the sto
   const auto db = dir.path() / "g.db";
   {
     TestServer s(db);
-    ingest_fixtures(s);
+    relgraph::testing::post_fixture_articles(s);
   }
   {
     SQLite::Database raw(db.string(), SQLite::OPEN_READWRITE);

@@ -12,6 +12,7 @@
 #include "server/article_input.h"
 #include "support/fixtures.h"
 #include "support/json_schema.h"
+#include "support/fixture_server.h"
 #include "support/test_server.h"
 
 namespace {
@@ -203,14 +204,7 @@ TEST_CASE("live answers validate against the documented responses") {
   auto options = TestServer::default_options();
   TestServer server(dir.path() / "g.db", options);
   auto c = server.client();
-  for (const auto& file : relgraph::server::fixture_article_files(relgraph::testing::fixtures_dir())) {
-    const auto entries = relgraph::server::read_article_file(file);
-    const auto& a = *entries[0].article;
-    json body = {{"text", a.text}, {"title", a.title}, {"published_at", a.published_at}};
-    auto r = c.Post("/v1/articles", body.dump(), "application/json");
-    REQUIRE(r);
-    REQUIRE(r->status == 201);
-  }
+  relgraph::testing::post_fixture_articles(server);
   const json doc = fetch_document(server);
   const JsonSchemaValidator v(doc);
   auto relations = json::parse(c.Get("/v1/relations?limit=1&type=sanctions")->body);

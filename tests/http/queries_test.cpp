@@ -7,6 +7,7 @@
 
 #include "server/article_input.h"
 #include "support/fixtures.h"
+#include "support/fixture_server.h"
 #include "support/test_server.h"
 
 namespace {
@@ -19,16 +20,7 @@ using relgraph::testing::TestServer;
 class FixtureGraph {
  public:
   FixtureGraph() : server_(dir_.path() / "g.db") {
-    auto c = server_.client();
-    for (const auto& file : relgraph::server::fixture_article_files(relgraph::testing::fixtures_dir())) {
-      auto entries = relgraph::server::read_article_file(file);
-      REQUIRE(entries[0].article);
-      const auto& a = *entries[0].article;
-      json body = {{"text", a.text}, {"title", a.title}, {"published_at", a.published_at}};
-      auto r = c.Post("/v1/articles", body.dump(), "application/json");
-      REQUIRE(r);
-      REQUIRE(r->status == 201);
-    }
+    relgraph::testing::post_fixture_articles(server_);
   }
   json get(const std::string& path, int status = 200) {
     auto r = server_.client().Get(path);
