@@ -64,13 +64,15 @@ std::vector<PredictedRelation> predicted_relations(const Extraction& x, std::str
     const Sentence& s = x.sentences[r.sentence];
     out.push_back({k.relation_types()[r.type].name, x.entities[r.subject].name,
                    x.entities[r.object].name, r.negated, r.attributed,
-                   std::string(text.substr(s.start, s.end - s.start))});
+                   std::string(text.substr(s.start, s.end - s.start)),
+                   x.entities[r.subject].aliases, x.entities[r.object].aliases});
   }
   return out;
 }
 
 Score score_article(const std::string& article, const nlohmann::json& gold,
-                    const std::vector<PredictedRelation>& predicted, const Knowledge& k) {
+                    const std::vector<PredictedRelation>& predicted, const Knowledge& k,
+                    const std::vector<std::string>& sentences) {
   if (!gold.is_object() || !gold.contains("entities") || !gold["entities"].is_array() ||
       !gold.contains("relations") || !gold["relations"].is_array())
     throw std::invalid_argument(article + ": gold needs \"entities\" and \"relations\" arrays");
@@ -85,9 +87,12 @@ Score score_article(const std::string& article, const nlohmann::json& gold,
       for (const auto& a : e["aliases"])
         if (a.is_string()) canonical.emplace(lower_key(a.get<std::string>()), name);
   }
-  auto resolve = [&](const std::string& name) {
+  auto resolve = [&](const std::string& name, const std::vector<std::string>& aliases = {}) {
     auto it = canonical.find(lower_key(name));
-    return it == canonical.end() ? "?" + name : it->second;
+    if (it != canonical.end()) return it->second;
+    for (const auto& a : aliases)
+      if (auto al = canonical.find(lower_key(a)); al != canonical.end()) return al->second;
+    return "?" + name;
   };
   auto key = [&](const std::string& type, std::string s, std::string o, bool neg, bool attr) {
     const auto t = k.relation_type(type);
@@ -95,7 +100,7 @@ Score score_article(const std::string& article, const nlohmann::json& gold,
     return Key{type, s, o, neg, attr};
   };
 
-  std::set<Key> gold_keys;
+  std::map<Key, int> gold_keys;  // -> the sentence index that states it (-1: none given)
   for (const auto& r : gold["relations"]) {
     for (const char* f : {"type", "subject", "object"})
       if (!r.contains(f) || !r[f].is_string())
@@ -103,17 +108,22 @@ Score score_article(const std::string& article, const nlohmann::json& gold,
     const std::string type = r["type"].get<std::string>();
     if (!k.relation_type(type))
       throw std::invalid_argument(article + ": unknown relation type \"" + type + "\"");
-    gold_keys.insert(key(type, resolve(r["subject"].get<std::string>()),
-                         resolve(r["object"].get<std::string>()), r.value("negated", false),
-                         r.value("attributed", false)));
+    const int sentence = r.contains("sentence") && r["sentence"].is_number_integer()
+                             ? r["sentence"].get<int>()
+                             : -1;
+    gold_keys.emplace(key(type, resolve(r["subject"].get<std::string>()),
+                          resolve(r["object"].get<std::string>()), r.value("negated", false),
+                          r.value("attributed", false)),
+                      sentence);
   }
   std::map<Key, std::string> predicted_keys;
   for (const auto& p : predicted)
-    predicted_keys.emplace(key(p.type, resolve(p.subject), resolve(p.object), p.negated, p.attributed),
+    predicted_keys.emplace(key(p.type, resolve(p.subject, p.subject_aliases),
+                               resolve(p.object, p.object_aliases), p.negated, p.attributed),
                            p.sentence);
 
   Score s;
-  for (const auto& g : gold_keys) {
+  for (const auto& [g, sentence] : gold_keys) {
     const auto& [type, subj, obj, neg, attr] = g;
     Counts& c = s.by_type[type];
     if (neg) ++s.negated_gold;
@@ -124,7 +134,10 @@ Score score_article(const std::string& article, const nlohmann::json& gold,
     } else {
       ++c.false_negatives;
       ++s.overall.false_negatives;
-      s.misses.push_back(article + ": " + type + "(" + subj + ", " + obj + ")" + flags(neg, attr));
+      std::string miss = article + ": " + type + "(" + subj + ", " + obj + ")" + flags(neg, attr);
+      if (sentence >= 0 && static_cast<size_t>(sentence) < sentences.size())
+        miss += "\n    in: " + sentences[static_cast<size_t>(sentence)];
+      s.misses.push_back(std::move(miss));
     }
   }
   for (const auto& [p, sentence] : predicted_keys) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 #include <limits>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -90,6 +91,11 @@ const std::unordered_set<std::string> kRegionAdjectives = {
     "southern", "northern", "central", "caucasian", "baltic", "nordic", "balkan", "gulf",
     "pacific", "latin"};
 
+// Relation types that sports reporting uses as metaphor ("attacked down the left", "the two
+// sides meet in the final"): not coded in a sentence about sport (Cues::sports_context).
+const std::unordered_set<std::string> kSportsMetaphorTypes = {"attacks", "meets-with",
+                                                              "drills-with", "trades-with"};
+
 // Words after which a noun is what is talked about: "discussed trade", "a debate about aid".
 const std::unordered_set<std::string> kTopicWords = {
     "discuss", "discussed", "discusses", "discussing", "about", "regarding", "concerning",
@@ -155,6 +161,7 @@ class ArticleExtractor {
         process_sentence(s, window);
       }
     }
+    drop_affiliations_of_leaders();
     return std::move(out_);
   }
 
@@ -247,7 +254,8 @@ class ArticleExtractor {
           collective_words_[j].insert(phrase[j]);
           if (phrase[j] == "two") collective_words_[j].insert("three");
         }
-    for (const auto* list : {&c.negation, &c.attribution, &c.modality, &c.sports, &c.history})
+    for (const auto* list :
+         {&c.negation, &c.attribution, &c.modality, &c.sports, &c.sports_context, &c.history})
       for (const auto& phrase : *list)
         if (!phrase.empty()) cue_first_words_.insert(phrase.front());
   }
@@ -478,8 +486,19 @@ class ArticleExtractor {
       return true;
     const bool counted = m.b > s.first_token &&
                          (toks_[m.b - 1].number || kCountWords.count(norms_[m.b - 1]));
-    return counted && m.e < s.end_token && toks_[m.e].word && !toks_[m.e].cap &&
-           !kPrepositions.count(norms_[m.e]);
+    if (!counted || m.e >= s.end_token || !toks_[m.e].word || toks_[m.e].cap ||
+        kPrepositions.count(norms_[m.e]))
+      return false;
+    // "struck three Iranian nuclear facilities": places on the state's soil stand for it.
+    static const std::unordered_set<std::string> kStatePlaces = {
+        "facilities", "sites", "targets", "bases", "installations", "cities", "towns",
+        "villages", "ports", "airfields", "airports", "refineries", "plants", "provinces",
+        "regions", "border posts", "positions"};
+    for (uint32_t j = m.e; j < std::min(s.end_token, m.e + 3); ++j) {
+      if (kStatePlaces.count(norms_[j])) return false;
+      if (!toks_[j].word || toks_[j].cap) break;
+    }
+    return true;
   }
 
   // "Wang Yi held talks with his Russian counterpart": an unnamed counterpart, resolved once
@@ -1565,6 +1584,7 @@ class ArticleExtractor {
     if (sports_article_ || find_cue(cues.sports, sb, se, se) != kNone ||
         find_cue(cues.history, sb, se, se) != kNone || recounts_history(sb, se))
       return;
+    const bool sports_context = find_cue(cues.sports_context, sb, se, se) != kNone;
     const uint32_t according = find_cue(cues.attribution, sb, se, se);
     uint32_t accusation = kNone;  // the first "accuses" trigger of the sentence
     for (uint32_t i = sb; i < se; ++i) {
@@ -1574,6 +1594,7 @@ class ArticleExtractor {
         const Trigger& tr = rt.triggers[hit.trigger];
         const uint32_t tb = i, te = i + hit.length;
         if (rt.name == "accuses" && accusation == kNone) accusation = tb;
+        if (sports_context && kSportsMetaphorTypes.count(rt.name)) continue;
         // A trigger word inside an actor's name ("Trade Organization") is not a trigger.
         bool inside = false;
         for (const Mention& m : ms)
@@ -2132,8 +2153,51 @@ class ArticleExtractor {
     std::vector<TitleMention> titles;
     find_mentions(s, ms, titles);
     resolve_titles(index, s, ms, titles);
+    const size_t before = out_.relations.size();
     find_relations(index, s, ms);
+    add_calls(index, s, before);
     remember(ms);
+  }
+
+  // A greeting or praise delivered "in a telephone call" is also a conversation between the
+  // two: congratulated(A, B) "by phone" gives meets-with(A, B) too. Looks at the relations
+  // found in this sentence (from `first`).
+  void add_calls(uint32_t sentence, const SentenceSpan& s, size_t first) {
+    if (first == out_.relations.size()) return;
+    bool call = false;
+    for (uint32_t i = s.first_token; i + 1 < s.end_token && !call; ++i) {
+      const std::string& w = norms_[i];
+      const std::string& next = norms_[i + 1];
+      call = ((w == "phone" || w == "telephone" || w == "video") &&
+              (next == "call" || next == "calls" || next == "conversation" ||
+               next == "conversations")) ||
+             (w == "by" && (next == "phone" || next == "telephone"));
+    }
+    if (!call) return;
+    const auto meets = k_.relation_type("meets-with");
+    if (!meets) return;
+    for (size_t i = first, n = out_.relations.size(); i < n; ++i) {
+      const RelationMention r = out_.relations[i];
+      if (r.negated || r.attributed) continue;
+      const std::string& name = k_.relation_types()[r.type].name;
+      if (name != "congratulates" && name != "praises") continue;
+      add_relation(*meets, r.subject, r.object, sentence, false, false, r.confidence * 0.9f);
+    }
+  }
+
+  // An office holder who leads a state or organisation is not also "affiliated with" it: when
+  // a title list gives both ("Crown Prince and Prime Minister"), leads stands.
+  void drop_affiliations_of_leaders() {
+    const auto leads = k_.relation_type("leads");
+    const auto affiliated = k_.relation_type("affiliated-with");
+    if (!leads || !affiliated) return;
+    std::set<std::pair<uint32_t, uint32_t>> led;
+    for (const RelationMention& r : out_.relations)
+      if (r.type == *leads) led.emplace(r.subject, r.object);
+    if (led.empty()) return;
+    std::erase_if(out_.relations, [&](const RelationMention& r) {
+      return r.type == *affiliated && led.count({r.subject, r.object}) > 0;
+    });
   }
 
   const Knowledge& k_;

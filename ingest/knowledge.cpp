@@ -249,6 +249,7 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
     k.cues_.attribution = phrase_list(src, root, "attribution");
     k.cues_.modality = phrase_list(src, root, "modality");
     k.cues_.sports = phrase_list(src, root, "sports");
+    k.cues_.sports_context = phrase_list(src, root, "sports_context");
     k.cues_.history = phrase_list(src, root, "history");
     k.cues_.collective_pairs = phrase_list(src, root, "collective_pairs");
     k.cues_.collective_people_pairs = phrase_list(src, root, "collective_people_pairs");

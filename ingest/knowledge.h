@@ -84,7 +84,13 @@ struct RelationType {
 
 // Word lists, each a list of phrases in token form.
 struct Cues {
-  std::vector<std::vector<std::string>> negation, attribution, modality, sports, history;
+  std::vector<std::vector<std::string>> negation, attribution, modality, history;
+  // Sports: `sports` are words of play ("scored", "semifinal"): a sentence with one yields
+  // nothing. `sports_context` are words of the sports world ("FIFA", "World Cup"), which
+  // diplomacy is also about: a sentence with one keeps its verbal and formal acts
+  // (congratulations, criticism, agreements, sanctions, visits) but not the relation types a
+  // match report uses as metaphor (attacks, meetings, drills, trade).
+  std::vector<std::vector<std::string>> sports, sports_context;
   std::unordered_set<std::string> male_pronouns, female_pronouns, neuter_pronouns,
       plural_pronouns;
   std::vector<std::vector<std::string>> collective_pairs;         // "the two countries"

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -202,7 +203,25 @@ int run_eval(const std::vector<std::string>& paths, bool details, double min_f1)
         if (std::filesystem::exists(g)) golds.push_back(g);
       }
     } else {
-      golds.emplace_back(p);
+      // A gold file, or the article beside it (so that a shell glob over NAME.* works).
+      std::filesystem::path g = p;
+      const std::string file = g.filename().string();
+      constexpr std::string_view kGold = ".gold.json";
+      const bool is_gold = file.size() > kGold.size() && file.ends_with(kGold);
+      if (!is_gold && g.extension() == ".txt") {
+        g.replace_extension(".gold.json");
+        if (std::filesystem::exists(g)) {
+          // Skip it when the shell glob also names the gold file itself.
+          if (std::find(paths.begin(), paths.end(), g.string()) == paths.end()) golds.push_back(g);
+          continue;
+        }
+      }
+      if (!is_gold) {
+        std::cerr << "relgraph: " << p
+                  << ": not a gold file (expected NAME.gold.json beside NAME.txt, or a directory)\n";
+        return 2;
+      }
+      golds.push_back(g);
     }
   }
   if (golds.empty()) {
@@ -231,8 +250,12 @@ int run_eval(const std::vector<std::string>& paths, bool details, double min_f1)
     if (!article.published_at.empty()) day = relgraph::ingest::days_from_iso(article.published_at);
     auto x = relgraph::ingest::extract(article.text, day, knowledge);
     try {
+      std::vector<std::string> sentences;
+      for (const auto& sentence : x.sentences)
+        sentences.push_back(article.text.substr(sentence.start, sentence.end - sentence.start));
       total.add(relgraph::ingest::score_article(
-          name, gold, relgraph::ingest::predicted_relations(x, article.text, knowledge), knowledge));
+          name, gold, relgraph::ingest::predicted_relations(x, article.text, knowledge), knowledge,
+          sentences));
     } catch (const std::invalid_argument& e) {
       std::cerr << "relgraph: " << e.what() << "\n";
       return 2;

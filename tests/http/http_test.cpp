@@ -283,7 +283,9 @@ TEST_CASE("fixtures over HTTP match their gold files") {
     std::vector<relgraph::ingest::PredictedRelation> predicted;
     for (const auto& e : answer["relations"])
       predicted.push_back({e["type"], e["subject"]["name"], e["object"]["name"], e["negated"],
-                           e["attributed"], e["sentence"]});
+                           e["attributed"], e["sentence"],
+                           e["subject"].value("aliases", std::vector<std::string>{}),
+                           e["object"].value("aliases", std::vector<std::string>{})});
     const std::string name = file.stem().string();
     total.add(relgraph::ingest::score_article(name, relgraph::testing::fixture_gold(name), predicted, k));
   }

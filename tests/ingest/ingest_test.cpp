@@ -697,12 +697,13 @@ TEST_CASE("development set: micro scores over fixtures/articles and fixtures/dev
     }
   }
   INFO(format_score(total, false));
-  // Thresholds a little under the measured figures (54 articles, 649 gold relations: P 0.963,
-  // R 0.878, F1 0.919 on 2026-11-27), so a rule change that costs quality fails here. These
-  // are development figures: the rules were tuned on these articles.
-  CHECK(total.overall.precision() >= 0.94);
-  CHECK(total.overall.recall() >= 0.85);
-  CHECK(total.overall.f1() >= 0.90);
+  // Thresholds a little under the measured figures (68 articles, 891 gold relations: P 0.943,
+  // R 0.831, F1 0.883 on 2026-11-27, after the second held-out set joined the development
+  // set), so a rule change that costs quality fails here. These are development figures: the
+  // rules were tuned on these articles.
+  CHECK(total.overall.precision() >= 0.93);
+  CHECK(total.overall.recall() >= 0.82);
+  CHECK(total.overall.f1() >= 0.87);
 }
 
 TEST_CASE("a city is its state only as an attack's target: 'attacked the port city of Odesa'") {
