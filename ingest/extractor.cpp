@@ -1876,11 +1876,41 @@ class ArticleExtractor {
         return true;
       }
     }
+    // "X is one of Y's largest trading partners", "X is among Y's biggest backers".
+    if (b > s.first_token + 1 && norms_[b - 1] == "of" && norms_[b - 2] == "one") b -= 2;
+    else if (b > s.first_token && norms_[b - 1] == "among") --b;
     while (b > s.first_token && is_adverb(norms_[b - 1])) --b;
     if (b > s.first_token && norms_[b - 1] == "long") --b;
     if (!(b > s.first_token && kBeForms.count(norms_[b - 1]))) return false;
     subj = left_argument(ms, b - 1, s, 4);
     return !subj.mentions.empty();
+  }
+
+  // "Lee sent Prabowo a congratulatory letter": a noun trigger after a verb of giving and its
+  // indirect object. Returns the verb's token (its subject is the act's subject) and sets
+  // `receiver` to the indirect object's mention; kNone when the noun does not stand so.
+  uint32_t giving_verb_before(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
+                              uint32_t& receiver) const {
+    static const std::unordered_set<std::string> kGiving = {
+        "sent", "send", "sends", "sending", "gave", "give", "gives", "giving", "wrote",
+        "writes", "write", "handed", "offered", "offers", "offer", "extended", "extends",
+        "conveyed", "conveys", "paid", "pays"};
+    uint32_t j = tb;
+    // Back over the noun's modifiers to its article: "a warm congratulatory".
+    while (j > s.first_token && toks_[j - 1].word && !toks_[j - 1].cap &&
+           !kDeterminers.count(norms_[j - 1]) && !kGiving.count(norms_[j - 1]) && tb - j < 3)
+      --j;
+    if (j > s.first_token && kDeterminers.count(norms_[j - 1]) && norms_[j - 1] != "the") --j;
+    const uint32_t m = mention_ending_at(ms, j);
+    if (m == kNone) return kNone;
+    uint32_t b = ms[m].b;
+    while (b > s.first_token && (norms_[b - 1] == "mr" || norms_[b - 1] == "mrs" ||
+                                 norms_[b - 1] == "ms" || norms_[b - 1] == "dr" ||
+                                 norms_[b - 1] == "."))
+      --b;
+    if (b <= s.first_token || !kGiving.count(norms_[b - 1])) return kNone;
+    receiver = m;
+    return b - 1;
   }
 
   // Applies one trigger occurrence; true when it produced a relation.
@@ -1913,7 +1943,13 @@ class ArticleExtractor {
       if (te < se) subj = right_argument(ms, te, s, {"by"}, false, 6);
       if (subj.mentions.empty()) return false;
     } else {
+      uint32_t receiver = kNone;
       if (!tr.verb) {
+        const uint32_t giving = giving_verb_before(ms, s, tb, receiver);
+        if (giving != kNone) subj = verb_subject(ms, s, giving, giving + 1);
+      }
+      if (!tr.verb && subj.mentions.empty()) {
+        receiver = kNone;
         subj = noun_subject(ms, s, tb, te);
         // "the first visit to Brazil by the Venezuelan leader": the agent after the object.
         for (uint32_t j = te; subj.mentions.empty() && j < se && j < te + 7; ++j) {
@@ -1947,11 +1983,12 @@ class ArticleExtractor {
             return false;
         }
         if (subj.mentions.empty()) subj = left_argument(ms, tb, s, 14);
-      } else {
+      } else if (tr.verb) {
         subj = verb_subject(ms, s, tb, te);
       }
       obj = right_argument(ms, te, s, tr.object, tr.places, 8,
                            tr.verb ? ListOf::verb_object : ListOf::noun_object);
+      if (receiver != kNone && obj.mentions.empty()) obj.mentions = {receiver};
     }
     // "the border region where the three countries meet" is geography, not a meeting.
     if (tr.verb && norms_[te - 1] == "meet" && !subj.mentions.empty()) {
