@@ -1007,9 +1007,36 @@ class ArticleExtractor {
       if (ms[i].modifier && !ms[i].locative && !is_person(ms[i].entity) &&
           std::find(postings.begin(), postings.end(), i) == postings.end())
         title_states_.push_back(ms[i].entity);
+    mark_states_describing_organisations(s, ms);
     ms.erase(std::remove_if(ms.begin(), ms.end(), [](const Mention& m) { return m.modifier; }),
              ms.end());
     std::sort(ms.begin(), ms.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
+  }
+
+  // "French aircraft maker Dassault Aviation", "China's state-owned Sinopec": a state that
+  // only describes the named organisation after it is no actor of its own.
+  void mark_states_describing_organisations(const SentenceSpan& s, std::vector<Mention>& ms) const {
+    for (uint32_t i = 0; i + 1 < ms.size(); ++i) {
+      Mention& m = ms[i];
+      if (m.modifier || out_.entities[m.entity].kind != EntityKind::country) continue;
+      uint32_t j = m.e;
+      if (j < s.end_token && norms_[j] == "'s") ++j;
+      else if (m.source != Source::demonym) continue;
+      uint32_t words = 0;
+      while (j < s.end_token && words < 4 &&
+             ((toks_[j].word && !toks_[j].cap && !toks_[j].number &&
+               !kDeterminers.count(norms_[j]) && !kConnectors.count(norms_[j]) &&
+               !kPrepositions.count(norms_[j])) ||
+              norms_[j] == "-")) {
+        ++j;
+        ++words;
+      }
+      if (words == 0) continue;
+      const uint32_t next = mention_starting_at(ms, j);
+      if (next != kNone && next != i &&
+          out_.entities[ms[next].entity].kind == EntityKind::organization)
+        m.modifier = true;
+    }
   }
 
   // The state or organisation in "<name> of [the] <state>", as an index into `ms`, or kNone.
