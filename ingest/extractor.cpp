@@ -1844,6 +1844,14 @@ class ArticleExtractor {
       }
       return subj;
     }
+    // "Dissanayake visited New Delhi, before travelling to Beijing": a gerund after a
+    // temporal conjunction has the clause's subject.
+    if (norms_[te - 1].ends_with("ing") && before > sb &&
+        (norms_[before - 1] == "before" || norms_[before - 1] == "after" ||
+         norms_[before - 1] == "while" || norms_[before - 1] == "since")) {
+      ArgList subj = clause_subject(ms, tb, s, false);
+      if (!subj.mentions.empty()) return subj;
+    }
     // A gerund after "of" or "for": its subject is the actor right before the preposition
     // ("accused China of harassing", "the Rwandan army of attacking", "criticised Modi for
     // embracing"); after a plain noun it has none ("the tradition of visiting India").
@@ -1999,6 +2007,14 @@ class ArticleExtractor {
             --j;
           if (j > sb + 1 && kLightVerbs.count(norms_[j - 1]) && norms_[j - 2] == "and")
             subj = clause_subject(ms, tb, s, j > sb + 2 && norms_[j - 3] == ",");
+          // "A and B attended the signing after holding talks": the gerund's subject is the
+          // clause's.
+          static const std::unordered_set<std::string> kLightGerunds = {
+              "holding", "having", "conducting", "making", "paying", "concluding"};
+          if (subj.mentions.empty() && j > sb + 1 && kLightGerunds.count(norms_[j - 1]) &&
+              (norms_[j - 2] == "after" || norms_[j - 2] == "before" ||
+               norms_[j - 2] == "while" || norms_[j - 2] == ","))
+            subj = clause_subject(ms, tb, s, false);
         }
         if (subj.mentions.empty() && in_adverbial_phrase(tb, sb)) {
           subj = clause_subject(ms, tb, s, false);
