@@ -1031,7 +1031,14 @@ class ArticleExtractor {
         ++j;
         ++words;
       }
-      if (words == 0) continue;
+      // The words must end in a noun that describes a company: "The Israeli military struck
+      // Hezbollah" is a state acting.
+      static const std::unordered_set<std::string> kCompanyNouns = {
+          "maker", "manufacturer", "giant", "firm", "company", "group", "producer", "operator",
+          "carrier", "contractor", "conglomerate", "miner", "lender", "bank", "exporter",
+          "supplier", "developer", "major", "owned", "run", "startup", "champion", "subsidiary",
+          "builder", "shipbuilder", "automaker", "carmaker", "chipmaker", "multinational"};
+      if (words == 0 || !kCompanyNouns.count(norms_[j - 1])) continue;
       const uint32_t next = mention_starting_at(ms, j);
       if (next != kNone && next != i &&
           out_.entities[ms[next].entity].kind == EntityKind::organization)

@@ -697,8 +697,8 @@ TEST_CASE("development set: micro scores over fixtures/articles and fixtures/dev
     }
   }
   INFO(format_score(total, false));
-  // Thresholds a little under the measured figures (68 articles, 891 gold relations: P 0.943,
-  // R 0.831, F1 0.883 on 2026-11-27, after the second held-out set joined the development
+  // Thresholds a little under the measured figures (68 articles, 893 gold relations: P 0.947,
+  // R 0.835, F1 0.888 on 2026-11-27, after the second held-out set joined the development
   // set), so a rule change that costs quality fails here. These are development figures: the
   // rules were tuned on these articles.
   CHECK(total.overall.precision() >= 0.93);
@@ -715,4 +715,87 @@ TEST_CASE("a city is its state only as an attack's target: 'attacked the port ci
   CHECK(r.count("attacks(Israel, Lebanon)"));
   CHECK_FALSE(r.count("visits(Narendra Modi, Russia)"));
   CHECK_FALSE(r.count("attacks(Rapid Support Forces, Sudan)"));
+}
+
+TEST_CASE("sports-world words keep verbal acts but drop match metaphors") {
+  const auto r = relations(
+      "Amnesty International accused FIFA of ignoring the risks to workers at the World Cup.",
+      "2024-12-11");
+  CHECK(r.count("accuses(Amnesty International, FIFA)"));
+  const auto m = relations("Japan attacked Spain relentlessly in the World Cup.", "2022-12-01");
+  CHECK(m.empty());
+  const auto c = relations("Portugal captain Cristiano Ronaldo hailed the decision.", "2024-12-11");
+  CHECK_FALSE(c.count("affiliated-with(Cristiano Ronaldo, Portugal)"));
+}
+
+TEST_CASE("congratulations by telephone are also a conversation") {
+  const auto r = relations(
+      "Malaysian Prime Minister Anwar Ibrahim congratulated Prabowo Subianto in a telephone call.",
+      "2024-03-21");
+  CHECK(r.count("congratulates(Anwar Ibrahim, Prabowo Subianto)"));
+  CHECK(r.count("meets-with(Anwar Ibrahim, Prabowo Subianto)"));
+  const auto n = relations("Anwar Ibrahim has not congratulated Prabowo Subianto by phone.",
+                           "2024-03-21");
+  CHECK_FALSE(n.count("meets-with(Anwar Ibrahim, Prabowo Subianto)"));
+}
+
+TEST_CASE("'sent X a congratulatory letter': the giver congratulates the receiver") {
+  const auto r = relations(
+      "Prime Minister Lee Hsien Loong sent Mr Prabowo a congratulatory letter.", "2024-03-21");
+  CHECK(r.count("congratulates(Lee Hsien Loong, Prabowo Subianto)"));
+}
+
+TEST_CASE("a head of government with two titles leads and is not only affiliated") {
+  const auto r = relations(
+      "Saudi Crown Prince and Prime Minister Mohammed bin Salman welcomed the vote.", "2024-12-11");
+  CHECK(r.count("leads(Mohammed bin Salman, Saudi Arabia)"));
+  CHECK_FALSE(r.count("affiliated-with(Mohammed bin Salman, Saudi Arabia)"));
+}
+
+TEST_CASE("'one of Y's largest trading partners' is trade") {
+  CHECK(relations("India is one of Sri Lanka's largest trading partners.", "2025-04-05")
+            .count("trades-with(India, Sri Lanka)"));
+}
+
+TEST_CASE("a state that describes a named company is not the party") {
+  const auto r = relations(
+      "Serbia signed a contract with French aircraft maker Dassault Aviation on Thursday.",
+      "2024-08-30");
+  CHECK(r.count("signs-agreement-with(Dassault Aviation, Serbia)"));
+  CHECK_FALSE(r.count("signs-agreement-with(France, Serbia)"));
+}
+
+TEST_CASE("a gerund after 'before' or 'after' has the clause's subject") {
+  const auto r = relations(
+      "Dissanayake made his first foreign visit as president to New Delhi in December, before "
+      "travelling to Beijing in January.",
+      "2025-04-05");
+  CHECK(r.count("visits(Anura Kumara Dissanayake, China)"));
+  CHECK_FALSE(r.count("visits(India, China)"));
+  CHECK(relations("Macron and Serbian President Aleksandar Vucic attended the signing after "
+                  "holding talks on defence.",
+                  "2024-08-30")
+            .count("meets-with(Aleksandar Vučić, Emmanuel Macron)"));
+}
+
+TEST_CASE("places counted after a state adjective are the state's: 'three Iranian sites'") {
+  CHECK(relations("US bombers struck three Iranian nuclear facilities.", "2025-06-22")
+            .count("attacks(United States, Iran)"));
+}
+
+TEST_CASE("eval: an entity matches by its aliases; misses show their sentence") {
+  const auto gold = nlohmann::json::parse(R"({"entities": [
+      {"name": "Democratic Republic of the Congo", "kind": "country", "aliases": []},
+      {"name": "Rwanda", "kind": "country", "aliases": []}],
+    "relations": [
+      {"type": "signs-agreement-with", "subject": "Democratic Republic of the Congo",
+       "object": "Rwanda", "sentence": 0},
+      {"type": "accuses", "subject": "Rwanda", "object": "Democratic Republic of the Congo",
+       "sentence": 1}]})");
+  PredictedRelation p{"signs-agreement-with", "DR Congo", "Rwanda", false, false, "s0",
+                      {"Democratic Republic of the Congo", "DRC"}, {}};
+  const Score s = score_article("a", gold, {p}, knowledge(), {"They signed.", "Kigali accused."});
+  CHECK(s.overall.true_positives == 1);
+  REQUIRE(s.misses.size() == 1);
+  CHECK(s.misses[0].find("in: Kigali accused.") != std::string::npos);
 }
