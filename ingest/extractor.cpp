@@ -1502,6 +1502,13 @@ class ArticleExtractor {
       // "struck nine sites in Pakistan": a place reached through "in" after a direct object
       // only, not after another phrase ("a strike on its consulate in Damascus").
       if (last_prep == "in" && direct && preps > 1) continue;
+      // "a strike on its consulate in Damascus": what is owned abroad does not make the host
+      // state the target ("strikes on militant hideouts in Iran" does).
+      if (last_prep == "in" && preps > 1) {
+        bool owned = false;
+        for (uint32_t i = pos; i < m.b; ++i) owned |= kPossessivePronouns.count(norms_[i]) > 0;
+        if (owned) continue;
+      }
       if (stopped) break;
       // Past a comma the argument may only be an apposition renaming the phrase before it
       // ("met the summit's host, Russian President Vladimir Putin"), not an actor in a new
@@ -1510,6 +1517,8 @@ class ArticleExtractor {
                               (m.b == last_comma + 1 ||
                                (m.b == last_comma + 2 && kDeterminers.count(norms_[last_comma + 1])));
       if (last_comma != kNone && !apposition) continue;
+      // "fired a missile into the sea, Japan said": a speaker, not an apposition.
+      if (apposition && m.e < s.end_token && kSpeechVerbs.count(norms_[m.e])) continue;
       const bool ok = last_prep.empty()
                           ? direct
                           : std::find(intro.begin(), intro.end(), last_prep) != intro.end();
