@@ -2064,8 +2064,12 @@ class ArticleExtractor {
                          obj.mentions.end());
     if (tr.person_object) {  // also in the passive: "Sánchez was received by Xi"
       auto& objects = obj.mentions;
+      // "welcomed Erdogan's visit" welcomes the visit, not the man.
       objects.erase(std::remove_if(objects.begin(), objects.end(),
-                                   [&](uint32_t mi) { return !is_person(ms[mi].entity); }),
+                                   [&](uint32_t mi) {
+                                     return !is_person(ms[mi].entity) ||
+                                            (ms[mi].e < se && norms_[ms[mi].e] == "'s");
+                                   }),
                     objects.end());
       if (objects.empty()) return false;
     }

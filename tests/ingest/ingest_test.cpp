@@ -799,3 +799,34 @@ TEST_CASE("eval: an entity matches by its aliases; misses show their sentence") 
   REQUIRE(s.misses.size() == 1);
   CHECK(s.misses[0].find("in: Kigali accused.") != std::string::npos);
 }
+
+TEST_CASE("attack phrasings: strikes on targets in a state, a possessor's war, pounded") {
+  CHECK(relations("Pakistan carried out retaliatory strikes on militant hideouts in Iran.",
+                  "2024-01-18")
+            .count("attacks(Pakistan, Iran)"));
+  CHECK(relations("Russia's war in Ukraine has disrupted grain exports.", "2024-01-18")
+            .count("attacks(Russia, Ukraine)"));
+  CHECK(relations("Hungary's stance on the war in Ukraine angered Poland.", "2024-01-18").empty());
+  CHECK(relations("Russian missiles pounded Ukraine's energy grid.", "2024-01-18")
+            .count("attacks(Russia, Ukraine)"));
+  // The consulate is Iran's: the host state is not the target.
+  CHECK_FALSE(relations("Iran blamed Israel for an air strike on its consulate in Damascus.",
+                        "2024-04-14")
+                  .count("attacks(Iran, Syria)"));
+  // A speaker after a comma is no apposition of the object.
+  CHECK(relations("North Korea fired a ballistic missile into the sea, Japan said.", "2024-01-18")
+            .empty());
+}
+
+TEST_CASE("drills joined, blacklists, deliveries, sitting down and welcoming a visitor") {
+  const auto d = relations("Iran took part in exercises alongside Russia and China.", "2024-03-12");
+  CHECK(d.count("drills-with(Iran, Russia)"));
+  CHECK(d.count("drills-with(China, Iran)"));
+  CHECK(relations("Germany delivered air defence systems to Ukraine.", "2024-01-18")
+            .count("supports(Germany, Ukraine)"));
+  CHECK(relations("Xi Jinping sat down with Joe Biden at the Filoli estate.", "2023-11-15")
+            .count("meets-with(Joe Biden, Xi Jinping)"));
+  CHECK(relations("Erdogan was welcomed by Mitsotakis in Athens.", "2023-12-07")
+            .count("meets-with(Kyriakos Mitsotakis, Recep Tayyip Erdoğan)"));
+  CHECK(relations("Mitsotakis welcomed Erdogan's remarks.", "2023-12-07").empty());
+}
