@@ -1654,8 +1654,12 @@ class ArticleExtractor {
         if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 8)) &&
             !(is_passive(tr, tb, te, sb) && word_within(tr.requires_after, tb >= sb + 6 ? tb - 6 : sb, tb)))
           continue;
+        // "..., according to South Korean intelligence" after a verb of war or of arming
+        // reports a claim about others (after a trade figure it is only a source).
+        const bool claimed_after = tr.verb && (rt.name == "attacks" || rt.name == "supports") &&
+                                   according_after(tb, se);
         const bool attributed = (according != kNone && according < tb) ||
-                                (accusation != kNone && accusation < tb);
+                                (accusation != kNone && accusation < tb) || claimed_after;
         if (emit(sentence, s, ms, hit.type, tr, tb, te, attributed)) break;
       }
     }
@@ -1962,6 +1966,13 @@ class ArticleExtractor {
     if (b <= s.first_token || !kGiving.count(norms_[b - 1])) return kNone;
     receiver = m;
     return b - 1;
+  }
+
+  // Is "according to" somewhere in [from, end)?
+  bool according_after(uint32_t from, uint32_t end) const {
+    for (uint32_t i = from; i + 1 < end; ++i)
+      if (norms_[i] == "according" && norms_[i + 1] == "to") return true;
+    return false;
   }
 
   // Applies one trigger occurrence; true when it produced a relation.
