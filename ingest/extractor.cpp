@@ -717,9 +717,22 @@ class ArticleExtractor {
         const auto& recent = people ? recent_people_ : recent_things_;
         candidates.insert(candidates.begin(), recent.begin(), recent.end());
         std::vector<uint32_t> chosen;
-        for (auto it = candidates.rbegin(); it != candidates.rend() && chosen.size() < count; ++it) {
-          if (states && out_.entities[*it].kind != EntityKind::country) continue;
-          if (std::find(chosen.begin(), chosen.end(), *it) == chosen.end()) chosen.push_back(*it);
+        auto choose = [&](const std::vector<uint32_t>& from) {
+          chosen.clear();
+          for (auto it = from.rbegin(); it != from.rend() && chosen.size() < count; ++it) {
+            if (states && out_.entities[*it].kind != EntityKind::country) continue;
+            if (std::find(chosen.begin(), chosen.end(), *it) == chosen.end()) chosen.push_back(*it);
+          }
+        };
+        choose(candidates);
+        // "MBS held talks with Modi. The two sides signed ...": the states of the office
+        // holders just named, when too few states or organisations were.
+        if (chosen.size() < count && !people) {
+          std::vector<uint32_t> with_states = candidates;
+          for (uint32_t person : recent_people_)
+            if (const uint32_t st = state_of_office_holder(person); st != kNone)
+              with_states.push_back(st);
+          choose(with_states);
         }
         if (chosen.size() < count) return i;
         const uint32_t len = static_cast<uint32_t>(phrase.size());
@@ -730,6 +743,17 @@ class ArticleExtractor {
       }
     }
     return i;
+  }
+
+  // The state a person leads or serves on the article's date (dictionary roles), or kNone.
+  uint32_t state_of_office_holder(uint32_t person) {
+    if (person >= dict_of_.size() || dict_of_[person] == kNone) return kNone;
+    for (const Role& r : k_.entities()[dict_of_[person]].roles)
+      if (day_ >= r.from && day_ < r.to)
+        if (const auto st = k_.entity_by_key(r.of);
+            st && k_.entities()[*st].kind == EntityKind::country)
+          return dictionary_entity(*st);
+    return kNone;
   }
 
   // "the group", "the bloc", "the alliance": the most recent organisation or group named.

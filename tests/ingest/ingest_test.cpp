@@ -843,3 +843,10 @@ TEST_CASE("'according to' after a verb of arming attributes the claim; after a f
   CHECK(relations("IAEA head Rafael Grossi visited Iran.", "2024-05-07")
             .count("leads(Rafael Grossi, IAEA)"));
 }
+
+TEST_CASE("'the two sides' after two office holders are their states") {
+  CHECK(relations("Mohammed bin Salman arrived in New Delhi for talks with Narendra Modi. The "
+                  "two sides signed eight agreements covering energy.",
+                  "2023-09-11")
+            .count("signs-agreement-with(India, Saudi Arabia)"));
+}
