@@ -1888,6 +1888,26 @@ class ArticleExtractor {
       }
       return subj;
     }
+    // "Erdogan phoned Putin to congratulate him": an infinitive of purpose after an object has
+    // the clause's subject; after a request ("urged Kyiv to strike") it is only asked for.
+    if (before > sb + 1 && norms_[before - 1] == "to") {
+      const uint32_t m = mention_ending_at(ms, before - 1);
+      if (m != kNone && !ms[m].locative) {
+        static const std::unordered_set<std::string> kRequests = {
+            "urged", "urge", "urges", "urging", "asked", "ask", "asks", "asking", "pressed",
+            "press", "presses", "pressing", "called", "invited", "invite", "invites",
+            "encouraged", "encourage", "encourages", "allowed", "allow", "allows", "told",
+            "tell", "tells", "persuade", "persuaded", "begged", "implored", "wanted", "want",
+            "wants", "expects", "expected", "forced", "warned", "advised", "permitted"};
+        uint32_t v = ms[m].b;
+        while (v > sb && kDeterminers.count(norms_[v - 1])) --v;
+        if (v > sb && (kRequests.count(norms_[v - 1]) || norms_[v - 1] == "on")) return ArgList{};
+        if (v > sb && toks_[v - 1].word && !toks_[v - 1].cap && norms_[v - 1].ends_with("ed")) {
+          ArgList subj = clause_subject(ms, tb, s, false);
+          if (!subj.mentions.empty()) return subj;
+        }
+      }
+    }
     // "Dissanayake visited New Delhi, before travelling to Beijing": a gerund after a
     // temporal conjunction has the clause's subject.
     if (norms_[te - 1].ends_with("ing") && before > sb &&

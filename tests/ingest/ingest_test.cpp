@@ -850,3 +850,18 @@ TEST_CASE("'the two sides' after two office holders are their states") {
                   "2023-09-11")
             .count("signs-agreement-with(India, Saudi Arabia)"));
 }
+
+TEST_CASE("calls, landings, purchases and sales") {
+  const auto c = relations("Erdogan phoned Putin to congratulate him on his re-election.",
+                           "2024-03-18");
+  CHECK(c.count("congratulates(Recep Tayyip Erdoğan, Vladimir Putin)"));
+  CHECK(c.count("meets-with(Recep Tayyip Erdoğan, Vladimir Putin)"));
+  CHECK(relations("Zelensky urged the United States to sanction Russia.", "2024-03-18").empty());
+  CHECK(relations("Indian Prime Minister Narendra Modi landed in Kyiv on Friday.", "2024-08-23")
+            .count("visits(Narendra Modi, Ukraine)"));
+  CHECK(relations("India buys large amounts of Russian crude.", "2024-05-20")
+            .count("trades-with(India, Russia)"));
+  CHECK(relations("Turkey sold Bayraktar drones to Ukraine.", "2022-05-20")
+            .count("supports(Turkey, Ukraine)"));
+  CHECK(relations("Russia sold wheat to Egypt.", "2024-05-20").count("trades-with(Egypt, Russia)"));
+}
