@@ -570,6 +570,14 @@ class ArticleExtractor {
       ++span_b;
       --span;
     }
+    // "the Geneva-based Centre for Sport and Society": where it sits is no part of the name.
+    if (span > 3 && norms_[span_b + 1] == "-" && norms_[span_b + 2] == "based") {
+      const uint32_t b = span_b + 3, e = span_b + span;
+      if (e - b >= 2 && has_org_head(b, e) && k_.match_entity(norms_, caps_, b, e).length != e - b) {
+        push_mention(ms, {b, e, state_body_or_org(ms, b, e)});
+        return e;
+      }
+    }
     // A head word alone ("Party General Secretary ...") names no organisation.
     const bool org_span = span > 0 && !(span == 1 && kOrgHeads.count(norms_[span_b])) &&
                           has_org_head(span_b, span_b + span) && span_b + span > i + dm.length;
@@ -2127,6 +2135,14 @@ class ArticleExtractor {
                                    }),
                     objects.end());
       if (objects.empty()) return false;
+    }
+    // Only a person leads ("China heads the Security Council this month" is a rotation).
+    if (rt.name == "leads") {
+      auto& subjects = subj.mentions;
+      subjects.erase(std::remove_if(subjects.begin(), subjects.end(),
+                                    [&](uint32_t mi) { return !is_person(ms[mi].entity); }),
+                     subjects.end());
+      if (subjects.empty()) return false;
     }
     const Qualifiers q{negated(ms, subj, tb, sb), attributed,
                        confidence(tr, subj, obj, ms)};

@@ -865,3 +865,16 @@ TEST_CASE("calls, landings, purchases and sales") {
             .count("supports(Turkey, Ukraine)"));
   CHECK(relations("Russia sold wheat to Egypt.", "2024-05-20").count("trades-with(Egypt, Russia)"));
 }
+
+TEST_CASE("'who heads X' leads; only people lead; 'X-based' is no part of a name") {
+  CHECK(relations("Abiy Ahmed, who heads Ethiopia's government, signed the memorandum.",
+                  "2024-01-02")
+            .count("leads(Abiy Ahmed, Ethiopia)"));
+  CHECK(relations("China heads the UN Security Council this month.", "2024-05-20").empty());
+  CHECK(relations("Blinken headed to Beijing on Tuesday.", "2024-04-23")
+            .count("visits(Antony Blinken, China)"));
+  CHECK(relations("Julien Morel, an analyst with the Paris-based Sahel Research Group, said the "
+                  "junta was isolated.",
+                  "2024-05-20")
+            .count("affiliated-with(Julien Morel, Sahel Research Group)"));
+}
