@@ -878,3 +878,13 @@ TEST_CASE("'who heads X' leads; only people lead; 'X-based' is no part of a name
                   "2024-05-20")
             .count("affiliated-with(Julien Morel, Sahel Research Group)"));
 }
+
+TEST_CASE("criticism and praise idioms: lashed out at, a protest lodged with, paid tribute to") {
+  CHECK(relations("Gustavo Petro lashed out at Donald Trump.", "2025-01-27")
+            .count("criticizes(Gustavo Petro, Donald Trump)"));
+  CHECK(relations("Pakistan lodged a strong protest with Iran over the strikes.", "2024-01-17")
+            .count("criticizes(Pakistan, Iran)"));
+  CHECK(relations("Modi paid tribute to Abe.", "2022-07-09")
+            .count("praises(Narendra Modi, Shinzo Abe)"));
+  CHECK(relations("Sanctions hit Russia hard.", "2024-05-20").empty());
+}
