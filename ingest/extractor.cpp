@@ -96,6 +96,14 @@ const std::unordered_set<std::string> kRegionAdjectives = {
 const std::unordered_set<std::string> kSportsMetaphorTypes = {"attacks", "meets-with",
                                                               "drills-with", "trades-with"};
 
+// Offices of a state's government: a holder's state may come from the dateline.
+// Not heads of state or government: the dictionaries know those, and an unknown "President
+// X" is more likely another state's or a past one.
+const std::unordered_set<std::string> kStateOffices = {
+    "deputy prime minister", "vice president", "foreign minister", "defence minister",
+    "finance minister", "trade minister", "interior minister", "energy minister", "minister",
+    "national security adviser", "chief cabinet secretary"};
+
 // Words after which a noun is what is talked about: "discussed trade", "a debate about aid".
 const std::unordered_set<std::string> kTopicWords = {
     "discuss", "discussed", "discusses", "discussing", "about", "regarding", "concerning",
@@ -929,6 +937,50 @@ class ArticleExtractor {
   }
 
   // The state or organisation a dictionary person serves in `title` on the article's date.
+  // "India's External Affairs Minister S. Jaishankar and Foreign Secretary Vikram Misri": a
+  // title after "and" and a titled name shares that title's state. kNone when none.
+  uint32_t state_of_coordinated_title(const TitleMention& t, const std::vector<Mention>& ms,
+                                      uint32_t sb) const {
+    if (t.b <= sb + 1 || norms_[t.b - 1] != "and") return kNone;
+    const uint32_t before = mention_ending_at(ms, t.b - 1);
+    if (before == kNone || !is_person(ms[before].entity)) return kNone;
+    for (auto it = out_.relations.rbegin(); it != out_.relations.rend(); ++it) {
+      const std::string& type = k_.relation_types()[it->type].name;
+      if (it->subject == ms[before].entity && (type == "leads" || type == "affiliated-with") &&
+          out_.entities[it->object].kind == EntityKind::country)
+        return it->object;
+    }
+    return kNone;
+  }
+
+  // The state of the dateline's place ("ANKARA (Reuters) -" is Turkey) as an extraction
+  // entity, or kNone when there is no dateline or it names several states.
+  uint32_t dateline_state() {
+    if (!dateline_state_checked_) {
+      dateline_state_checked_ = true;
+      for (uint32_t i = 0; i < dateline_end_;) {
+        const Knowledge::Match m = k_.match_entity(norms_, caps_, i, dateline_end_);
+        if (m.length == 0) {
+          ++i;
+          continue;
+        }
+        uint32_t state = m.hits.front().entity;
+        const DictionaryEntity& d = k_.entities()[state];
+        if (d.kind != EntityKind::country) {
+          const auto st = d.state.empty() ? std::nullopt : k_.entity_by_key(d.state);
+          state = st ? *st : kNone;
+        }
+        if (state != kNone && dateline_state_dict_ != kNone && state != dateline_state_dict_) {
+          dateline_state_dict_ = kNone;  // "KHARTOUM/WASHINGTON"
+          break;
+        }
+        if (state != kNone) dateline_state_dict_ = state;
+        i += m.length;
+      }
+    }
+    return dateline_state_dict_ == kNone ? kNone : dictionary_entity(dateline_state_dict_);
+  }
+
   uint32_t role_target(uint32_t person, uint32_t title) {
     const uint32_t d = dict_of_[person];
     if (d == kNone) return kNone;
@@ -1009,6 +1061,15 @@ class ArticleExtractor {
         if (of_after != kNone) {
           target = ms[of_after].entity;
           if (!past) ms[of_after].modifier = true;
+        }
+        // "ANKARA (Reuters) - Deputy Foreign Minister Mehmet Kemal Bozay said": a state office
+        // with no state named, held by someone no dictionary knows, is the dateline's state's.
+        if (target == kNone && dict_of_[ms[person].entity] == kNone &&
+            kStateOffices.count(k_.titles()[t.title].title)) {
+          target = state_of_coordinated_title(t, ms, s.first_token);
+          if (target == kNone && !recounts_history(s.first_token, s.end_token) &&
+              find_cue(k_.cues().history, s.first_token, s.end_token, s.end_token) == kNone)
+            target = dateline_state();
         }
         if (target != kNone && !past) {
           add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
@@ -2386,6 +2447,8 @@ class ArticleExtractor {
   std::unordered_map<uint32_t, uint32_t> mention_counts_;  // person -> mentions so far
   uint32_t topic_person_ = kNone;
   bool sports_article_ = false;
+  bool dateline_state_checked_ = false;
+  uint32_t dateline_state_dict_ = kNone;  // dictionary index (see dateline_state())
   uint32_t dateline_end_ = 0;  // first token after "MOSCOW (Reuters) - "
   std::unordered_set<std::string> cue_first_words_;  // first words of all cue phrases
   std::array<std::unordered_set<std::string>, 2> collective_words_;  // first, second words

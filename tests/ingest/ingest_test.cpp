@@ -888,3 +888,23 @@ TEST_CASE("criticism and praise idioms: lashed out at, a protest lodged with, pa
             .count("praises(Narendra Modi, Shinzo Abe)"));
   CHECK(relations("Sanctions hit Russia hard.", "2024-05-20").empty());
 }
+
+TEST_CASE("an unknown minister with no state named: the coordinated title's state, else the dateline's") {
+  CHECK(relations("ANKARA (Reuters) - Deputy Foreign Minister Mehmet Kemal Bozay said the talks "
+                  "went well.",
+                  "2024-05-20")
+            .count("affiliated-with(Mehmet Kemal Bozay, Turkey)"));
+  CHECK(relations("KHARTOUM/WASHINGTON - Deputy Foreign Minister Mehmet Kemal Bozay said the "
+                  "talks went well.",
+                  "2024-05-20")
+            .empty());
+  CHECK(relations("COLOMBO - India's External Affairs Minister S. Jaishankar and Foreign "
+                  "Minister Vikram Misri joined the delegation.",
+                  "2025-04-05")
+            .count("affiliated-with(Vikram Misri, India)"));
+  // Heads of government are in the dictionaries; an unknown one is not the dateline's.
+  CHECK_FALSE(relations("KAZAN, Russia (AFP) - A thaw began after Prime Minister Rajiv Gandhi "
+                        "travelled to Beijing in 1988.",
+                        "2024-10-23")
+                  .count("leads(Rajiv Gandhi, Russia)"));
+}
