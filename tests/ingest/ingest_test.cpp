@@ -908,3 +908,8 @@ TEST_CASE("an unknown minister with no state named: the coordinated title's stat
                         "2024-10-23")
                   .count("leads(Rajiv Gandhi, Russia)"));
 }
+
+TEST_CASE("'condemned the attack by Israel' criticises the agent") {
+  CHECK(relations("Egypt condemned the attack by Israel on the Rafah crossing.", "2024-05-20")
+            .count("criticizes(Egypt, Israel)"));
+}
