@@ -913,3 +913,10 @@ TEST_CASE("'condemned the attack by Israel' criticises the agent") {
   CHECK(relations("Egypt condemned the attack by Israel on the Rafah crossing.", "2024-05-20")
             .count("criticizes(Egypt, Israel)"));
 }
+
+TEST_CASE("blocking, suspending or vetoing an act denies it") {
+  CHECK(relations("But Orban blocked a 50 billion euro aid package for Kyiv.", "2023-12-14")
+            .count("supports(Viktor Orbán, Ukraine) negated"));
+  CHECK(relations("France suspended military aid to Niger.", "2023-08-10")
+            .count("supports(France, Niger) negated"));
+}
