@@ -45,9 +45,11 @@ struct RelationMention {
 struct Extraction {
   std::vector<Entity> entities;
   std::vector<Sentence> sentences;
-  // One per (type, subject, object, sentence): the same fact stated in several sentences
-  // gives several mentions, which the store aggregates into one relation with several
-  // pieces of evidence. For symmetric types subject < object by entity index.
+  // One per (type, subject, object, sentence, negated, attributed): the same fact stated in
+  // several sentences gives several mentions, which the store aggregates into one relation
+  // with several pieces of evidence; a claim and its denial in one sentence ("accused X of
+  // arming Y, a charge X denies") are two. For symmetric types subject < object by entity
+  // index.
   std::vector<RelationMention> relations;
 };
 

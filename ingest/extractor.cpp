@@ -1350,7 +1350,8 @@ class ArticleExtractor {
                     bool negated, bool attributed, float confidence) {
     if (subject == kNone || object == kNone || subject == object) return;
     if (k_.relation_types()[type].symmetric && object < subject) std::swap(subject, object);
-    const RelationKey key{type, subject, object, sentence};
+    const RelationKey key{type, subject, object, sentence,
+                          static_cast<uint8_t>((negated ? 1 : 0) | (attributed ? 2 : 0))};
     const auto [it, added] = relation_index_.emplace(key, out_.relations.size());
     if (!added) {
       RelationMention& r = out_.relations[it->second];
@@ -2388,6 +2389,7 @@ class ArticleExtractor {
     const size_t before = out_.relations.size();
     find_relations(index, s, ms);
     add_calls(index, s, before);
+    add_denials(index, s, ms, before);
     remember(ms);
   }
 
@@ -2414,6 +2416,38 @@ class ArticleExtractor {
       const std::string& name = k_.relation_types()[r.type].name;
       if (name != "congratulates" && name != "praises") continue;
       add_relation(*meets, r.subject, r.object, sentence, false, false, r.confidence * 0.9f);
+    }
+  }
+
+  // "Kinshasa accuses Kigali of arming the M23, a charge Kigali denies": the accused denies
+  // the claim made in the same sentence, so each attributed relation of the denier found in
+  // this sentence (from `first`) is also stated negated. The denier stands between the noun
+  // of the claim and the verb of denial.
+  void add_denials(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
+                   size_t first) {
+    if (first == out_.relations.size()) return;
+    static const std::unordered_set<std::string> kClaims = {
+        "charge", "charges", "accusation", "accusations", "allegation", "allegations", "claim",
+        "claims", "which"};
+    static const std::unordered_set<std::string> kDenials = {
+        "denies", "denied", "deny", "rejects", "rejected", "reject", "disputes", "disputed",
+        "dismisses", "dismissed"};
+    for (uint32_t v = s.first_token + 2; v < s.end_token; ++v) {
+      if (!kDenials.count(norms_[v])) continue;
+      for (uint32_t c = v; c-- > s.first_token && v - c <= 8;) {
+        if (!kClaims.count(norms_[c])) continue;
+        // The denier: an actor between the claim's noun and the verb.
+        uint32_t denier = kNone;
+        for (const Mention& m : ms)
+          if (m.b > c && m.e <= v && !m.locative && m.entity != kNone) denier = m.entity;
+        if (denier == kNone) break;
+        for (size_t i = first, n = out_.relations.size(); i < n; ++i) {
+          const RelationMention r = out_.relations[i];
+          if (r.attributed && !r.negated && r.subject == denier)
+            add_relation(r.type, r.subject, r.object, sentence, true, false, r.confidence);
+        }
+        break;
+      }
     }
   }
 
@@ -2453,12 +2487,14 @@ class ArticleExtractor {
   std::unordered_set<std::string> cue_first_words_;  // first words of all cue phrases
   std::array<std::unordered_set<std::string>, 2> collective_words_;  // first, second words
   std::vector<uint8_t> title_len_;  // tokens of the title starting at each token, or 0
-  // (type, subject, object, sentence) of each relation mention, to merge repeats in O(1).
-  using RelationKey = std::tuple<uint16_t, uint32_t, uint32_t, uint32_t>;
+  // (type, subject, object, sentence, flags) of each relation mention, to merge repeats in
+  // O(1). The flags (negated, attributed) are part of it: "accused the UAE of arming the RSF,
+  // a charge Abu Dhabi denies" states the claim and its denial in one sentence.
+  using RelationKey = std::tuple<uint16_t, uint32_t, uint32_t, uint32_t, uint8_t>;
   struct RelationKeyHash {
     size_t operator()(const RelationKey& k) const {
-      const auto [t, s, o, n] = k;
-      return ((static_cast<size_t>(t) * 1000003u + s) * 1000003u + o) * 1000003u + n;
+      const auto [t, s, o, n, flags] = k;
+      return (((static_cast<size_t>(t) * 1000003u + s) * 1000003u + o) * 1000003u + n) * 4u + flags;
     }
   };
   std::unordered_map<RelationKey, size_t, RelationKeyHash> relation_index_;

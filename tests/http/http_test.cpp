@@ -334,6 +334,24 @@ TEST_CASE("what was just ingested is in the next graph answer") {
   CHECK(path["graph_version"].get<int>() >= answer["graph_version"].get<int>());
 }
 
+TEST_CASE("a claim and its denial in one sentence are two pieces of evidence") {
+  TempDir dir;
+  TestServer s(dir.path() / "g.db");
+  const json answer = post_article(
+      s, {{"text", "Kinshasa accuses Rwanda of arming the M23 rebels, a charge Kigali denies."},
+          {"published_at", "2025-01-27"}});
+  const auto lines = relation_lines(answer);
+  CHECK(lines.count("supports(Rwanda, M23) attributed"));
+  CHECK(lines.count("supports(Rwanda, M23) negated"));
+  const json rels = get(s, "/v1/entities/M23/relations?direction=in&types=supports");
+  REQUIRE(rels["relations"].size() == 1);
+  const json ev =
+      get(s, "/v1/relations/" + std::to_string(rels["relations"][0]["id"].get<int>()) + "/evidence");
+  REQUIRE(ev["evidence"].size() == 2);
+  CHECK(ev["evidence"][0]["sentence_index"] == ev["evidence"][1]["sentence_index"]);
+  CHECK(ev["evidence"][0]["negated"] != ev["evidence"][1]["negated"]);
+}
+
 TEST_CASE("lists page with keyset cursors") {
   TempDir dir;
   TestServer s(dir.path() / "g.db");

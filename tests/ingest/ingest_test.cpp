@@ -920,3 +920,15 @@ TEST_CASE("blocking, suspending or vetoing an act denies it") {
   CHECK(relations("France suspended military aid to Niger.", "2023-08-10")
             .count("supports(France, Niger) negated"));
 }
+
+TEST_CASE("'a charge X denies' states the accused's denial beside the claim") {
+  const auto r = relations(
+      "Sudan's government has accused the UAE of arming the RSF, a charge Abu Dhabi denies.",
+      "2025-01-07");
+  CHECK(r.count("supports(United Arab Emirates, Rapid Support Forces) attributed"));
+  CHECK(r.count("supports(United Arab Emirates, Rapid Support Forces) negated"));
+  // A denial by someone else is no denial of the accused.
+  CHECK_FALSE(relations("Sudan has accused the UAE of arming the RSF, a charge Egypt rejects.",
+                        "2025-01-07")
+                  .count("supports(United Arab Emirates, Rapid Support Forces) negated"));
+}

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "schema/embedded.h"
 #include "server/knowledge_loader.h"
 #include "store/store.h"
 #include "support/fixtures.h"
@@ -41,11 +42,45 @@ store::IngestOutcome store_text(store::Store& s, const std::string& text,
 TEST_CASE("a new database is migrated to the latest schema version") {
   TempDir dir;
   auto s = store::Store::open((dir.path() / "g.db").string(), symmetric());
-  CHECK(s->schema_version() == 1);
+  CHECK(s->schema_version() == 2);
   s.reset();
   // Re-opening applies nothing twice.
   auto again = store::Store::open((dir.path() / "g.db").string(), symmetric());
-  CHECK(again->schema_version() == 1);
+  CHECK(again->schema_version() == 2);
+}
+
+TEST_CASE("a version 1 database keeps its evidence through the evidence-key migration") {
+  TempDir dir;
+  const std::string path = (dir.path() / "g.db").string();
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(std::string(schema::migrations()[0].content));
+    db.exec("PRAGMA user_version = 1");
+    db.exec("INSERT INTO articles(id, text_hash, published_day, ingested_at, text) VALUES (7, 'h', "
+            "'2025-01-27', '2025-01-27T00:00:00Z', 'Kinshasa accuses Kigali.')");
+    db.exec("INSERT INTO entities(id, key, name, kind) VALUES (1, 'rwanda', 'Rwanda', 'country'), "
+            "(2, 'm23', 'M23', 'organization')");
+    db.exec("INSERT INTO relations(id, type, subject_id, object_id, evidence_count, "
+            "attributed_count, first_seen, last_seen) VALUES (5, 'supports', 1, 2, 1, 1, "
+            "'2025-01-27', '2025-01-27')");
+    db.exec("INSERT INTO evidence(id, relation_id, article_id, sentence_index, char_start, "
+            "char_end, sentence, negated, attributed, confidence) VALUES (11, 5, 7, 0, 0, 24, "
+            "'Kinshasa accuses Kigali.', 0, 1, 0.8)");
+  }
+  auto s = store::Store::open(path, symmetric());
+  CHECK(s->schema_version() == 2);
+  s.reset();
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  CHECK(db.execAndGet("SELECT count(*) FROM evidence WHERE id = 11 AND relation_id = 5 AND "
+                      "attributed = 1").getInt() == 1);
+  // The same sentence may now hold the denial too; an exact repeat is still refused.
+  db.exec("INSERT INTO evidence(relation_id, article_id, sentence_index, char_start, char_end, "
+          "sentence, negated, attributed, confidence) VALUES (5, 7, 0, 0, 24, 's', 1, 0, 0.8)");
+  CHECK_THROWS(db.exec("INSERT INTO evidence(relation_id, article_id, sentence_index, char_start, "
+                       "char_end, sentence, negated, attributed, confidence) VALUES (5, 7, 0, 0, "
+                       "24, 's', 1, 0, 0.8)"));
+  CHECK(db.execAndGet("SELECT count(*) FROM pragma_index_list('evidence') WHERE name = "
+                      "'evidence_by_article'").getInt() == 1);
 }
 
 TEST_CASE("a database from a newer relgraph is refused, not damaged") {
