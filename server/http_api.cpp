@@ -17,6 +17,7 @@
 #include "graph/analytics.h"
 #include "server/article_input.h"
 #include "server/graph_export.h"
+#include "server/http_connection.h"
 #include "server/json_text.h"
 #include "server/openapi_document.h"
 #include "server/worker_pool.h"
@@ -624,7 +625,7 @@ Reply paths_text(const graph::PathResult& r, const graph::Snapshot& snap, Servic
 }  // namespace
 
 HttpApi::HttpApi(Service& service, HttpOptions options)
-    : service_(service), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+    : service_(service), options_(std::move(options)), http_(std::make_unique<HttpServer>()) {
   limiter_ = std::make_unique<RateLimiter>(options_.rate_limit, std::max(1.0, 2 * options_.rate_limit));
   service_.set_publish_observer([this](double seconds) { metrics_.observe_snapshot_build(seconds); });
   register_middleware();
@@ -659,7 +660,7 @@ bool HttpApi::bind(std::string& error) {
 void HttpApi::serve() { http_->listen_after_bind(); }
 void HttpApi::stop() {
   stopping_ = true;
-  http_->stop();
+  http_->stop_and_wake();
 }
 bool HttpApi::running() const { return http_->is_running(); }
 
