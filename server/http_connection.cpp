@@ -79,7 +79,7 @@ class ConnectionStream final : public httplib::Stream {
       if (listening == INVALID_SOCKET) return false;
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                             deadline - std::chrono::steady_clock::now()).count();
-      if (left < 0) return false;
+      if (left <= 0) return false;  // idle for the keep-alive timeout
       pollfd fds[2] = {{sock_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
       const int n = ::poll(fds, wake_fd >= 0 ? 2 : 1, static_cast<int>(std::min<int64_t>(left, 1000)));
       if (n < 0 && errno != EINTR) return false;

@@ -183,3 +183,20 @@ TEST_CASE("stop() does not wait for idle keep-alive connections") {
   CHECK(seconds < 1.0);
   close(fd);
 }
+
+TEST_CASE("an idle keep-alive connection is closed after the keep-alive timeout (5 s)") {
+  TempDir dir;
+  TestServer s(dir.path() / "g.db");
+  const int fd = connect_to(s.port());
+  timeval tv{8, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(read_responses(fd, 1).find("200 OK") != std::string::npos);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(read_some(fd).empty());  // the server closes it; recv sees the end, not a timeout
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(seconds > 4.0);
+  CHECK(seconds < 7.0);
+  close(fd);
+}
