@@ -70,10 +70,6 @@ class ConnectionStream final : public httplib::Stream {
   // on stop (`wake_fd` readable, or `listening` no longer valid).
   bool wait_for_request(time_t timeout_sec, int wake_fd,
                         const std::atomic<socket_t>& listening) {
-    if (in_off_ < in_size_) {
-      readable_ = true;
-      return true;
-    }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_sec);
     for (;;) {
       if (listening == INVALID_SOCKET) return false;
@@ -135,6 +131,11 @@ class ConnectionStream final : public httplib::Stream {
     out_.clear();
     return ok ? static_cast<ssize_t>(size) : -1;
   }
+
+  // Forgets bytes read past the end of the request just served, as cpp-httplib's stream per
+  // request did: a body the handler did not read (a request refused before its body) must
+  // not be taken for a next request.
+  void end_request() { in_off_ = in_size_ = 0; }
 
   // Sends what is buffered. False when the client is gone or too slow.
   bool flush() {
@@ -227,6 +228,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
       bool connection_closed = false;
       ret = process_request(strm, close_connection, connection_closed, nullptr);
       if (!strm.flush()) ret = false;
+      strm.end_request();
       if (!ret || connection_closed) break;
       --count;
     }

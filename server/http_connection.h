@@ -11,9 +11,10 @@
 // - the response is buffered and sent with one send() (writev for large bodies), flushed
 //   before the stream reads again (so "100 Continue" goes out before the body is read) and
 //   after each request;
-// - the peer and local addresses are read once per connection;
-// - bytes read past the end of one request stay for the next (pipelined requests work;
-//   cpp-httplib 0.11 dropped them with its per-request stream).
+// - the peer and local addresses are read once per connection.
+// As with cpp-httplib's stream per request, bytes read past the end of a request are dropped
+// (so a body a handler refused unread is not parsed as a request; pipelining is not
+// supported, as before).
 // Keep-alive timeout and max count, read and write timeouts behave as cpp-httplib's.
 //
 // Thread-safety: as httplib::Server; stop() may be called from any thread.

@@ -1,6 +1,6 @@
 // The server's connection loop (server/http_connection.h): what a client sees on one TCP
-// connection — keep-alive limits, pipelining, 100 Continue, large answers, headers and body
-// in one segment, and a stop that does not wait for idle connections.
+// connection — keep-alive limits and timeout, unread bodies, 100 Continue, large answers,
+// headers and body in one segment, and a stop that does not wait for idle connections.
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
@@ -63,38 +63,29 @@ std::string read_responses(int fd, int count) {
   }
 }
 
-size_t occurrences(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-  return n;
-}
-
 }  // namespace
 
-TEST_CASE("pipelined requests on one connection each get their answer, in order") {
+TEST_CASE("bytes after a request in the same packet are not taken for a next request") {
   TempDir dir;
   TestServer s(dir.path() / "g.db");
   const int fd = connect_to(s.port());
-  send_text(fd,
-            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: first\r\n\r\n"
-            "GET /v1/nothing-here HTTP/1.1\r\nHost: x\r\nX-Request-Id: second\r\n\r\n"
-            "GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-Id: third\r\n\r\n");
-  const std::string text = read_responses(fd, 3);
+  // /v1/articles refuses this body unread (wrong Content-Type): the request line inside it
+  // must not be served.
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: smuggled\r\n\r\n";
+  send_text(fd, "POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                "X-Request-Id: first\r\nContent-Length: " + std::to_string(smuggled.size()) +
+                "\r\n\r\n" + smuggled);
+  const std::string text = read_responses(fd, 1);
   INFO(text);
-  const size_t first = text.find("X-Request-Id: first");
-  const size_t second = text.find("X-Request-Id: second");
-  const size_t third = text.find("X-Request-Id: third");
-  REQUIRE(first != std::string::npos);
-  REQUIRE(second != std::string::npos);
-  REQUIRE(third != std::string::npos);
-  CHECK(first < second);
-  CHECK(second < third);
-  CHECK(occurrences(text, "HTTP/1.1 200 OK") == 2);
-  CHECK(occurrences(text, "HTTP/1.1 404 Not Found") == 1);
-  CHECK(text.find("\"status\":\"ready\"") != std::string::npos);
-  // The connection stays open for more.
-  send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-  CHECK(read_responses(fd, 1).find("200 OK") != std::string::npos);
+  CHECK(text.find("HTTP/1.1 415") == 0);
+  CHECK(text.find("X-Request-Id: first") != std::string::npos);
+  // Nothing more comes for it; the connection still serves the next request.
+  send_text(fd, "GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-Id: next\r\n\r\n");
+  const std::string next = read_responses(fd, 1);
+  INFO(next);
+  CHECK(next.find("smuggled") == std::string::npos);
+  CHECK(next.find("X-Request-Id: next") != std::string::npos);
+  CHECK(next.find("\"status\":\"ready\"") != std::string::npos);
   close(fd);
 }
 
