@@ -9,7 +9,10 @@
 # machine's load does not inflate).
 #
 # Environment: RELGRAPH_BUILD (build directory, default build), BENCH_WRK_SECONDS (5),
-# BENCH_THREADS (server worker threads, 64 as in run.sh), BENCH_ENDPOINTS (any of nb rel sp).
+# BENCH_THREADS (server worker threads, 64 as in run.sh), BENCH_ENDPOINTS (any of nb rel sp),
+# BENCH_DB (serve this database file as it is instead of a fresh copy of DATA_DIR/graph.db:
+# for repeated runs on the 10m data, whose copy takes minutes; it must be a copy of yours,
+# as the server writes beside it).
 set -euo pipefail
 DATA=${1:?usage: bench/http_quick.sh DATA_DIR [CONNECTIONS...]}
 shift
@@ -20,9 +23,10 @@ SECONDS_PER_RUN=${BENCH_WRK_SECONDS:-5}
 THREADS=${BENCH_THREADS:-64}
 ENDPOINTS=${BENCH_ENDPOINTS:-nb rel sp}
 WORK=$(mktemp -d)
-cp "$DATA/graph.db" "$WORK/graph.db"
+DB=${BENCH_DB:-$WORK/graph.db}
+[[ -n ${BENCH_DB:-} ]] || cp "$DATA/graph.db" "$DB"
 PORT=$(( 20000 + RANDOM % 20000 ))
-"$BUILD/relgraph" serve --db "$WORK/graph.db" --port "$PORT" --threads "$THREADS" \
+"$BUILD/relgraph" serve --db "$DB" --port "$PORT" --threads "$THREADS" \
   --max-queued 1024 --quiet 2> "$WORK/serve.log" &
 PID=$!
 cleanup() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$WORK"; }

@@ -17,6 +17,7 @@
 #include "graph/analytics.h"
 #include "server/article_input.h"
 #include "server/graph_export.h"
+#include "server/http_connection.h"
 #include "server/json_text.h"
 #include "server/openapi_document.h"
 #include "server/worker_pool.h"
@@ -310,10 +311,10 @@ json graph_entities(const std::vector<int64_t>& ids, const graph::Snapshot& snap
 // Keys in sorted order, as nlohmann writes them, so the text is the same as the trees' above.
 
 // {"id", "key", "name"}, or {"id"} for an entity the snapshot lacks (as entity_ref).
-void write_entity_ref(std::string& out, const graph::Snapshot& snap, int64_t id) {
+void write_entity_ref(std::string& out, const graph::EntityRow* e, int64_t id) {
   out += "{\"id\":";
   append_json_int(out, id);
-  if (const graph::EntityRow* e = snap.entity(id)) {
+  if (e) {
     out += ",\"key\":";
     append_json_string(out, e->key);
     out += ",\"name\":";
@@ -321,9 +322,21 @@ void write_entity_ref(std::string& out, const graph::Snapshot& snap, int64_t id)
   }
   out += '}';
 }
+void write_entity_ref(std::string& out, const graph::Snapshot& snap, int64_t id) {
+  write_entity_ref(out, snap.entity(id), id);
+}
 
-// The Relation shape of relation_json(RelationRow).
-void write_relation(std::string& out, const graph::RelationRow& r, const graph::Snapshot& snap,
+// An entity whose reference text is already written (the entity a relation list is about:
+// one end of each of its relations).
+struct KnownRef {
+  int64_t id = 0;
+  std::string text;
+};
+
+// The Relation shape of relation_json(RelationRow); `subject` and `object` are its ends'
+// rows (null when the snapshot lacks them), `known` an end already written, or null.
+void write_relation(std::string& out, const graph::RelationRow& r, const graph::EntityRow* subject,
+                    const graph::EntityRow* object, const KnownRef* known,
                     const ingest::Knowledge& k) {
   const auto& type = k.relation_types()[r.type];
   out += "{\"attributed_count\":";
@@ -339,9 +352,15 @@ void write_relation(std::string& out, const graph::RelationRow& r, const graph::
   out += ",\"negated_count\":";
   append_json_uint(out, r.negated_count);
   out += ",\"object\":";
-  write_entity_ref(out, snap, r.object);
+  if (known && known->id == r.object)
+    out += known->text;
+  else
+    write_entity_ref(out, object, r.object);
   out += ",\"subject\":";
-  write_entity_ref(out, snap, r.subject);
+  if (known && known->id == r.subject)
+    out += known->text;
+  else
+    write_entity_ref(out, subject, r.subject);
   out += ",\"symmetric\":";
   append_json_bool(out, type.symmetric);
   out += ",\"type\":";
@@ -350,16 +369,45 @@ void write_relation(std::string& out, const graph::RelationRow& r, const graph::
 }
 
 // A JSON array of the relations with these ids that the snapshot has (as relations_json).
+// Written in two passes: the first looks up every row and prefetches what the second reads
+// (relation rows, entity rows, their key and name text). Rows are scattered over a large
+// snapshot, so one relation after the other meant a chain of cache misses; looked up
+// together, they overlap.
 void write_relations(std::string& out, const std::vector<int64_t>& ids,
-                     const graph::Snapshot& snap, const ingest::Knowledge& k) {
+                     const graph::Snapshot& snap, const ingest::Knowledge& k,
+                     const KnownRef* known = nullptr) {
+  struct Row {
+    const graph::RelationRow* relation;
+    const graph::EntityRow* subject;
+    const graph::EntityRow* object;
+  };
+  std::vector<Row> rows;
+  rows.reserve(ids.size());
+  for (int64_t id : ids)
+    if (const graph::RelationRow* r = snap.relation(id)) {
+      __builtin_prefetch(r);
+      rows.push_back({r, nullptr, nullptr});
+    }
+  auto end_row = [&](int64_t id) -> const graph::EntityRow* {
+    if (known && known->id == id) return nullptr;  // not read
+    const graph::EntityRow* e = snap.entity(id);
+    if (e) __builtin_prefetch(e);
+    return e;
+  };
+  for (Row& row : rows) {
+    row.subject = end_row(row.relation->subject);
+    row.object = end_row(row.relation->object);
+  }
+  for (const Row& row : rows)
+    for (const graph::EntityRow* e : {row.subject, row.object})
+      if (e) {
+        __builtin_prefetch(e->key.data());
+        __builtin_prefetch(e->name.data());
+      }
   out += '[';
-  bool first = true;
-  for (int64_t id : ids) {
-    const graph::RelationRow* r = snap.relation(id);
-    if (!r) continue;
-    if (!first) out += ',';
-    first = false;
-    write_relation(out, *r, snap, k);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i) out += ',';
+    write_relation(out, *rows[i].relation, rows[i].subject, rows[i].object, known, k);
   }
   out += ']';
 }
@@ -556,15 +604,17 @@ Reply relations_from_snapshot(int64_t entity, graph::Direction direction, uint64
   const size_t n = std::min(left, static_cast<size_t>(limit));
   std::string out;
   out.reserve(256 + n * 320);
+  KnownRef center{entity, {}};  // one end of every relation listed
+  write_entity_ref(center.text, snap, entity);
   out += "{\"entity\":";
-  write_entity_ref(out, snap, entity);
+  out += center.text;
   if (left > n) {
     out += ",\"next_cursor\":\"";
     append_json_int(out, it[static_cast<long>(n) - 1]);
     out += '"';
   }
   out += ",\"relations\":";
-  write_relations(out, std::vector<int64_t>(it, it + static_cast<long>(n)), snap, k);
+  write_relations(out, std::vector<int64_t>(it, it + static_cast<long>(n)), snap, k, &center);
   out += '}';
   return Reply::json_text(std::move(out));
 }
@@ -624,7 +674,7 @@ Reply paths_text(const graph::PathResult& r, const graph::Snapshot& snap, Servic
 }  // namespace
 
 HttpApi::HttpApi(Service& service, HttpOptions options)
-    : service_(service), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+    : service_(service), options_(std::move(options)), http_(std::make_unique<HttpServer>()) {
   limiter_ = std::make_unique<RateLimiter>(options_.rate_limit, std::max(1.0, 2 * options_.rate_limit));
   service_.set_publish_observer([this](double seconds) { metrics_.observe_snapshot_build(seconds); });
   register_middleware();
@@ -659,7 +709,7 @@ bool HttpApi::bind(std::string& error) {
 void HttpApi::serve() { http_->listen_after_bind(); }
 void HttpApi::stop() {
   stopping_ = true;
-  http_->stop();
+  http_->stop_and_wake();
 }
 bool HttpApi::running() const { return http_->is_running(); }
 

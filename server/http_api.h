@@ -18,11 +18,9 @@
 #include "server/metrics.h"
 #include "server/service.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace relgraph::server {
+
+class HttpServer;
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
@@ -74,7 +72,7 @@ class HttpApi {
   Metrics metrics_;
   std::unique_ptr<RateLimiter> limiter_;
   std::atomic<bool> stopping_{false};
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<HttpServer> http_;
   int port_ = 0;
   std::vector<RouteInfo> routes_;
   int listen_socket_ = -1;  // the listening socket, once bound
