@@ -226,10 +226,11 @@ class Snapshot {
   // The latest last_seen of any relation (0 when there is none): recency's default "today".
   int32_t latest_day() const;
 
-  // Look-ups. Return nullptr when absent. Pointers live as long as the snapshot.
+  // Look-ups. Return nullptr (nullopt) when absent. Pointers live as long as the snapshot.
   const EntityRow* entity(EntityId id) const;
   const EntityRow* entity_by_key(const std::string& key) const;
-  const RelationRow* relation(RelationId id) const;
+  // A copy: the snapshot keeps relations in a compact form, not as rows.
+  std::optional<RelationRow> relation(RelationId id) const;
   // Number of relations touching the entity (each relation counted once), all types.
   size_t degree(EntityId id) const;
   // Ids of the relations touching `id` that pass `filter` (and whose other end does),

@@ -49,17 +49,8 @@ std::vector<int64_t> ids_of(const std::vector<Row>& rows) {
   return ids;
 }
 
-uint8_t edge_flags(const RelationRow& row) {
-  uint8_t flags = 0;
-  if (row.symmetric) flags |= detail::kSymmetric;
-  // A relation without evidence has nothing that asserts it either, so it counts as negated.
-  if (row.negated_count >= row.evidence_count) flags |= detail::kNegatedOnly;
-  if (row.subject == row.object) flags |= detail::kSelfLoop;
-  return flags;
-}
-
 EdgeBundle bundle_of(const RelationRow& row, uint32_t relation) {
-  return EdgeBundle{relation, static_cast<uint8_t>(row.type), edge_flags(row)};
+  return EdgeBundle{relation, static_cast<uint8_t>(row.type), detail::edge_flags(row)};
 }
 
 // Types of 64 and above have no bit in Filter::type_mask, so no filter could select them.
@@ -84,10 +75,11 @@ void build_entities(Base& base, std::vector<EntityRow> entities,
   if (entities.size() >= kNoIndex) throw std::length_error("relgraph: too many entities");
   base.entities = std::move(entities);
   base.entity_index.assign(ids_of(base.entities));
-  base.key_index.reserve(base.entities.size());
+  base.key_index.assign(base.vertex_count(), [&](uint32_t v) -> std::string_view {
+    return base.entities[v].key;
+  });
   base.kinds.reserve(base.entities.size());
   for (size_t v = 0; v < base.entities.size(); ++v) {
-    base.key_index.emplace(base.entities[v].key, static_cast<uint32_t>(v));
     base.kinds.push_back(kind_code(kind_names, base.entities[v].kind));
   }
 }
@@ -98,18 +90,19 @@ void build_csr(Base& base) {
   edges.reserve(base.relations.size() * 2);
   bundles.reserve(base.relations.size() * 2);
   base.degrees.assign(base.entities.size(), 0);
-  for (size_t r = 0; r < base.relations.size(); ++r) {
-    const RelationRow& row = base.relations[r];
-    const uint32_t subject = base.entity_index.find(row.subject);
-    const uint32_t object = base.entity_index.find(row.object);
-    const EdgeBundle bundle = bundle_of(row, static_cast<uint32_t>(r));
-    base.latest_day = std::max(base.latest_day, row.last_seen);
+  for (uint32_t r = 0; r < base.relations.size(); ++r) {
+    const detail::RelationRecord& record = base.relations.record(r);
+    const uint32_t subject = record.subject;
+    const uint32_t object = record.object;
+    const EdgeBundle bundle{r, record.type,
+                            static_cast<uint8_t>(record.flags & ~detail::kWide)};
+    base.latest_day = std::max(base.latest_day, base.relations.facts(r).last_seen);
     edges.emplace_back(subject, object);
     bundles.push_back(bundle);
     ++base.degrees[subject];
     if (subject != object) {
       ++base.degrees[object];
-      if (row.symmetric) {
+      if ((record.flags & detail::kSymmetric) != 0) {
         edges.emplace_back(object, subject);
         bundles.push_back(bundle);
       }
@@ -152,6 +145,19 @@ void build_hub_index(Base& base) {
   base.hub_edges.shrink_to_fit();
 }
 
+// The indexes and the CSR over a base whose entities and relation table are complete.
+void finish_base(Base& base) {
+  base.relations.shrink_to_fit();
+  // Consecutive ids need no index: a position is id - first id.
+  if (!base.relations.dense_ids()) {
+    std::vector<int64_t> ids(base.relations.size());
+    for (uint32_t r = 0; r < base.relations.size(); ++r) ids[r] = base.relations.id(r);
+    base.relation_index.assign(ids);
+  }
+  build_csr(base);
+  build_hub_index(base);
+}
+
 std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityRow> entities,
                                            std::vector<RelationRow> relations) {
   auto impl = std::make_unique<Snapshot::Impl>();
@@ -164,18 +170,13 @@ std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityR
            base->entity_index.find(row.object) == kNoIndex;
   });
   sort_keep_last_by_id(relations);
-  base->relations = std::move(relations);
-  if (!base->relations.empty()) {
-    const auto& rows = base->relations;
-    // Sorted and unique, so consecutive exactly when the last id is first + count - 1.
-    base->dense_relation_ids =
-        rows.back().id - rows.front().id == static_cast<int64_t>(rows.size()) - 1;
-    base->relation_id_offset = rows.front().id;
+  base->relations.reserve(relations.size());
+  for (const RelationRow& row : relations) {
+    base->relations.push_back(row, base->entity_index.find(row.subject),
+                              base->entity_index.find(row.object));
   }
-  // Consecutive ids need no index: a position is id - offset.
-  if (!base->dense_relation_ids) base->relation_index.assign(ids_of(base->relations));
-  build_csr(*base);
-  build_hub_index(*base);
+  relations = {};
+  finish_base(*base);
   impl->base_ = std::move(base);
   return impl;
 }
@@ -240,6 +241,7 @@ class OverlayBuilder {
     const EdgeBundle bundle = bundle_of(row, base_.relation_count() + slot);
     const uint32_t subject = vertex_of(row.subject);
     const uint32_t object = vertex_of(row.object);
+    overlay_.relation_ends.emplace_back(subject, object);
     add_edge(subject, OverlayEdge{object, bundle, true});
     change_degree(subject, +1);
     if (subject != object) {
@@ -249,9 +251,9 @@ class OverlayBuilder {
   }
 
   void supersede(uint32_t relation) {
-    const RelationRow& old = base_.relations[relation];
-    const uint32_t subject = base_.entity_index.find(old.subject);
-    const uint32_t object = base_.entity_index.find(old.object);
+    const detail::RelationRecord& old = base_.relations.record(relation);
+    const uint32_t subject = old.subject;
+    const uint32_t object = old.object;
     hide_at(subject, relation);
     if (object != subject) hide_at(object, relation);
     change_degree(subject, -1);
@@ -303,7 +305,11 @@ size_t fold_threshold(const OverlayPolicy& policy, size_t base_relations) {
 std::pair<std::vector<EntityRow>, std::vector<RelationRow>> all_rows(const Snapshot::Impl& g) {
   std::vector<EntityRow> entities(g.base_->entities);
   entities.insert(entities.end(), g.overlay_.entities.begin(), g.overlay_.entities.end());
-  std::vector<RelationRow> relations(g.base_->relations);
+  std::vector<RelationRow> relations;
+  relations.reserve(g.base_->relations.size() + g.overlay_.relations.size());
+  for (uint32_t r = 0; r < g.base_->relations.size(); ++r) {
+    relations.push_back(g.base_->relation_row(r));
+  }
   relations.insert(relations.end(), g.overlay_.relations.begin(), g.overlay_.relations.end());
   return {std::move(entities), std::move(relations)};
 }
@@ -383,22 +389,25 @@ const EntityRow* Snapshot::entity_by_key(const std::string& key) const {
     // A later row of that entity may have renamed it.
     return row.key == key ? &row : nullptr;
   }
-  const auto& base_keys = impl_->base_->key_index;
-  auto it = base_keys.find(key);
-  if (it == base_keys.end()) return nullptr;
+  const Base& base = *impl_->base_;
+  const uint32_t v = base.key_index.find(key, [&](uint32_t vertex) -> std::string_view {
+    return base.entities[vertex].key;
+  });
+  if (v == kNoIndex) return nullptr;
   // The overlay may have renamed the base entity that held the key.
-  const EntityRow& row = impl_->entity_row(it->second);
+  const EntityRow& row = impl_->entity_row(v);
   return row.key == key ? &row : nullptr;
 }
 
-const RelationRow* Snapshot::relation(RelationId id) const {
+std::optional<RelationRow> Snapshot::relation(RelationId id) const {
   const auto& slots = impl_->overlay_.relation_slot;
   if (!slots.empty()) {
-    if (auto it = slots.find(id); it != slots.end()) return &impl_->overlay_.relations[it->second];
+    if (auto it = slots.find(id); it != slots.end()) return impl_->overlay_.relations[it->second];
   }
   const Base& base = *impl_->base_;
   const uint32_t r = base.relation_position(id);
-  return r == kNoIndex ? nullptr : &base.relations[r];
+  if (r == kNoIndex) return std::nullopt;
+  return base.relation_row(r);
 }
 
 size_t Snapshot::degree(EntityId id) const {

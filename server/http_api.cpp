@@ -355,7 +355,7 @@ void write_relations(std::string& out, const std::vector<int64_t>& ids,
   out += '[';
   bool first = true;
   for (int64_t id : ids) {
-    const graph::RelationRow* r = snap.relation(id);
+    const std::optional<graph::RelationRow> r = snap.relation(id);
     if (!r) continue;
     if (!first) out += ',';
     first = false;
@@ -519,7 +519,7 @@ json relations_json(const std::vector<int64_t>& ids, const graph::Snapshot& snap
                     const ingest::Knowledge& k) {
   json out = json::array();
   for (int64_t id : ids)
-    if (const auto* r = snap.relation(id)) out.push_back(relation_json(*r, snap, k));
+    if (const auto r = snap.relation(id)) out.push_back(relation_json(*r, snap, k));
   return out;
 }
 

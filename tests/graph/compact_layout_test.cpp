@@ -1,0 +1,131 @@
+// Tests of the snapshot's compact storage: the relation table (16-bit fields with a side table
+// for the values that do not fit, ids stored only when they have gaps) and the key index, on
+// their own and through Snapshot's look-ups.
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/relation_table.h"
+#include "graph/snapshot_impl.h"
+
+namespace {
+
+using relgraph::graph::EntityRow;
+using relgraph::graph::RelationRow;
+using relgraph::graph::Snapshot;
+namespace detail = relgraph::graph::detail;
+
+RelationRow row(int64_t id, int64_t subject, int64_t object, uint32_t evidence = 1,
+                uint32_t negated = 0, uint32_t attributed = 0, int32_t first = 19000,
+                int32_t last = 19500) {
+  RelationRow r;
+  r.id = id;
+  r.type = 3;
+  r.subject = subject;
+  r.object = object;
+  r.evidence_count = evidence;
+  r.negated_count = negated;
+  r.attributed_count = attributed;
+  r.first_seen = first;
+  r.last_seen = last;
+  return r;
+}
+
+void check_same(const RelationRow& a, const RelationRow& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.type == b.type);
+  CHECK(a.subject == b.subject);
+  CHECK(a.object == b.object);
+  CHECK(a.symmetric == b.symmetric);
+  CHECK(a.evidence_count == b.evidence_count);
+  CHECK(a.negated_count == b.negated_count);
+  CHECK(a.attributed_count == b.attributed_count);
+  CHECK(a.first_seen == b.first_seen);
+  CHECK(a.last_seen == b.last_seen);
+}
+
+}  // namespace
+
+TEST_CASE("relation table: values beyond 16 bits go to the side table and come back exact") {
+  const std::vector<RelationRow> rows = {
+      row(10, 1, 2),
+      row(11, 2, 3, 70'000, 3, 1),                        // evidence above 65535
+      row(12, 3, 1, 5, 5, 0),                             // negated only
+      row(13, 1, 1, 2, 0, 100'000),                       // attributed above 65535, self-loop
+      row(14, 2, 1, 1, 0, 0, -400, 20),                   // a date before 1970
+      row(15, 3, 2, 1, 0, 0, 19000, 70'000),              // a date after 2149
+      row(16, 1, 3, 65'535, 65'535, 65'535, 0, 65'535),   // the largest values that fit
+  };
+  detail::RelationTable table;
+  for (const RelationRow& r : rows) {
+    table.push_back(r, static_cast<uint32_t>(r.subject), static_cast<uint32_t>(r.object));
+  }
+  REQUIRE(table.size() == rows.size());
+  CHECK(table.dense_ids());
+  CHECK(table.wide_count() == 4);
+  for (uint32_t i = 0; i < table.size(); ++i) {
+    check_same(table.row(i, rows[i].subject, rows[i].object), rows[i]);
+    const detail::RelationFacts facts = table.facts(i);
+    CHECK(facts.evidence_count == rows[i].evidence_count);
+    CHECK(facts.first_seen == rows[i].first_seen);
+    CHECK(table.record(i).subject == rows[i].subject);
+  }
+  CHECK((table.record(2).flags & detail::kNegatedOnly) != 0);
+  CHECK((table.record(3).flags & detail::kSelfLoop) != 0);
+  CHECK(table.facts(1).support() == 69'997);
+}
+
+TEST_CASE("relation table: ids are stored only once they have a gap") {
+  detail::RelationTable table;
+  table.push_back(row(5, 1, 2), 1, 2);
+  table.push_back(row(6, 1, 2), 1, 2);
+  CHECK(table.dense_ids());
+  CHECK(table.first_id() == 5);
+  table.push_back(row(9, 1, 2), 1, 2);
+  table.push_back(row(int64_t{1} << 40, 1, 2), 1, 2);
+  CHECK_FALSE(table.dense_ids());
+  CHECK(table.id(0) == 5);
+  CHECK(table.id(1) == 6);
+  CHECK(table.id(2) == 9);
+  CHECK(table.id(3) == int64_t{1} << 40);
+}
+
+TEST_CASE("snapshot: sparse relation ids and wide values read back as given") {
+  std::vector<EntityRow> entities = {{1, "a", "A", "person"},
+                                     {7, "b", "B", "country"},
+                                     {1000, "c", "C", "person"}};
+  std::vector<RelationRow> rows = {row(3, 1, 7), row(4, 7, 1000, 80'000, 2, 70'000, -5, 90'000),
+                                   row(100, 1000, 1), row(int64_t{1} << 45, 1, 1000, 2, 1)};
+  rows[0].symmetric = true;
+  auto g = Snapshot::build(1, entities, rows);
+  for (const RelationRow& r : rows) {
+    const auto got = g->relation(r.id);
+    REQUIRE(got.has_value());
+    check_same(*got, r);
+  }
+  CHECK_FALSE(g->relation(5).has_value());
+  CHECK_FALSE(g->relation(0).has_value());
+  CHECK_FALSE(g->relation((int64_t{1} << 45) + 1).has_value());
+  CHECK(g->latest_day() == 90'000);
+  // A fold rebuilds the base from the rows the compact table gives back.
+  auto folded = g->folded();
+  for (const RelationRow& r : rows) check_same(*folded->relation(r.id), r);
+}
+
+TEST_CASE("key index: finds every key, the first of duplicates, and nothing else") {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1000; ++i) keys.push_back("entity-" + std::to_string(i * 7));
+  keys.push_back("entity-0");  // a duplicate of vertex 0's key
+  auto key_of = [&](uint32_t v) -> std::string_view { return keys[v]; };
+  detail::KeyIndex index;
+  CHECK(index.find("entity-0", key_of) == detail::kNoIndex);  // empty
+  index.assign(static_cast<uint32_t>(keys.size()), key_of);
+  for (uint32_t v = 0; v < 1000; ++v) CHECK(index.find(keys[v], key_of) == v);
+  CHECK(index.find("entity-1", key_of) == detail::kNoIndex);
+  CHECK(index.find("", key_of) == detail::kNoIndex);
+}
