@@ -127,12 +127,14 @@ void build_hub_index(Base& base) {
     }
     const size_t begin = base.hub_edges.size();
     for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), csr[*it], true});
+      EdgeBundle bundle = csr[*it];
+      bundle.flags |= detail::kOutgoing;
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), bundle});
     }
     for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
       const EdgeBundle& bundle = csr[*it];
       if ((bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) continue;
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle, false});
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
     }
     std::sort(base.hub_edges.begin() + static_cast<std::ptrdiff_t>(begin), base.hub_edges.end(),
               [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {
@@ -481,6 +483,85 @@ ResolvedFilter resolve(const Snapshot::Impl& g, const Filter& filter,
 }
 
 }  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// SnapshotBuilder
+
+struct SnapshotBuilder::State {
+  std::vector<EntityRow> entities;  // until the first relation (or build)
+  std::unique_ptr<Snapshot::Impl> impl;
+  std::shared_ptr<Base> base;  // entities done once set
+  size_t expected_relations = 0;
+  // Set when a row came out of id order: from then on rows are collected and build() does
+  // what Snapshot::build does with them.
+  bool collecting = false;
+  std::vector<RelationRow> collected;
+
+  void finish_entities() {
+    impl = std::make_unique<Snapshot::Impl>();
+    base = std::make_shared<Base>();
+    build_entities(*base, std::move(entities), impl->kind_names_);
+    entities = {};
+    base->relations.reserve(expected_relations);
+  }
+
+  // The table's rows so far, back as rows, and the table emptied.
+  void start_collecting() {
+    collecting = true;
+    collected.reserve(base->relations.size() + 1);
+    for (uint32_t r = 0; r < base->relations.size(); ++r) {
+      collected.push_back(base->relation_row(r));
+    }
+    base->relations = {};
+  }
+};
+
+SnapshotBuilder::SnapshotBuilder() : state_(std::make_unique<State>()) {}
+SnapshotBuilder::~SnapshotBuilder() = default;
+
+void SnapshotBuilder::expect_relations(size_t count) {
+  state_->expected_relations = count;
+  if (state_->base) state_->base->relations.reserve(count);
+}
+
+void SnapshotBuilder::add_entity(EntityRow row) {
+  if (state_->base) throw std::logic_error("SnapshotBuilder: an entity after a relation");
+  state_->entities.push_back(std::move(row));
+}
+
+void SnapshotBuilder::add_relation(const RelationRow& row) {
+  State& s = *state_;
+  if (!s.base) s.finish_entities();
+  const uint32_t subject = s.base->entity_index.find(row.subject);
+  const uint32_t object = s.base->entity_index.find(row.object);
+  // What build() would drop, whatever comes later: the entities are complete.
+  if (!storable(row) || subject == kNoIndex || object == kNoIndex) return;
+  if (!s.collecting) {
+    const detail::RelationTable& table = s.base->relations;
+    if (table.empty() || row.id > table.id(table.size() - 1)) {
+      s.base->relations.push_back(row, subject, object);
+      return;
+    }
+    s.start_collecting();
+  }
+  s.collected.push_back(row);
+}
+
+std::shared_ptr<const Snapshot> SnapshotBuilder::build(uint64_t version) {
+  State& s = *state_;
+  if (!s.base) s.finish_entities();
+  std::unique_ptr<Snapshot::Impl> impl;
+  if (s.collecting) {
+    impl = build_impl(version, std::move(s.base->entities), std::move(s.collected));
+  } else {
+    impl = std::move(s.impl);
+    impl->version_ = version;
+    finish_base(*s.base);
+    impl->base_ = std::move(s.base);
+  }
+  state_ = std::make_unique<State>();
+  return std::shared_ptr<const Snapshot>(new Snapshot(std::move(impl)));
+}
 
 // std::atomic<std::shared_ptr> would be the C++20 spelling, but g++ 12's implementation draws
 // a ThreadSanitizer report (library-notes.md); the free functions are clean.

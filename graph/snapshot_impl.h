@@ -126,9 +126,9 @@ class KeyIndex {
 // A hub's edge in its by-neighbour index (Base::hub_edges).
 struct IndexedEdge {
   uint32_t neighbour = 0;
-  EdgeBundle bundle;
-  bool outgoing = false;  // the hub is the relation's subject (the edge is an out-edge there)
+  EdgeBundle bundle;  // flags has kOutgoing when the hub is the relation's subject
 };
+static_assert(sizeof(IndexedEdge) == 12);
 
 // How many in-edges ahead a scan prefetches their bundles.
 inline constexpr size_t kPrefetchAhead = 8;
@@ -339,7 +339,7 @@ struct Snapshot::Impl {
         const bool walkable =
             direction == Direction::both ||
             (it->bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
-            it->outgoing == (direction == Direction::out);
+            ((it->bundle.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
         if (walkable && admits(it->bundle, neighbour, filter)) fn(neighbour, it->bundle);
       }
     }

@@ -1,11 +1,13 @@
 // Tests of the snapshot's compact storage: the relation table (16-bit fields with a side table
 // for the values that do not fit, ids stored only when they have gaps) and the key index, on
-// their own and through Snapshot's look-ups.
+// their own and through Snapshot's look-ups; and SnapshotBuilder against Snapshot::build.
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <limits>
+#include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -128,4 +130,106 @@ TEST_CASE("key index: finds every key, the first of duplicates, and nothing else
   for (uint32_t v = 0; v < 1000; ++v) CHECK(index.find(keys[v], key_of) == v);
   CHECK(index.find("entity-1", key_of) == detail::kNoIndex);
   CHECK(index.find("", key_of) == detail::kNoIndex);
+}
+
+namespace {
+
+// Rows with sparse entity ids, relation ids with gaps, unknown ends, bad types and wide values.
+struct RandomRows {
+  std::vector<EntityRow> entities;
+  std::vector<RelationRow> relations;  // by increasing id
+};
+
+RandomRows random_rows(uint32_t seed, bool gaps = true) {
+  std::mt19937 rng(seed);
+  RandomRows rows;
+  for (int i = 0; i < 60; ++i) {
+    const int64_t id = 3 + i * 5 + static_cast<int64_t>(rng() % 3);
+    rows.entities.push_back({id, "k" + std::to_string(id), "Name " + std::to_string(id),
+                             i % 3 == 0 ? "person" : "country"});
+  }
+  int64_t id = 1 + static_cast<int64_t>(rng() % 4);
+  for (int i = 0; i < 400; ++i) {
+    id += 1 + (gaps && rng() % 4 == 0 ? static_cast<int64_t>(rng() % 50) : 0);
+    RelationRow r;
+    r.id = id;
+    r.type = static_cast<uint16_t>(rng() % 70 == 0 ? 64 : rng() % 14);
+    r.subject = rows.entities[rng() % rows.entities.size()].id + (rng() % 40 == 0 ? 1000 : 0);
+    r.object = rows.entities[rng() % rows.entities.size()].id;
+    r.symmetric = rng() % 3 == 0;
+    r.evidence_count = rng() % 50 == 0 ? 70'000 : 1 + static_cast<uint32_t>(rng() % 9);
+    r.negated_count = static_cast<uint32_t>(rng() % 3);
+    r.attributed_count = static_cast<uint32_t>(rng() % 2);
+    r.first_seen = 16'000 + static_cast<int32_t>(rng() % 3000) - (rng() % 60 == 0 ? 20'000 : 0);
+    r.last_seen = r.first_seen + static_cast<int32_t>(rng() % 400);
+    rows.relations.push_back(r);
+  }
+  return rows;
+}
+
+void check_same_graph(const Snapshot& a, const Snapshot& b, const RandomRows& rows) {
+  REQUIRE(a.entity_count() == b.entity_count());
+  REQUIRE(a.relation_count() == b.relation_count());
+  CHECK(a.latest_day() == b.latest_day());
+  relgraph::graph::Filter all;
+  for (const EntityRow& e : rows.entities) {
+    CHECK(a.degree(e.id) == b.degree(e.id));
+    CHECK(a.relations_of(e.id, all) == b.relations_of(e.id, all));
+    const auto na = a.neighborhood(e.id, 2, all, relgraph::graph::Bounds{});
+    const auto nb = b.neighborhood(e.id, 2, all, relgraph::graph::Bounds{});
+    CHECK(na.relations == nb.relations);
+    CHECK(na.nodes.size() == nb.nodes.size());
+  }
+  for (const RelationRow& r : rows.relations) {
+    const auto x = a.relation(r.id);
+    const auto y = b.relation(r.id);
+    REQUIRE(x.has_value() == y.has_value());
+    if (x) check_same(*x, *y);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("snapshot builder: rows in id order give what Snapshot::build gives") {
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    const RandomRows rows = random_rows(seed, /*gaps=*/seed % 2 == 0);
+    relgraph::graph::SnapshotBuilder builder;
+    builder.expect_relations(rows.relations.size());
+    for (const EntityRow& e : rows.entities) builder.add_entity(e);
+    for (const RelationRow& r : rows.relations) builder.add_relation(r);
+    const auto built = builder.build(7);
+    CHECK(built->version() == 7);
+    check_same_graph(*built, *Snapshot::build(7, rows.entities, rows.relations), rows);
+    // The builder starts over: with no entities the relation is dropped, and an entity after
+    // a relation is refused.
+    builder.add_relation(rows.relations[0]);
+    CHECK_THROWS_AS(builder.add_entity(rows.entities[0]), std::logic_error);
+    CHECK(builder.build(8)->relation_count() == 0);
+  }
+}
+
+TEST_CASE("snapshot builder: rows out of id order, and repeated ids, fall back to build's rules") {
+  RandomRows rows = random_rows(11);
+  std::vector<RelationRow> given = rows.relations;
+  std::swap(given[10], given[300]);
+  given.push_back(given[5]);  // a later row of one id wins
+  given.back().evidence_count = 42;
+  relgraph::graph::SnapshotBuilder builder;
+  for (const EntityRow& e : rows.entities) builder.add_entity(e);
+  for (const RelationRow& r : given) builder.add_relation(r);
+  const auto built = builder.build(1);
+  check_same_graph(*built, *Snapshot::build(1, rows.entities, given), rows);
+  const auto replaced = built->relation(given[5].id);
+  if (replaced) CHECK(replaced->evidence_count == 42);
+}
+
+TEST_CASE("snapshot builder: entities only, and nothing at all") {
+  relgraph::graph::SnapshotBuilder builder;
+  CHECK(builder.build(1)->entity_count() == 0);
+  builder.add_entity({4, "a", "A", "person"});
+  const auto g = builder.build(2);
+  CHECK(g->entity_count() == 1);
+  CHECK(g->relation_count() == 0);
+  CHECK(g->entity_by_key("a")->id == 4);
 }
