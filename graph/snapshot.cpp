@@ -74,7 +74,13 @@ void build_entities(Base& base, std::vector<EntityRow> entities,
   sort_keep_last_by_id(entities);
   if (entities.size() >= kNoIndex) throw std::length_error("relgraph: too many entities");
   base.entities = std::move(entities);
-  base.entity_index.assign(ids_of(base.entities));
+  std::vector<int64_t> ids = ids_of(base.entities);
+  base.entity_index.assign(ids);
+  // Sorted and unique, so consecutive exactly when the last is first + count - 1.
+  base.dense_entity_ids =
+      ids.empty() || ids.back() - ids.front() == static_cast<int64_t>(ids.size()) - 1;
+  base.first_entity_id = ids.empty() ? 0 : ids.front();
+  if (!base.dense_entity_ids) base.entity_ids = std::move(ids);
   base.key_index.assign(base.vertex_count(), [&](uint32_t v) -> std::string_view {
     return base.entities[v].key;
   });

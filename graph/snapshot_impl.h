@@ -44,13 +44,22 @@ inline Direction reversed(Direction direction) {
 
 // Maps the store's 64-bit ids to dense row positions. The store's ids come from SQLite
 // rowids and are dense, so a plain array indexed by id is the fast path; a hash map takes
-// over when the ids are sparse enough that the array would waste memory.
+// over when the ids are sparse enough that the array would waste memory. Consecutive ids (no
+// gaps at all) need neither: a position is id - first id, found without a memory access, which
+// matters when building the snapshot looks up both ends of 10M relations.
 class IdIndex {
  public:
   // `ids` are the row positions' ids, strictly increasing and > 0.
   void assign(const std::vector<int64_t>& ids) {
     dense_.clear();
     sparse_.clear();
+    // Strictly increasing, so consecutive exactly when the last is first + count - 1.
+    consecutive_ = !ids.empty() && ids.back() - ids.front() == static_cast<int64_t>(ids.size()) - 1;
+    if (consecutive_) {
+      first_ = ids.front();
+      count_ = static_cast<uint64_t>(ids.size());
+      return;
+    }
     const int64_t max_id = ids.empty() ? 0 : ids.back();
     // At most four array slots per row (16 bytes) before the hash map is the better deal.
     dense_mode_ = max_id <= static_cast<int64_t>(ids.size()) * 4 + 1024;
@@ -67,6 +76,10 @@ class IdIndex {
 
   // The row position of `id`, or kNoIndex.
   uint32_t find(int64_t id) const {
+    if (consecutive_) {
+      const uint64_t position = static_cast<uint64_t>(id) - static_cast<uint64_t>(first_);
+      return id >= first_ && position < count_ ? static_cast<uint32_t>(position) : kNoIndex;
+    }
     if (dense_mode_) {
       if (id < 0 || static_cast<uint64_t>(id) >= dense_.size()) return kNoIndex;
       return dense_[static_cast<size_t>(id)];
@@ -76,6 +89,9 @@ class IdIndex {
   }
 
  private:
+  bool consecutive_ = false;
+  int64_t first_ = 0;
+  uint64_t count_ = 0;
   bool dense_mode_ = true;
   std::vector<uint32_t> dense_;
   std::unordered_map<int64_t, uint32_t> sparse_;
@@ -151,6 +167,12 @@ struct Base {
   IdIndex entity_index;
   IdIndex relation_index;  // only when the relation ids are not consecutive
   KeyIndex key_index;  // over entities[v].key (never modified after the index is built)
+  // Vertex -> entity id without touching the 104-byte entity rows, which answers that take many
+  // ids (a relation's ends, a neighbourhood's nodes) would otherwise miss the cache on: ids
+  // first_entity_id + v when they are consecutive, else entity_ids[v].
+  bool dense_entity_ids = true;
+  EntityId first_entity_id = 0;
+  std::vector<EntityId> entity_ids;
   std::vector<uint32_t> degrees;  // relations touching each vertex, each counted once
   std::vector<uint16_t> kinds;    // kind code of each vertex (Snapshot::Impl::kind_names_)
   int32_t latest_day = 0;         // the latest last_seen
@@ -175,10 +197,14 @@ struct Base {
     return static_cast<uint32_t>(id - offset);
   }
 
+  EntityId entity_id(uint32_t v) const {
+    return dense_entity_ids ? first_entity_id + v : entity_ids[v];
+  }
+
   // The full row of base relation r (its ends as entity ids).
   RelationRow relation_row(uint32_t r) const {
     const RelationRecord& record = relations.record(r);
-    return relations.row(r, entities[record.subject].id, entities[record.object].id);
+    return relations.row(r, entity_id(record.subject), entity_id(record.object));
   }
 };
 
@@ -246,7 +272,10 @@ struct Snapshot::Impl {
     if (const uint32_t* slot = overlay_slot(vertex)) return overlay_.entities[*slot];
     return base_->entities[vertex];
   }
-  EntityId entity_id(uint32_t vertex) const { return entity_row(vertex).id; }
+  EntityId entity_id(uint32_t vertex) const {
+    // A base vertex keeps its id whatever the overlay changes of its row.
+    return vertex < base_->vertex_count() ? base_->entity_id(vertex) : entity_row(vertex).id;
+  }
 
   uint16_t kind_of(uint32_t vertex) const {
     if (const uint32_t* slot = overlay_slot(vertex)) return overlay_.entity_kinds[*slot];

@@ -233,3 +233,24 @@ TEST_CASE("snapshot builder: entities only, and nothing at all") {
   CHECK(g->relation_count() == 0);
   CHECK(g->entity_by_key("a")->id == 4);
 }
+
+TEST_CASE("id index: consecutive, dense with gaps, and sparse ids give the same positions") {
+  const std::vector<std::vector<int64_t>> cases = {
+      {5, 6, 7, 8},                             // consecutive: no array
+      {1, 2, 4, 9, 10},                         // gaps: an array by id
+      {3, int64_t{1} << 40, int64_t{1} << 41},  // sparse: a hash map
+      {int64_t{1} << 50},                       // one id far from 0
+  };
+  for (const auto& ids : cases) {
+    detail::IdIndex index;
+    index.assign(ids);
+    for (size_t i = 0; i < ids.size(); ++i) CHECK(index.find(ids[i]) == i);
+    for (int64_t absent : {int64_t{0}, int64_t{-1}, ids.front() - 1, ids.back() + 1,
+                           std::numeric_limits<int64_t>::min(), int64_t{3} << 40}) {
+      CHECK(index.find(absent) == detail::kNoIndex);
+    }
+  }
+  detail::IdIndex empty;
+  empty.assign({});
+  CHECK(empty.find(1) == detail::kNoIndex);
+}
