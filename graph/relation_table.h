@@ -134,8 +134,8 @@ class RelationTable {
       auto it = std::lower_bound(wide_index_.begin(), wide_index_.end(), r);
       return wide_facts_[static_cast<size_t>(it - wide_index_.begin())];
     }
-    return {record.evidence_count, record.negated_count, record.attributed_count,
-            record.first_seen, record.last_seen};
+    return {record.evidence_count, record.negated_count, record.attributed_count, record.first_seen,
+            record.last_seen};
   }
 
   // The row as it was given, with `subject_id` and `object_id` the ids of the record's ends.
@@ -160,15 +160,14 @@ class RelationTable {
   static bool fits(const RelationRow& row) {
     constexpr uint32_t kMax = std::numeric_limits<uint16_t>::max();
     return row.evidence_count <= kMax && row.negated_count <= kMax &&
-           row.attributed_count <= kMax && row.first_seen >= 0 &&
-           row.first_seen <= int32_t{kMax} && row.last_seen >= 0 &&
-           row.last_seen <= int32_t{kMax};
+           row.attributed_count <= kMax && row.first_seen >= 0 && row.first_seen <= int32_t{kMax} &&
+           row.last_seen >= 0 && row.last_seen <= int32_t{kMax};
   }
 
   std::vector<RelationRecord> records_;
   int64_t first_id_ = 0;
-  std::vector<int64_t> ids_;            // empty while the ids are consecutive
-  std::vector<uint32_t> wide_index_;    // relation indices flagged kWide, ascending
+  std::vector<int64_t> ids_;               // empty while the ids are consecutive
+  std::vector<uint32_t> wide_index_;       // relation indices flagged kWide, ascending
   std::vector<RelationFacts> wide_facts_;  // their exact values
 };
 

@@ -81,9 +81,8 @@ void build_entities(Base& base, std::vector<EntityRow> entities,
       ids.empty() || ids.back() - ids.front() == static_cast<int64_t>(ids.size()) - 1;
   base.first_entity_id = ids.empty() ? 0 : ids.front();
   if (!base.dense_entity_ids) base.entity_ids = std::move(ids);
-  base.key_index.assign(base.vertex_count(), [&](uint32_t v) -> std::string_view {
-    return base.entities[v].key;
-  });
+  base.key_index.assign(base.vertex_count(),
+                        [&](uint32_t v) -> std::string_view { return base.entities[v].key; });
   base.kinds.reserve(base.entities.size());
   for (size_t v = 0; v < base.entities.size(); ++v) {
     base.kinds.push_back(kind_code(kind_names, base.entities[v].kind));
@@ -100,8 +99,7 @@ void build_csr(Base& base) {
     const detail::RelationRecord& record = base.relations.record(r);
     const uint32_t subject = record.subject;
     const uint32_t object = record.object;
-    const EdgeBundle bundle{r, record.type,
-                            static_cast<uint8_t>(record.flags & ~detail::kWide)};
+    const EdgeBundle bundle{r, record.type, static_cast<uint8_t>(record.flags & ~detail::kWide)};
     base.latest_day = std::max(base.latest_day, base.relations.facts(r).last_seen);
     edges.emplace_back(subject, object);
     bundles.push_back(bundle);
@@ -398,9 +396,8 @@ const EntityRow* Snapshot::entity_by_key(const std::string& key) const {
     return row.key == key ? &row : nullptr;
   }
   const Base& base = *impl_->base_;
-  const uint32_t v = base.key_index.find(key, [&](uint32_t vertex) -> std::string_view {
-    return base.entities[vertex].key;
-  });
+  const uint32_t v = base.key_index.find(
+      key, [&](uint32_t vertex) -> std::string_view { return base.entities[vertex].key; });
   if (v == kNoIndex) return nullptr;
   // The overlay may have renamed the base entity that held the key.
   const EntityRow& row = impl_->entity_row(v);

@@ -133,7 +133,10 @@ class KeyIndex {
   }
 
  private:
-  size_t slot_of(std::string_view key) const { return std::hash<std::string_view>{}(key) & mask_; }
+  size_t slot_of(std::string_view key) const {
+    const size_t hash = std::hash<std::string_view>{}(key);
+    return hash & mask_;
+  }
 
   std::vector<uint32_t> slots_;  // vertex or kNoIndex
   size_t mask_ = 0;
@@ -166,7 +169,7 @@ struct Base {
   RelationTable relations;
   IdIndex entity_index;
   IdIndex relation_index;  // only when the relation ids are not consecutive
-  KeyIndex key_index;  // over entities[v].key (never modified after the index is built)
+  KeyIndex key_index;      // over entities[v].key (never modified after the index is built)
   // Vertex -> entity id without touching the 104-byte entity rows, which answers that take many
   // ids (a relation's ends, a neighbourhood's nodes) would otherwise miss the cache on: ids
   // first_entity_id + v when they are consecutive, else entity_ids[v].

@@ -56,12 +56,12 @@ void check_same(const RelationRow& a, const RelationRow& b) {
 TEST_CASE("relation table: values beyond 16 bits go to the side table and come back exact") {
   const std::vector<RelationRow> rows = {
       row(10, 1, 2),
-      row(11, 2, 3, 70'000, 3, 1),                        // evidence above 65535
-      row(12, 3, 1, 5, 5, 0),                             // negated only
-      row(13, 1, 1, 2, 0, 100'000),                       // attributed above 65535, self-loop
-      row(14, 2, 1, 1, 0, 0, -400, 20),                   // a date before 1970
-      row(15, 3, 2, 1, 0, 0, 19000, 70'000),              // a date after 2149
-      row(16, 1, 3, 65'535, 65'535, 65'535, 0, 65'535),   // the largest values that fit
+      row(11, 2, 3, 70'000, 3, 1),                       // evidence above 65535
+      row(12, 3, 1, 5, 5, 0),                            // negated only
+      row(13, 1, 1, 2, 0, 100'000),                      // attributed above 65535, self-loop
+      row(14, 2, 1, 1, 0, 0, -400, 20),                  // a date before 1970
+      row(15, 3, 2, 1, 0, 0, 19000, 70'000),             // a date after 2149
+      row(16, 1, 3, 65'535, 65'535, 65'535, 0, 65'535),  // the largest values that fit
   };
   detail::RelationTable table;
   for (const RelationRow& r : rows) {
@@ -98,9 +98,8 @@ TEST_CASE("relation table: ids are stored only once they have a gap") {
 }
 
 TEST_CASE("snapshot: sparse relation ids and wide values read back as given") {
-  std::vector<EntityRow> entities = {{1, "a", "A", "person"},
-                                     {7, "b", "B", "country"},
-                                     {1000, "c", "C", "person"}};
+  std::vector<EntityRow> entities = {
+      {1, "a", "A", "person"}, {7, "b", "B", "country"}, {1000, "c", "C", "person"}};
   std::vector<RelationRow> rows = {row(3, 1, 7), row(4, 7, 1000, 80'000, 2, 70'000, -5, 90'000),
                                    row(100, 1000, 1), row(int64_t{1} << 45, 1, 1000, 2, 1)};
   rows[0].symmetric = true;
