@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
   store_kind("q1", run_kind("q1", q1.size(), [&](size_t i, KindResult&, bool) {
                std::vector<int64_t> nb;
                for (auto rid : snap->relations_of(q1[i], all)) {
-                 const auto* r = snap->relation(rid);
+                 const auto r = snap->relation(rid);
                  nb.push_back(r->subject == q1[i] ? r->object : r->subject);
                }
                std::sort(nb.begin(), nb.end());

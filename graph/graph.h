@@ -226,10 +226,11 @@ class Snapshot {
   // The latest last_seen of any relation (0 when there is none): recency's default "today".
   int32_t latest_day() const;
 
-  // Look-ups. Return nullptr when absent. Pointers live as long as the snapshot.
+  // Look-ups. Return nullptr (nullopt) when absent. Pointers live as long as the snapshot.
   const EntityRow* entity(EntityId id) const;
   const EntityRow* entity_by_key(const std::string& key) const;
-  const RelationRow* relation(RelationId id) const;
+  // A copy: the snapshot keeps relations in a compact form, not as rows.
+  std::optional<RelationRow> relation(RelationId id) const;
   // Number of relations touching the entity (each relation counted once), all types.
   size_t degree(EntityId id) const;
   // Ids of the relations touching `id` that pass `filter` (and whose other end does),
@@ -282,8 +283,39 @@ class Snapshot {
   const Impl& impl() const { return *impl_; }
 
  private:
+  friend class SnapshotBuilder;
   explicit Snapshot(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// Builds a snapshot from rows handed over one at a time: the start-up path, which never holds
+// the whole graph as rows (Snapshot::build of two vectors needs the rows and the graph in
+// memory at once). The result is what Snapshot::build gives for the same rows.
+//
+// Every entity comes before the first relation. Relations in increasing id order (as the store
+// reads them) go straight into the snapshot's compact layout; a relation whose end is not among
+// the entities, with an id <= 0 or a type >= 64, is dropped at once. Should a relation come out
+// of id order, the builder keeps the rows from then on and build() sorts them as
+// Snapshot::build does, at its cost. Not thread-safe: one thread builds.
+class SnapshotBuilder {
+ public:
+  SnapshotBuilder();
+  ~SnapshotBuilder();
+  SnapshotBuilder(const SnapshotBuilder&) = delete;
+  SnapshotBuilder& operator=(const SnapshotBuilder&) = delete;
+
+  // A capacity hint: about this many relations will be added.
+  void expect_relations(size_t count);
+  // Throws std::logic_error after the first add_relation.
+  void add_entity(EntityRow row);
+  void add_relation(const RelationRow& row);
+  // The snapshot of every row added; the builder is empty afterwards. Throws std::length_error
+  // as Snapshot::build does.
+  std::shared_ptr<const Snapshot> build(uint64_t version);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 // Holds the current snapshot. Readers take a shared_ptr copy and keep using it as long as

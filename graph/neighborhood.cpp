@@ -243,8 +243,8 @@ class NeighborhoodSearch {
                                filter_, budget, take);
     }
     for (uint32_t relation : followed_) {
-      const RelationRow& row = g_.relation_row(relation);
-      if (is_member_.test(g_.vertex_of(row.subject)) && is_member_.test(g_.vertex_of(row.object))) {
+      const auto [subject, object] = g_.relation_ends(relation);
+      if (is_member_.test(subject) && is_member_.test(object)) {
         found.push_back(relation);
       }
     }

@@ -27,7 +27,7 @@ class EdgeCost {
  public:
   EdgeCost(PathWeight weight, int32_t reference_day)
       : weight_(weight), reference_day_(reference_day) {}
-  double operator()(const RelationRow& row) const;
+  double operator()(const RelationFacts& row) const;
   PathWeight weight() const { return weight_; }
 
  private:

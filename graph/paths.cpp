@@ -103,14 +103,12 @@ struct CostedPath {
 
 }  // namespace
 
-double EdgeCost::operator()(const RelationRow& row) const {
+double EdgeCost::operator()(const RelationFacts& row) const {
   switch (weight_) {
     case PathWeight::hops:
       break;
     case PathWeight::evidence: {
-      const uint32_t support =
-          row.evidence_count > row.negated_count ? row.evidence_count - row.negated_count : 0;
-      return 1.0 / (1.0 + std::log1p(static_cast<double>(support)));
+      return 1.0 / (1.0 + std::log1p(static_cast<double>(row.support())));
     }
     case PathWeight::recency: {
       // Bounded, so that an old edge is at most ten times a fresh one: recency steers the
@@ -196,7 +194,7 @@ std::optional<NodePath> PathSearch::dijkstra(uint32_t source, uint32_t target, i
             return true;
           const uint32_t* known = settled_hops.find(u);
           if (known != nullptr && *known <= label.hops + 1) return true;
-          const double cost = label.cost + cost_(g_.relation_row(e.relation));
+          const double cost = label.cost + cost_(g_.relation_facts(e.relation));
           const auto next = static_cast<uint32_t>(labels.size());
           if (!cheapest_of.insert(u, next)) {
             const Label& pushed = labels[*cheapest_of.find(u)];
@@ -221,13 +219,13 @@ uint32_t PathSearch::hop_relation(uint32_t a, uint32_t b) const {
   auto unbounded = QueryBudget::unlimited();
   uint32_t best = kNoIndex;
   auto better = [&](uint32_t candidate) {
-    const RelationRow& row = g_.relation_row(candidate);
-    const RelationRow& held = g_.relation_row(best);
+    const RelationFacts row = g_.relation_facts(candidate);
+    const RelationFacts held = g_.relation_facts(best);
     const double cost = cost_(row);
     const double held_cost = cost_(held);
     if (cost != held_cost) return cost < held_cost;
     if (row.evidence_count != held.evidence_count) return row.evidence_count > held.evidence_count;
-    return row.id < held.id;
+    return g_.relation_id(candidate) < g_.relation_id(best);
   };
   auto consider = [&](uint32_t u, const EdgeBundle& e) {
     if (u == wanted && (best == kNoIndex || better(e.relation))) best = e.relation;
@@ -247,7 +245,7 @@ double PathSearch::path_cost(const NodePath& path) const {
   if (cost_.weight() == PathWeight::hops) return static_cast<double>(path.size()) - 1;
   double cost = 0;
   for (size_t i = 0; i + 1 < path.size(); ++i) {
-    cost += cost_(g_.relation_row(hop_relation(path[i], path[i + 1])));
+    cost += cost_(g_.relation_facts(hop_relation(path[i], path[i + 1])));
   }
   return cost;
 }
@@ -261,7 +259,7 @@ Path PathSearch::to_path(const NodePath& nodes) const {
     if (i + 1 == nodes.size()) break;
     const uint32_t relation = hop_relation(nodes[i], nodes[i + 1]);
     path.relations.push_back(g_.relation_id(relation));
-    path.cost += cost_(g_.relation_row(relation));
+    path.cost += cost_(g_.relation_facts(relation));
   }
   return path;
 }

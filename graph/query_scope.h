@@ -10,13 +10,9 @@
 
 #include "graph/flat_vertex_map.h"
 #include "graph/graph.h"
+#include "graph/relation_table.h"  // the edge flags, RelationFacts
 
 namespace relgraph::graph::detail {
-
-// Edge flags, copied from the relation row into every CSR edge.
-inline constexpr uint8_t kSymmetric = 1;
-inline constexpr uint8_t kNegatedOnly = 2;  // every piece of evidence denies the relation
-inline constexpr uint8_t kSelfLoop = 4;
 
 // What a CSR edge carries. The relation's type and flags are copied here, beside its index,
 // so that the common filters (type, negation) read the adjacency array sequentially instead of
@@ -51,11 +47,9 @@ struct ResolvedFilter {
            (include_negated || (edge.flags & kNegatedOnly) == 0);
   }
 
-  bool passes_row(const RelationRow& row) const {
-    const uint32_t support =
-        row.evidence_count > row.negated_count ? row.evidence_count - row.negated_count : 0;
+  bool passes_row(const RelationFacts& row) const {
     // Overlap of [first_seen, last_seen] with [since, until]: see Filter::since.
-    return support >= min_support && row.last_seen >= since && row.first_seen <= until;
+    return row.support() >= min_support && row.last_seen >= since && row.first_seen <= until;
   }
 
   bool allows_vertex(uint32_t vertex, uint16_t kind) const {

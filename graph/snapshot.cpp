@@ -49,17 +49,8 @@ std::vector<int64_t> ids_of(const std::vector<Row>& rows) {
   return ids;
 }
 
-uint8_t edge_flags(const RelationRow& row) {
-  uint8_t flags = 0;
-  if (row.symmetric) flags |= detail::kSymmetric;
-  // A relation without evidence has nothing that asserts it either, so it counts as negated.
-  if (row.negated_count >= row.evidence_count) flags |= detail::kNegatedOnly;
-  if (row.subject == row.object) flags |= detail::kSelfLoop;
-  return flags;
-}
-
 EdgeBundle bundle_of(const RelationRow& row, uint32_t relation) {
-  return EdgeBundle{relation, static_cast<uint8_t>(row.type), edge_flags(row)};
+  return EdgeBundle{relation, static_cast<uint8_t>(row.type), detail::edge_flags(row)};
 }
 
 // Types of 64 and above have no bit in Filter::type_mask, so no filter could select them.
@@ -83,11 +74,17 @@ void build_entities(Base& base, std::vector<EntityRow> entities,
   sort_keep_last_by_id(entities);
   if (entities.size() >= kNoIndex) throw std::length_error("relgraph: too many entities");
   base.entities = std::move(entities);
-  base.entity_index.assign(ids_of(base.entities));
-  base.key_index.reserve(base.entities.size());
+  std::vector<int64_t> ids = ids_of(base.entities);
+  base.entity_index.assign(ids);
+  // Sorted and unique, so consecutive exactly when the last is first + count - 1.
+  base.dense_entity_ids =
+      ids.empty() || ids.back() - ids.front() == static_cast<int64_t>(ids.size()) - 1;
+  base.first_entity_id = ids.empty() ? 0 : ids.front();
+  if (!base.dense_entity_ids) base.entity_ids = std::move(ids);
+  base.key_index.assign(base.vertex_count(),
+                        [&](uint32_t v) -> std::string_view { return base.entities[v].key; });
   base.kinds.reserve(base.entities.size());
   for (size_t v = 0; v < base.entities.size(); ++v) {
-    base.key_index.emplace(base.entities[v].key, static_cast<uint32_t>(v));
     base.kinds.push_back(kind_code(kind_names, base.entities[v].kind));
   }
 }
@@ -98,18 +95,18 @@ void build_csr(Base& base) {
   edges.reserve(base.relations.size() * 2);
   bundles.reserve(base.relations.size() * 2);
   base.degrees.assign(base.entities.size(), 0);
-  for (size_t r = 0; r < base.relations.size(); ++r) {
-    const RelationRow& row = base.relations[r];
-    const uint32_t subject = base.entity_index.find(row.subject);
-    const uint32_t object = base.entity_index.find(row.object);
-    const EdgeBundle bundle = bundle_of(row, static_cast<uint32_t>(r));
-    base.latest_day = std::max(base.latest_day, row.last_seen);
+  for (uint32_t r = 0; r < base.relations.size(); ++r) {
+    const detail::RelationRecord& record = base.relations.record(r);
+    const uint32_t subject = record.subject;
+    const uint32_t object = record.object;
+    const EdgeBundle bundle{r, record.type, static_cast<uint8_t>(record.flags & ~detail::kWide)};
+    base.latest_day = std::max(base.latest_day, base.relations.facts(r).last_seen);
     edges.emplace_back(subject, object);
     bundles.push_back(bundle);
     ++base.degrees[subject];
     if (subject != object) {
       ++base.degrees[object];
-      if (row.symmetric) {
+      if ((record.flags & detail::kSymmetric) != 0) {
         edges.emplace_back(object, subject);
         bundles.push_back(bundle);
       }
@@ -134,12 +131,14 @@ void build_hub_index(Base& base) {
     }
     const size_t begin = base.hub_edges.size();
     for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), csr[*it], true});
+      EdgeBundle bundle = csr[*it];
+      bundle.flags |= detail::kOutgoing;
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), bundle});
     }
     for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
       const EdgeBundle& bundle = csr[*it];
       if ((bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) continue;
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle, false});
+      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
     }
     std::sort(base.hub_edges.begin() + static_cast<std::ptrdiff_t>(begin), base.hub_edges.end(),
               [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {
@@ -150,6 +149,19 @@ void build_hub_index(Base& base) {
     base.hub_offsets.push_back(base.hub_edges.size());
   }
   base.hub_edges.shrink_to_fit();
+}
+
+// The indexes and the CSR over a base whose entities and relation table are complete.
+void finish_base(Base& base) {
+  base.relations.shrink_to_fit();
+  // Consecutive ids need no index: a position is id - first id.
+  if (!base.relations.dense_ids()) {
+    std::vector<int64_t> ids(base.relations.size());
+    for (uint32_t r = 0; r < base.relations.size(); ++r) ids[r] = base.relations.id(r);
+    base.relation_index.assign(ids);
+  }
+  build_csr(base);
+  build_hub_index(base);
 }
 
 std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityRow> entities,
@@ -164,18 +176,13 @@ std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityR
            base->entity_index.find(row.object) == kNoIndex;
   });
   sort_keep_last_by_id(relations);
-  base->relations = std::move(relations);
-  if (!base->relations.empty()) {
-    const auto& rows = base->relations;
-    // Sorted and unique, so consecutive exactly when the last id is first + count - 1.
-    base->dense_relation_ids =
-        rows.back().id - rows.front().id == static_cast<int64_t>(rows.size()) - 1;
-    base->relation_id_offset = rows.front().id;
+  base->relations.reserve(relations.size());
+  for (const RelationRow& row : relations) {
+    base->relations.push_back(row, base->entity_index.find(row.subject),
+                              base->entity_index.find(row.object));
   }
-  // Consecutive ids need no index: a position is id - offset.
-  if (!base->dense_relation_ids) base->relation_index.assign(ids_of(base->relations));
-  build_csr(*base);
-  build_hub_index(*base);
+  relations = {};
+  finish_base(*base);
   impl->base_ = std::move(base);
   return impl;
 }
@@ -240,6 +247,7 @@ class OverlayBuilder {
     const EdgeBundle bundle = bundle_of(row, base_.relation_count() + slot);
     const uint32_t subject = vertex_of(row.subject);
     const uint32_t object = vertex_of(row.object);
+    overlay_.relation_ends.emplace_back(subject, object);
     add_edge(subject, OverlayEdge{object, bundle, true});
     change_degree(subject, +1);
     if (subject != object) {
@@ -249,9 +257,9 @@ class OverlayBuilder {
   }
 
   void supersede(uint32_t relation) {
-    const RelationRow& old = base_.relations[relation];
-    const uint32_t subject = base_.entity_index.find(old.subject);
-    const uint32_t object = base_.entity_index.find(old.object);
+    const detail::RelationRecord& old = base_.relations.record(relation);
+    const uint32_t subject = old.subject;
+    const uint32_t object = old.object;
     hide_at(subject, relation);
     if (object != subject) hide_at(object, relation);
     change_degree(subject, -1);
@@ -303,7 +311,11 @@ size_t fold_threshold(const OverlayPolicy& policy, size_t base_relations) {
 std::pair<std::vector<EntityRow>, std::vector<RelationRow>> all_rows(const Snapshot::Impl& g) {
   std::vector<EntityRow> entities(g.base_->entities);
   entities.insert(entities.end(), g.overlay_.entities.begin(), g.overlay_.entities.end());
-  std::vector<RelationRow> relations(g.base_->relations);
+  std::vector<RelationRow> relations;
+  relations.reserve(g.base_->relations.size() + g.overlay_.relations.size());
+  for (uint32_t r = 0; r < g.base_->relations.size(); ++r) {
+    relations.push_back(g.base_->relation_row(r));
+  }
   relations.insert(relations.end(), g.overlay_.relations.begin(), g.overlay_.relations.end());
   return {std::move(entities), std::move(relations)};
 }
@@ -383,22 +395,24 @@ const EntityRow* Snapshot::entity_by_key(const std::string& key) const {
     // A later row of that entity may have renamed it.
     return row.key == key ? &row : nullptr;
   }
-  const auto& base_keys = impl_->base_->key_index;
-  auto it = base_keys.find(key);
-  if (it == base_keys.end()) return nullptr;
+  const Base& base = *impl_->base_;
+  const uint32_t v = base.key_index.find(
+      key, [&](uint32_t vertex) -> std::string_view { return base.entities[vertex].key; });
+  if (v == kNoIndex) return nullptr;
   // The overlay may have renamed the base entity that held the key.
-  const EntityRow& row = impl_->entity_row(it->second);
+  const EntityRow& row = impl_->entity_row(v);
   return row.key == key ? &row : nullptr;
 }
 
-const RelationRow* Snapshot::relation(RelationId id) const {
+std::optional<RelationRow> Snapshot::relation(RelationId id) const {
   const auto& slots = impl_->overlay_.relation_slot;
   if (!slots.empty()) {
-    if (auto it = slots.find(id); it != slots.end()) return &impl_->overlay_.relations[it->second];
+    if (auto it = slots.find(id); it != slots.end()) return impl_->overlay_.relations[it->second];
   }
   const Base& base = *impl_->base_;
   const uint32_t r = base.relation_position(id);
-  return r == kNoIndex ? nullptr : &base.relations[r];
+  if (r == kNoIndex) return std::nullopt;
+  return base.relation_row(r);
 }
 
 size_t Snapshot::degree(EntityId id) const {
@@ -472,6 +486,85 @@ ResolvedFilter resolve(const Snapshot::Impl& g, const Filter& filter,
 }
 
 }  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// SnapshotBuilder
+
+struct SnapshotBuilder::State {
+  std::vector<EntityRow> entities;  // until the first relation (or build)
+  std::unique_ptr<Snapshot::Impl> impl;
+  std::shared_ptr<Base> base;  // entities done once set
+  size_t expected_relations = 0;
+  // Set when a row came out of id order: from then on rows are collected and build() does
+  // what Snapshot::build does with them.
+  bool collecting = false;
+  std::vector<RelationRow> collected;
+
+  void finish_entities() {
+    impl = std::make_unique<Snapshot::Impl>();
+    base = std::make_shared<Base>();
+    build_entities(*base, std::move(entities), impl->kind_names_);
+    entities = {};
+    base->relations.reserve(expected_relations);
+  }
+
+  // The table's rows so far, back as rows, and the table emptied.
+  void start_collecting() {
+    collecting = true;
+    collected.reserve(base->relations.size() + 1);
+    for (uint32_t r = 0; r < base->relations.size(); ++r) {
+      collected.push_back(base->relation_row(r));
+    }
+    base->relations = {};
+  }
+};
+
+SnapshotBuilder::SnapshotBuilder() : state_(std::make_unique<State>()) {}
+SnapshotBuilder::~SnapshotBuilder() = default;
+
+void SnapshotBuilder::expect_relations(size_t count) {
+  state_->expected_relations = count;
+  if (state_->base) state_->base->relations.reserve(count);
+}
+
+void SnapshotBuilder::add_entity(EntityRow row) {
+  if (state_->base) throw std::logic_error("SnapshotBuilder: an entity after a relation");
+  state_->entities.push_back(std::move(row));
+}
+
+void SnapshotBuilder::add_relation(const RelationRow& row) {
+  State& s = *state_;
+  if (!s.base) s.finish_entities();
+  const uint32_t subject = s.base->entity_index.find(row.subject);
+  const uint32_t object = s.base->entity_index.find(row.object);
+  // What build() would drop, whatever comes later: the entities are complete.
+  if (!storable(row) || subject == kNoIndex || object == kNoIndex) return;
+  if (!s.collecting) {
+    const detail::RelationTable& table = s.base->relations;
+    if (table.empty() || row.id > table.id(table.size() - 1)) {
+      s.base->relations.push_back(row, subject, object);
+      return;
+    }
+    s.start_collecting();
+  }
+  s.collected.push_back(row);
+}
+
+std::shared_ptr<const Snapshot> SnapshotBuilder::build(uint64_t version) {
+  State& s = *state_;
+  if (!s.base) s.finish_entities();
+  std::unique_ptr<Snapshot::Impl> impl;
+  if (s.collecting) {
+    impl = build_impl(version, std::move(s.base->entities), std::move(s.collected));
+  } else {
+    impl = std::move(s.impl);
+    impl->version_ = version;
+    finish_base(*s.base);
+    impl->base_ = std::move(s.base);
+  }
+  state_ = std::make_unique<State>();
+  return std::shared_ptr<const Snapshot>(new Snapshot(std::move(impl)));
+}
 
 // std::atomic<std::shared_ptr> would be the C++20 spelling, but g++ 12's implementation draws
 // a ThreadSanitizer report (library-notes.md); the free functions are clean.

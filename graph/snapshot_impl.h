@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "graph/flat_vertex_map.h"
 #include "graph/graph.h"
 #include "graph/query_scope.h"
+#include "graph/relation_table.h"
 
 namespace relgraph::graph {
 namespace detail {
@@ -42,13 +44,22 @@ inline Direction reversed(Direction direction) {
 
 // Maps the store's 64-bit ids to dense row positions. The store's ids come from SQLite
 // rowids and are dense, so a plain array indexed by id is the fast path; a hash map takes
-// over when the ids are sparse enough that the array would waste memory.
+// over when the ids are sparse enough that the array would waste memory. Consecutive ids (no
+// gaps at all) need neither: a position is id - first id, found without a memory access, which
+// matters when building the snapshot looks up both ends of 10M relations.
 class IdIndex {
  public:
   // `ids` are the row positions' ids, strictly increasing and > 0.
   void assign(const std::vector<int64_t>& ids) {
     dense_.clear();
     sparse_.clear();
+    // Strictly increasing, so consecutive exactly when the last is first + count - 1.
+    consecutive_ = !ids.empty() && ids.back() - ids.front() == static_cast<int64_t>(ids.size()) - 1;
+    if (consecutive_) {
+      first_ = ids.front();
+      count_ = static_cast<uint64_t>(ids.size());
+      return;
+    }
     const int64_t max_id = ids.empty() ? 0 : ids.back();
     // At most four array slots per row (16 bytes) before the hash map is the better deal.
     dense_mode_ = max_id <= static_cast<int64_t>(ids.size()) * 4 + 1024;
@@ -65,6 +76,10 @@ class IdIndex {
 
   // The row position of `id`, or kNoIndex.
   uint32_t find(int64_t id) const {
+    if (consecutive_) {
+      const uint64_t position = static_cast<uint64_t>(id) - static_cast<uint64_t>(first_);
+      return id >= first_ && position < count_ ? static_cast<uint32_t>(position) : kNoIndex;
+    }
     if (dense_mode_) {
       if (id < 0 || static_cast<uint64_t>(id) >= dense_.size()) return kNoIndex;
       return dense_[static_cast<size_t>(id)];
@@ -74,17 +89,65 @@ class IdIndex {
   }
 
  private:
+  bool consecutive_ = false;
+  int64_t first_ = 0;
+  uint64_t count_ = 0;
   bool dense_mode_ = true;
   std::vector<uint32_t> dense_;
   std::unordered_map<int64_t, uint32_t> sparse_;
 };
 
+// Entity keys -> vertex: an open-addressing table of vertex indices (4 bytes a slot, at most half
+// full) that compares against the keys the entity rows hold. A std::unordered_map of
+// string_views cost ~48 bytes per entity, 5 bytes per relation at 10M relations.
+class KeyIndex {
+ public:
+  // Indexes vertices [0, count); key_of(v) is vertex v's key. Of two vertices with one key the
+  // first is kept.
+  // REQUIRES: the keys key_of returns stay valid and unchanged while the index is used.
+  template <class KeyOf>
+  void assign(uint32_t count, KeyOf&& key_of) {
+    size_t capacity = 16;
+    while (capacity < size_t{count} * 2) capacity *= 2;
+    slots_.assign(capacity, kNoIndex);
+    mask_ = capacity - 1;
+    for (uint32_t v = 0; v < count; ++v) {
+      const std::string_view key = key_of(v);
+      for (size_t i = slot_of(key);; i = (i + 1) & mask_) {
+        if (slots_[i] == kNoIndex) {
+          slots_[i] = v;
+          break;
+        }
+        if (key_of(slots_[i]) == key) break;
+      }
+    }
+  }
+
+  // The vertex with this key, or kNoIndex. key_of as given to assign().
+  template <class KeyOf>
+  uint32_t find(std::string_view key, KeyOf&& key_of) const {
+    if (slots_.empty()) return kNoIndex;
+    for (size_t i = slot_of(key);; i = (i + 1) & mask_) {
+      if (slots_[i] == kNoIndex || key_of(slots_[i]) == key) return slots_[i];
+    }
+  }
+
+ private:
+  size_t slot_of(std::string_view key) const {
+    const size_t hash = std::hash<std::string_view>{}(key);
+    return hash & mask_;
+  }
+
+  std::vector<uint32_t> slots_;  // vertex or kNoIndex
+  size_t mask_ = 0;
+};
+
 // A hub's edge in its by-neighbour index (Base::hub_edges).
 struct IndexedEdge {
   uint32_t neighbour = 0;
-  EdgeBundle bundle;
-  bool outgoing = false;  // the hub is the relation's subject (the edge is an out-edge there)
+  EdgeBundle bundle;  // flags has kOutgoing when the hub is the relation's subject
 };
+static_assert(sizeof(IndexedEdge) == 12);
 
 // How many in-edges ahead a scan prefetches their bundles.
 inline constexpr size_t kPrefetchAhead = 8;
@@ -93,8 +156,8 @@ inline constexpr size_t kPrefetchAhead = 8;
 inline constexpr uint64_t kIndexedEdges = 256;
 
 // The immutable part of a snapshot, shared by every snapshot derived from it until the next
-// fold. Vertex v is entities[v]; relation index r < relations.size() is relations[r]. Both
-// vectors are sorted by id.
+// fold. Vertex v is entities[v]; relation index r < relations.size() is relations.record(r).
+// Both are sorted by id.
 //
 // Every relation is one CSR edge subject -> object, except a symmetric relation between two
 // distinct entities, which is two edges (a -> b and b -> a, same relation index) so that it can
@@ -103,11 +166,16 @@ inline constexpr uint64_t kIndexedEdges = 256;
 // out-edge twin has already been read.
 struct Base {
   std::vector<EntityRow> entities;
-  std::vector<RelationRow> relations;
+  RelationTable relations;
   IdIndex entity_index;
-  IdIndex relation_index;  // only when the relation ids are not consecutive (see below)
-  // Views into entities[i].key; entities is never modified after the index is built.
-  std::unordered_map<std::string_view, uint32_t> key_index;
+  IdIndex relation_index;  // only when the relation ids are not consecutive
+  KeyIndex key_index;      // over entities[v].key (never modified after the index is built)
+  // Vertex -> entity id without touching the 104-byte entity rows, which answers that take many
+  // ids (a relation's ends, a neighbourhood's nodes) would otherwise miss the cache on: ids
+  // first_entity_id + v when they are consecutive, else entity_ids[v].
+  bool dense_entity_ids = true;
+  EntityId first_entity_id = 0;
+  std::vector<EntityId> entity_ids;
   std::vector<uint32_t> degrees;  // relations touching each vertex, each counted once
   std::vector<uint16_t> kinds;    // kind code of each vertex (Snapshot::Impl::kind_names_)
   int32_t latest_day = 0;         // the latest last_seen
@@ -119,21 +187,27 @@ struct Base {
   FlatVertexMap hub_slot;             // hub vertex -> i: its edges are hub_edges[hub_offsets[i],
   std::vector<uint64_t> hub_offsets;  //                                        hub_offsets[i + 1])
   std::vector<IndexedEdge> hub_edges;
-  // When relation ids are consecutive (SQLite rowids without gaps), the id of relation index r
-  // is relation_id_offset + r.
-  bool dense_relation_ids = false;
-  int64_t relation_id_offset = 0;
-
   uint32_t vertex_count() const { return static_cast<uint32_t>(entities.size()); }
   uint32_t relation_count() const { return static_cast<uint32_t>(relations.size()); }
 
   // The position in `relations` of the relation with this id, or kNoIndex.
   uint32_t relation_position(int64_t id) const {
-    if (!dense_relation_ids) return relation_index.find(id);
-    if (id < relation_id_offset || id - relation_id_offset >= int64_t{relation_count()}) {
+    if (!relations.dense_ids()) return relation_index.find(id);
+    const int64_t offset = relations.first_id();
+    if (relations.empty() || id < offset || id - offset >= int64_t{relation_count()}) {
       return kNoIndex;
     }
-    return static_cast<uint32_t>(id - relation_id_offset);
+    return static_cast<uint32_t>(id - offset);
+  }
+
+  EntityId entity_id(uint32_t v) const {
+    return dense_entity_ids ? first_entity_id + v : entity_ids[v];
+  }
+
+  // The full row of base relation r (its ends as entity ids).
+  RelationRow relation_row(uint32_t r) const {
+    const RelationRecord& record = relations.record(r);
+    return relations.row(r, entity_id(record.subject), entity_id(record.object));
   }
 };
 
@@ -162,6 +236,7 @@ struct Overlay {
   uint32_t new_vertex_count = 0;
 
   std::vector<RelationRow> relations;  // by id
+  std::vector<std::pair<uint32_t, uint32_t>> relation_ends;  // subject, object vertex by slot
   std::unordered_map<RelationId, uint32_t> relation_slot;
   size_t new_relation_count = 0;  // rows whose id is not in the base
   // Base vertices touched by a superseded base relation -> index into superseded_at, which
@@ -200,23 +275,41 @@ struct Snapshot::Impl {
     if (const uint32_t* slot = overlay_slot(vertex)) return overlay_.entities[*slot];
     return base_->entities[vertex];
   }
-  EntityId entity_id(uint32_t vertex) const { return entity_row(vertex).id; }
+  EntityId entity_id(uint32_t vertex) const {
+    // A base vertex keeps its id whatever the overlay changes of its row.
+    return vertex < base_->vertex_count() ? base_->entity_id(vertex) : entity_row(vertex).id;
+  }
 
   uint16_t kind_of(uint32_t vertex) const {
     if (const uint32_t* slot = overlay_slot(vertex)) return overlay_.entity_kinds[*slot];
     return base_->kinds[vertex];
   }
 
-  const RelationRow& relation_row(uint32_t relation) const {
+  // The full row of a relation (a copy: the base does not hold rows).
+  RelationRow relation_row(uint32_t relation) const {
     const uint32_t base_count = base_->relation_count();
-    return relation < base_count ? base_->relations[relation]
+    return relation < base_count ? base_->relation_row(relation)
                                  : overlay_.relations[relation - base_count];
   }
-  RelationId relation_id(uint32_t relation) const {
-    if (base_->dense_relation_ids && relation < base_->relation_count()) {
-      return base_->relation_id_offset + relation;  // no look-up in the rows
+  // Its evidence counts and dates, as filters and path weights read them.
+  detail::RelationFacts relation_facts(uint32_t relation) const {
+    const uint32_t base_count = base_->relation_count();
+    return relation < base_count ? base_->relations.facts(relation)
+                                 : detail::facts_of(overlay_.relations[relation - base_count]);
+  }
+  // Its subject and object vertices.
+  std::pair<uint32_t, uint32_t> relation_ends(uint32_t relation) const {
+    const uint32_t base_count = base_->relation_count();
+    if (relation < base_count) {
+      const detail::RelationRecord& record = base_->relations.record(relation);
+      return {record.subject, record.object};
     }
-    return relation_row(relation).id;
+    return overlay_.relation_ends[relation - base_count];
+  }
+  RelationId relation_id(uint32_t relation) const {
+    const uint32_t base_count = base_->relation_count();
+    return relation < base_count ? base_->relations.id(relation)
+                                 : overlay_.relations[relation - base_count].id;
   }
 
   uint32_t degree(uint32_t vertex) const {
@@ -278,7 +371,7 @@ struct Snapshot::Impl {
         const bool walkable =
             direction == Direction::both ||
             (it->bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
-            it->outgoing == (direction == Direction::out);
+            ((it->bundle.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
         if (walkable && admits(it->bundle, neighbour, filter)) fn(neighbour, it->bundle);
       }
     }
@@ -346,7 +439,7 @@ struct Snapshot::Impl {
   bool admits(const detail::EdgeBundle& edge, uint32_t neighbour,
               const detail::ResolvedFilter& filter) const {
     return filter.passes_bundle(edge) &&
-           (!filter.checks_row || filter.passes_row(relation_row(edge.relation))) &&
+           (!filter.checks_row || filter.passes_row(relation_facts(edge.relation))) &&
            (!filter.checks_vertex || filter.allows_vertex(neighbour, kind_of(neighbour)));
   }
 

@@ -370,24 +370,21 @@ void write_relation(std::string& out, const graph::RelationRow& r, const graph::
 
 // A JSON array of the relations with these ids that the snapshot has (as relations_json).
 // Written in two passes: the first looks up every row and prefetches what the second reads
-// (relation rows, entity rows, their key and name text). Rows are scattered over a large
-// snapshot, so one relation after the other meant a chain of cache misses; looked up
-// together, they overlap.
+// (entity rows, their key and name text). Rows are scattered over a large snapshot, so one
+// relation after the other meant a chain of cache misses; looked up together, they overlap.
 void write_relations(std::string& out, const std::vector<int64_t>& ids,
                      const graph::Snapshot& snap, const ingest::Knowledge& k,
                      const KnownRef* known = nullptr) {
   struct Row {
-    const graph::RelationRow* relation;
+    graph::RelationRow relation;
     const graph::EntityRow* subject;
     const graph::EntityRow* object;
   };
   std::vector<Row> rows;
   rows.reserve(ids.size());
   for (int64_t id : ids)
-    if (const graph::RelationRow* r = snap.relation(id)) {
-      __builtin_prefetch(r);
-      rows.push_back({r, nullptr, nullptr});
-    }
+    if (const std::optional<graph::RelationRow> r = snap.relation(id))
+      rows.push_back({*r, nullptr, nullptr});
   auto end_row = [&](int64_t id) -> const graph::EntityRow* {
     if (known && known->id == id) return nullptr;  // not read
     const graph::EntityRow* e = snap.entity(id);
@@ -395,8 +392,8 @@ void write_relations(std::string& out, const std::vector<int64_t>& ids,
     return e;
   };
   for (Row& row : rows) {
-    row.subject = end_row(row.relation->subject);
-    row.object = end_row(row.relation->object);
+    row.subject = end_row(row.relation.subject);
+    row.object = end_row(row.relation.object);
   }
   for (const Row& row : rows)
     for (const graph::EntityRow* e : {row.subject, row.object})
@@ -407,7 +404,7 @@ void write_relations(std::string& out, const std::vector<int64_t>& ids,
   out += '[';
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i) out += ',';
-    write_relation(out, *rows[i].relation, rows[i].subject, rows[i].object, known, k);
+    write_relation(out, rows[i].relation, rows[i].subject, rows[i].object, known, k);
   }
   out += ']';
 }
@@ -567,7 +564,7 @@ json relations_json(const std::vector<int64_t>& ids, const graph::Snapshot& snap
                     const ingest::Knowledge& k) {
   json out = json::array();
   for (int64_t id : ids)
-    if (const auto* r = snap.relation(id)) out.push_back(relation_json(*r, snap, k));
+    if (const auto r = snap.relation(id)) out.push_back(relation_json(*r, snap, k));
   return out;
 }
 

@@ -40,37 +40,47 @@ Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> stor
 }
 
 std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version) {
+  // Rows go from the store straight into the graph's builder: neither side holds all of them.
+  class Loader : public store::GraphRowSink {
+   public:
+    explicit Loader(const std::vector<ingest::RelationType>& types) : types_(types) {}
+    void entity(store::EntityRecord& e) override {
+      builder_.add_entity({e.id, std::move(e.key), std::move(e.name), std::move(e.kind)});
+    }
+    void expect_relations(size_t count) override { builder_.expect_relations(count); }
+    void relation(const store::GraphRelationRow& r) override {
+      if (r.type < 0) {  // a type the ontology lacks, as graph_row() drops it
+        all_ = false;
+        return;
+      }
+      graph::RelationRow row;
+      row.id = r.id;
+      row.type = static_cast<uint16_t>(r.type);
+      row.subject = r.subject;
+      row.object = r.object;
+      row.symmetric = types_[static_cast<size_t>(r.type)].symmetric;
+      row.evidence_count = r.evidence_count;
+      row.negated_count = r.negated_count;
+      row.attributed_count = r.attributed_count;
+      row.first_seen = r.first_seen;
+      row.last_seen = r.last_seen;
+      builder_.add_relation(row);
+    }
+    bool all() const { return all_; }
+    graph::SnapshotBuilder& builder() { return builder_; }
+
+   private:
+    const std::vector<ingest::RelationType>& types_;
+    graph::SnapshotBuilder builder_;
+    bool all_ = true;
+  };
   const auto& types = knowledge_.relation_types();
   std::vector<std::string> type_names;
   for (const auto& t : types) type_names.push_back(t.name);
-  store::GraphRows rows = store_->load_graph(type_names);
-  std::vector<graph::EntityRow> entities;
-  entities.reserve(rows.entities.size());
-  for (auto& e : rows.entities)
-    entities.push_back({e.id, std::move(e.key), std::move(e.name), std::move(e.kind)});
-  std::vector<graph::RelationRow> relations;
-  relations.reserve(rows.relations.size());
-  bool all = true;
-  for (const auto& r : rows.relations) {
-    if (r.type < 0) {  // a type the ontology lacks, as graph_row() drops it
-      all = false;
-      continue;
-    }
-    graph::RelationRow& row = relations.emplace_back();
-    row.id = r.id;
-    row.type = static_cast<uint16_t>(r.type);
-    row.subject = r.subject;
-    row.object = r.object;
-    row.symmetric = types[static_cast<size_t>(r.type)].symmetric;
-    row.evidence_count = r.evidence_count;
-    row.negated_count = r.negated_count;
-    row.attributed_count = r.attributed_count;
-    row.first_seen = r.first_seen;
-    row.last_seen = r.last_seen;
-  }
-  rows = {};
-  snapshot_has_all_relations_ = all;
-  return graph::Snapshot::build(version, std::move(entities), std::move(relations));
+  Loader loader(types);
+  store_->load_graph(type_names, loader);
+  snapshot_has_all_relations_ = loader.all();
+  return loader.builder().build(version);
 }
 
 void Service::publish_snapshot(std::shared_ptr<const graph::Snapshot> next) {

@@ -1047,22 +1047,23 @@ class LoaderConnection {
     return {ids[0], ids[1]};
   }
 
-  void read_entities(std::vector<EntityRecord>& out) {
+  void read_entities(GraphRowSink& sink) {
     prepare("SELECT id, key, name, kind FROM entities ORDER BY id");
     int rc = SQLITE_ROW;
+    EntityRecord e;
     while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
-      EntityRecord& e = out.emplace_back();
       e.id = sqlite3_column_int64(stmt_, 0);
       e.key = text_column(stmt_, 1);
       e.name = text_column(stmt_, 2);
       e.kind = text_column(stmt_, 3);
+      sink.entity(e);
     }
     if (rc != SQLITE_DONE) throw error("entities");
   }
 
-  // Appends the relations with first <= id <= last, in id order.
+  // Hands over the relations with first <= id <= last, in id order.
   void read_relations(int64_t first, int64_t last, const std::vector<std::string>& type_names,
-                      std::vector<GraphRelationRow>& out) {
+                      GraphRowSink& sink) {
     prepare(
         "SELECT id, type, subject_id, object_id, evidence_count, negated_count, "
         "attributed_count, first_seen, last_seen FROM relations WHERE id BETWEEN ? AND ? "
@@ -1070,14 +1071,14 @@ class LoaderConnection {
     sqlite3_bind_int64(stmt_, 1, first);
     sqlite3_bind_int64(stmt_, 2, last);
     // Relation ids are rowids: the range is a capacity hint, exact when they are dense.
-    if (last >= first && last - first < (int64_t{1} << 32)) {
-      out.reserve(out.size() + static_cast<size_t>(last - first + 1));
-    }
+    sink.expect_relations(last >= first && last - first < (int64_t{1} << 32)
+                              ? static_cast<size_t>(last - first + 1)
+                              : 0);
     TypeIndex types(type_names);
     sqlite3_stmt* q = stmt_;
     int rc = SQLITE_ROW;
+    GraphRelationRow r;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-      GraphRelationRow& r = out.emplace_back();
       r.id = sqlite3_column_int64(q, 0);
       r.type = types.find(text_column(q, 1));
       r.subject = sqlite3_column_int64(q, 2);
@@ -1087,6 +1088,7 @@ class LoaderConnection {
       r.attributed_count = static_cast<uint32_t>(sqlite3_column_int64(q, 6));
       r.first_seen = day_number(text_column(q, 7));
       r.last_seen = day_number(text_column(q, 8));
+      sink.relation(r);
     }
     if (rc != SQLITE_DONE) throw error("relations");
   }
@@ -1112,12 +1114,27 @@ class LoaderConnection {
 // here. (Two connections reading the two halves of the id range in two threads gave no wall-time
 // gain on the shared 2-core machine, only more CPU time, so one connection reads everything.)
 GraphRows Store::load_graph(const std::vector<std::string>& type_names) {
+  class Collector : public GraphRowSink {
+   public:
+    explicit Collector(GraphRows& out) : out_(out) {}
+    void entity(EntityRecord& row) override { out_.entities.push_back(std::move(row)); }
+    void expect_relations(size_t count) override { out_.relations.reserve(count); }
+    void relation(const GraphRelationRow& row) override { out_.relations.push_back(row); }
+
+   private:
+    GraphRows& out_;
+  };
   GraphRows out;
+  Collector collector(out);
+  load_graph(type_names, collector);
+  return out;
+}
+
+void Store::load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink) {
   LoaderConnection connection(impl_->path);
   const auto [min_id, max_id] = connection.begin();
-  connection.read_entities(out.entities);
-  connection.read_relations(min_id, max_id, type_names, out.relations);
-  return out;
+  connection.read_entities(sink);
+  connection.read_relations(min_id, max_id, type_names, sink);
 }
 
 void Store::backup(const std::string& db_path, const std::string& out_path) {

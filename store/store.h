@@ -74,6 +74,18 @@ struct GraphRows {
   std::vector<GraphRelationRow> relations;
 };
 
+// Receives Store::load_graph's rows one at a time, so that a caller can build its own structure
+// without holding every row: entities first (by id), then relations (by id).
+class GraphRowSink {
+ public:
+  virtual ~GraphRowSink() = default;
+  // The row may be moved from.
+  virtual void entity(EntityRecord& row) = 0;
+  // Called once, before the first relation: about how many relations follow (a capacity hint).
+  virtual void expect_relations(size_t count) { (void)count; }
+  virtual void relation(const GraphRelationRow& row) = 0;
+};
+
 struct EntityRef {
   int64_t id = 0;
   std::string key, name;
@@ -203,6 +215,9 @@ class Store {
   // its own (memory-mapped, no SQLite mutex), so it neither waits for nor holds a pooled reader.
   // Throws StoreError.
   GraphRows load_graph(const std::vector<std::string>& type_names);
+  // The same rows, in the same order and the same read transaction, handed to `sink` as they
+  // are read instead of collected. Exceptions from the sink propagate (the read ends).
+  void load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink);
 
   // Copies the database at `db_path` to `out_path` with SQLite's online backup API: a
   // consistent copy even while a server writes to it. Writes `out_path` + ".tmp" first and

@@ -385,10 +385,10 @@ void check_same_rows(const Snapshot& a, const Snapshot& b, const RandomGraph& ro
     CHECK((by_key == nullptr ? 0 : by_key->id) == (expected == nullptr ? 0 : expected->id));
   }
   for (const RelationRow& row : rows.relations) {
-    const RelationRow* x = a.relation(row.id);
-    const RelationRow* y = b.relation(row.id);
-    REQUIRE((x == nullptr) == (y == nullptr));
-    if (x == nullptr) continue;
+    const std::optional<RelationRow> x = a.relation(row.id);
+    const std::optional<RelationRow> y = b.relation(row.id);
+    REQUIRE(x.has_value() == y.has_value());
+    if (!x) continue;
     CHECK(x->type == y->type);
     CHECK(x->subject == y->subject);
     CHECK(x->object == y->object);

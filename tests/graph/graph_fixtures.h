@@ -188,7 +188,7 @@ inline std::string render(const Snapshot& g, const Path& path) {
   std::string text;
   for (size_t i = 0; i < path.nodes.size(); ++i) {
     if (i > 0) {
-      const RelationRow* hop = g.relation(path.relations[i - 1]);
+      const std::optional<RelationRow> hop = g.relation(path.relations[i - 1]);
       text += std::string(" -") + (hop ? kTypeNames[hop->type] : "?") + "- ";
     }
     const EntityRow* node = g.entity(path.nodes[i]);

@@ -48,10 +48,10 @@ TEST_CASE("look-ups: entities by id and key, relations by id, degree") {
   CHECK(g->entity(-4) == nullptr);
   CHECK(g->entity_by_key("atlantis") == nullptr);
 
-  REQUIRE(g->relation(17) != nullptr);
+  REQUIRE(g->relation(17).has_value());
   CHECK(g->relation(17)->negated_count == 2);
   CHECK(g->relation(12)->symmetric);
-  CHECK(g->relation(99) == nullptr);
+  CHECK(!g->relation(99).has_value());
 
   // Each relation counted once, symmetric ones included.
   CHECK(g->degree(kRussia) == 5);  // 12 13 15 16 19
@@ -112,8 +112,8 @@ TEST_CASE("build: unsorted rows, duplicate ids (last wins), dangling relations, 
   CHECK(g->entity_by_key("zero") == nullptr);
   CHECK(g->relation_count() == 3);
   CHECK(g->relation(1)->type == kPraises);
-  CHECK(g->relation(2) == nullptr);
-  CHECK(g->relation(4) == nullptr);
+  CHECK(!g->relation(2).has_value());
+  CHECK(!g->relation(4).has_value());
 
   // The self-loop touches its entity once, and a path never uses it.
   CHECK(g->degree(1) == 2);
@@ -132,7 +132,7 @@ TEST_CASE("build: ids far apart are looked up as well as dense ones") {
                       {relation(int64_t{1} << 50, far, kAttacks, 7, 1)});
   CHECK(g->entity(far)->key == "far");
   CHECK(g->entity(8) == nullptr);
-  CHECK(g->relation(int64_t{1} << 50) != nullptr);
+  CHECK(g->relation(int64_t{1} << 50).has_value());
   CHECK(render_first(*g, g->shortest_paths(7, far, 1, 6, filter(kAllTypes), Bounds{})) ==
         "near -attacks- far");
 }
@@ -418,9 +418,9 @@ TEST_CASE("publisher: readers keep the snapshot they took and new readers get th
   const auto taken = publisher.current();
   publisher.publish(taken->apply(2, {}, {relation(22, kKiribati, kMeetsWith, kPutin, 1)}));
   CHECK(taken->version() == 1);
-  CHECK(taken->relation(22) == nullptr);
+  CHECK(!taken->relation(22).has_value());
   CHECK(publisher.current()->version() == 2);
-  CHECK(publisher.current()->relation(22) != nullptr);
+  CHECK(publisher.current()->relation(22).has_value());
 }
 
 TEST_CASE("publisher: concurrent readers see versions only grow while a writer publishes") {

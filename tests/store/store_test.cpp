@@ -229,3 +229,59 @@ TEST_CASE("load_graph gives scan_graph's rows as integers") {
   CHECK(rows.relations.back().first_seen == -1);
   CHECK(rows.relations.back().last_seen == ingest::days_from_iso("2031-07-04").value());
 }
+
+// The streaming form is what the server starts from: the same rows as the vector form, in id
+// order, with the capacity hint before the first relation, also when ids have gaps.
+TEST_CASE("load_graph hands a sink the rows it returns, across gaps in the ids") {
+  TempDir dir;
+  const std::string path = (dir.path() / "g.db").string();
+  auto s = store::Store::open(path, symmetric());
+  store_text(*s, "Vladimir Putin met Xi Jinping in Beijing. Russia and China held joint drills.",
+             "2023-02-28");
+  store_text(*s, "Xi Jinping praised Vladimir Putin. China criticized Japan.", "2024-02-29");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA foreign_keys = OFF");
+    db.exec("DELETE FROM evidence WHERE relation_id = (SELECT min(id) + 1 FROM relations)");
+    db.exec("DELETE FROM relations WHERE id = (SELECT min(id) + 1 FROM relations)");
+    db.exec(
+        "INSERT INTO relations (id, type, subject_id, object_id, evidence_count, negated_count, "
+        "attributed_count, first_seen, last_seen) SELECT 1000000, 'praises', min(id), max(id), "
+        "1, 0, 0, '2024-01-01', '2024-01-02' FROM entities");
+  }
+  std::vector<std::string> names;
+  for (const auto& t : knowledge().relation_types()) names.push_back(t.name);
+  const store::GraphRows rows = s->load_graph(names);
+
+  struct Sink : store::GraphRowSink {
+    std::vector<store::EntityRecord> entities;
+    std::vector<store::GraphRelationRow> relations;
+    size_t hint = 0;
+    int hints = 0;
+    void entity(store::EntityRecord& row) override { entities.push_back(std::move(row)); }
+    void expect_relations(size_t count) override {
+      CHECK(relations.empty());
+      hint = count;
+      ++hints;
+    }
+    void relation(const store::GraphRelationRow& row) override { relations.push_back(row); }
+  } sink;
+  s->load_graph(names, sink);
+  CHECK(sink.hints == 1);
+  CHECK(sink.hint >= sink.relations.size());
+  REQUIRE(sink.entities.size() == rows.entities.size());
+  for (size_t i = 0; i < rows.entities.size(); ++i) {
+    CHECK(sink.entities[i].id == rows.entities[i].id);
+    CHECK(sink.entities[i].key == rows.entities[i].key);
+  }
+  REQUIRE(sink.relations.size() == rows.relations.size());
+  REQUIRE(rows.relations.size() >= 4);
+  CHECK(rows.relations[1].id > rows.relations[0].id + 1);  // the gap
+  CHECK(rows.relations.back().id == 1000000);
+  for (size_t i = 0; i < rows.relations.size(); ++i) {
+    CHECK(sink.relations[i].id == rows.relations[i].id);
+    CHECK(sink.relations[i].type == rows.relations[i].type);
+    CHECK(sink.relations[i].subject == rows.relations[i].subject);
+    CHECK(sink.relations[i].last_seen == rows.relations[i].last_seen);
+  }
+}

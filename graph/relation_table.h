@@ -1,0 +1,174 @@
+// Internal to graph/: the base's relations in a compact layout.
+//
+// A RelationRow is 56 bytes; at 10M relations the rows alone were half of a snapshot's memory.
+// The table keeps per relation one 20-byte record: its ends as vertex indices (not 64-bit
+// entity ids), dates and counts in 16 bits, type and flags. Values that do not fit (counts
+// above 65535, dates before 1970 or after 2149) are rare; such a relation is flagged kWide and
+// its exact values live in a side table, found by binary search. Relation ids are not stored
+// when they are consecutive (SQLite rowids without gaps): the id of index r is then first + r.
+//
+// Immutable once built; concurrent reads are safe.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace relgraph::graph::detail {
+
+// Edge and record flags. The first three are also copied into every CSR edge.
+inline constexpr uint8_t kSymmetric = 1;
+inline constexpr uint8_t kNegatedOnly = 2;  // every piece of evidence denies the relation
+inline constexpr uint8_t kSelfLoop = 4;
+inline constexpr uint8_t kWide = 8;  // record only: the exact values are in the side table
+// Hub index entries only (IndexedEdge): the hub is the relation's subject.
+inline constexpr uint8_t kOutgoing = 16;
+
+// What traversals read of a relation besides its ends and type: the values filters and path
+// weights use, exact (wide ones resolved).
+struct RelationFacts {
+  uint32_t evidence_count = 0;
+  uint32_t negated_count = 0;
+  uint32_t attributed_count = 0;
+  int32_t first_seen = 0;
+  int32_t last_seen = 0;
+
+  // Supporting (not negated) evidence rows.
+  uint32_t support() const {
+    return evidence_count > negated_count ? evidence_count - negated_count : 0;
+  }
+};
+
+// One relation as the table holds it. When kWide is set the 16-bit fields are not meaningful.
+struct RelationRecord {
+  uint32_t subject = 0;  // vertex index
+  uint32_t object = 0;   // vertex index
+  uint16_t first_seen = 0;
+  uint16_t last_seen = 0;
+  uint16_t evidence_count = 0;
+  uint16_t negated_count = 0;
+  uint16_t attributed_count = 0;
+  uint8_t type = 0;
+  uint8_t flags = 0;  // kSymmetric | kNegatedOnly | kSelfLoop | kWide
+};
+static_assert(sizeof(RelationRecord) == 20);
+
+// The edge flags a relation row gives (kSymmetric, kNegatedOnly, kSelfLoop).
+inline uint8_t edge_flags(const RelationRow& row) {
+  uint8_t flags = 0;
+  if (row.symmetric) flags |= kSymmetric;
+  // A relation without evidence has nothing that asserts it either, so it counts as negated.
+  if (row.negated_count >= row.evidence_count) flags |= kNegatedOnly;
+  if (row.subject == row.object) flags |= kSelfLoop;
+  return flags;
+}
+
+inline RelationFacts facts_of(const RelationRow& row) {
+  return {row.evidence_count, row.negated_count, row.attributed_count, row.first_seen,
+          row.last_seen};
+}
+
+class RelationTable {
+ public:
+  // Appends relation index size(): `row` with its ends already resolved to vertices.
+  // REQUIRES: row.id greater than every id appended before; row.type < 64.
+  void push_back(const RelationRow& row, uint32_t subject, uint32_t object) {
+    if (records_.size() >= std::numeric_limits<uint32_t>::max() - 1) {
+      throw std::length_error("relgraph: too many relations for 32-bit relation indices");
+    }
+    const auto r = static_cast<uint32_t>(records_.size());
+    RelationRecord& record = records_.emplace_back();
+    record.subject = subject;
+    record.object = object;
+    record.type = static_cast<uint8_t>(row.type);
+    record.flags = edge_flags(row);
+    if (fits(row)) {
+      record.first_seen = static_cast<uint16_t>(row.first_seen);
+      record.last_seen = static_cast<uint16_t>(row.last_seen);
+      record.evidence_count = static_cast<uint16_t>(row.evidence_count);
+      record.negated_count = static_cast<uint16_t>(row.negated_count);
+      record.attributed_count = static_cast<uint16_t>(row.attributed_count);
+    } else {
+      record.flags |= kWide;
+      wide_index_.push_back(r);
+      wide_facts_.push_back(facts_of(row));
+    }
+    if (ids_.empty() && (r == 0 || row.id == first_id_ + r)) {
+      if (r == 0) first_id_ = row.id;
+      return;
+    }
+    // The ids stopped being consecutive: from here on every id is stored.
+    if (ids_.empty()) {
+      ids_.reserve(records_.capacity());
+      for (uint32_t i = 0; i < r; ++i) ids_.push_back(first_id_ + i);
+    }
+    ids_.push_back(row.id);
+  }
+
+  void reserve(size_t relations) { records_.reserve(relations); }
+  // Releases spare capacity once the table is complete.
+  void shrink_to_fit() {
+    records_.shrink_to_fit();
+    ids_.shrink_to_fit();
+    wide_index_.shrink_to_fit();
+    wide_facts_.shrink_to_fit();
+  }
+
+  uint32_t size() const { return static_cast<uint32_t>(records_.size()); }
+  bool empty() const { return records_.empty(); }
+  // True when ids are first_id() + index (no per-relation id is stored).
+  bool dense_ids() const { return ids_.empty(); }
+  int64_t first_id() const { return first_id_; }
+  size_t wide_count() const { return wide_index_.size(); }
+
+  const RelationRecord& record(uint32_t r) const { return records_[r]; }
+  int64_t id(uint32_t r) const { return ids_.empty() ? first_id_ + r : ids_[r]; }
+
+  RelationFacts facts(uint32_t r) const {
+    const RelationRecord& record = records_[r];
+    if ((record.flags & kWide) != 0) {
+      auto it = std::lower_bound(wide_index_.begin(), wide_index_.end(), r);
+      return wide_facts_[static_cast<size_t>(it - wide_index_.begin())];
+    }
+    return {record.evidence_count, record.negated_count, record.attributed_count, record.first_seen,
+            record.last_seen};
+  }
+
+  // The row as it was given, with `subject_id` and `object_id` the ids of the record's ends.
+  RelationRow row(uint32_t r, EntityId subject_id, EntityId object_id) const {
+    const RelationRecord& record = records_[r];
+    const RelationFacts f = facts(r);
+    RelationRow row;
+    row.id = id(r);
+    row.type = record.type;
+    row.subject = subject_id;
+    row.object = object_id;
+    row.symmetric = (record.flags & kSymmetric) != 0;
+    row.evidence_count = f.evidence_count;
+    row.negated_count = f.negated_count;
+    row.attributed_count = f.attributed_count;
+    row.first_seen = f.first_seen;
+    row.last_seen = f.last_seen;
+    return row;
+  }
+
+ private:
+  static bool fits(const RelationRow& row) {
+    constexpr uint32_t kMax = std::numeric_limits<uint16_t>::max();
+    return row.evidence_count <= kMax && row.negated_count <= kMax &&
+           row.attributed_count <= kMax && row.first_seen >= 0 && row.first_seen <= int32_t{kMax} &&
+           row.last_seen >= 0 && row.last_seen <= int32_t{kMax};
+  }
+
+  std::vector<RelationRecord> records_;
+  int64_t first_id_ = 0;
+  std::vector<int64_t> ids_;               // empty while the ids are consecutive
+  std::vector<uint32_t> wide_index_;       // relation indices flagged kWide, ascending
+  std::vector<RelationFacts> wide_facts_;  // their exact values
+};
+
+}  // namespace relgraph::graph::detail

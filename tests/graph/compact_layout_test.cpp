@@ -1,0 +1,255 @@
+// Tests of the snapshot's compact storage: the relation table (16-bit fields with a side table
+// for the values that do not fit, ids stored only when they have gaps) and the key index, on
+// their own and through Snapshot's look-ups; and SnapshotBuilder against Snapshot::build.
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/relation_table.h"
+#include "graph/snapshot_impl.h"
+
+namespace {
+
+using relgraph::graph::EntityRow;
+using relgraph::graph::RelationRow;
+using relgraph::graph::Snapshot;
+namespace detail = relgraph::graph::detail;
+
+RelationRow row(int64_t id, int64_t subject, int64_t object, uint32_t evidence = 1,
+                uint32_t negated = 0, uint32_t attributed = 0, int32_t first = 19000,
+                int32_t last = 19500) {
+  RelationRow r;
+  r.id = id;
+  r.type = 3;
+  r.subject = subject;
+  r.object = object;
+  r.evidence_count = evidence;
+  r.negated_count = negated;
+  r.attributed_count = attributed;
+  r.first_seen = first;
+  r.last_seen = last;
+  return r;
+}
+
+void check_same(const RelationRow& a, const RelationRow& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.type == b.type);
+  CHECK(a.subject == b.subject);
+  CHECK(a.object == b.object);
+  CHECK(a.symmetric == b.symmetric);
+  CHECK(a.evidence_count == b.evidence_count);
+  CHECK(a.negated_count == b.negated_count);
+  CHECK(a.attributed_count == b.attributed_count);
+  CHECK(a.first_seen == b.first_seen);
+  CHECK(a.last_seen == b.last_seen);
+}
+
+}  // namespace
+
+TEST_CASE("relation table: values beyond 16 bits go to the side table and come back exact") {
+  const std::vector<RelationRow> rows = {
+      row(10, 1, 2),
+      row(11, 2, 3, 70'000, 3, 1),                       // evidence above 65535
+      row(12, 3, 1, 5, 5, 0),                            // negated only
+      row(13, 1, 1, 2, 0, 100'000),                      // attributed above 65535, self-loop
+      row(14, 2, 1, 1, 0, 0, -400, 20),                  // a date before 1970
+      row(15, 3, 2, 1, 0, 0, 19000, 70'000),             // a date after 2149
+      row(16, 1, 3, 65'535, 65'535, 65'535, 0, 65'535),  // the largest values that fit
+  };
+  detail::RelationTable table;
+  for (const RelationRow& r : rows) {
+    table.push_back(r, static_cast<uint32_t>(r.subject), static_cast<uint32_t>(r.object));
+  }
+  REQUIRE(table.size() == rows.size());
+  CHECK(table.dense_ids());
+  CHECK(table.wide_count() == 4);
+  for (uint32_t i = 0; i < table.size(); ++i) {
+    check_same(table.row(i, rows[i].subject, rows[i].object), rows[i]);
+    const detail::RelationFacts facts = table.facts(i);
+    CHECK(facts.evidence_count == rows[i].evidence_count);
+    CHECK(facts.first_seen == rows[i].first_seen);
+    CHECK(table.record(i).subject == rows[i].subject);
+  }
+  CHECK((table.record(2).flags & detail::kNegatedOnly) != 0);
+  CHECK((table.record(3).flags & detail::kSelfLoop) != 0);
+  CHECK(table.facts(1).support() == 69'997);
+}
+
+TEST_CASE("relation table: ids are stored only once they have a gap") {
+  detail::RelationTable table;
+  table.push_back(row(5, 1, 2), 1, 2);
+  table.push_back(row(6, 1, 2), 1, 2);
+  CHECK(table.dense_ids());
+  CHECK(table.first_id() == 5);
+  table.push_back(row(9, 1, 2), 1, 2);
+  table.push_back(row(int64_t{1} << 40, 1, 2), 1, 2);
+  CHECK_FALSE(table.dense_ids());
+  CHECK(table.id(0) == 5);
+  CHECK(table.id(1) == 6);
+  CHECK(table.id(2) == 9);
+  CHECK(table.id(3) == int64_t{1} << 40);
+}
+
+TEST_CASE("snapshot: sparse relation ids and wide values read back as given") {
+  std::vector<EntityRow> entities = {
+      {1, "a", "A", "person"}, {7, "b", "B", "country"}, {1000, "c", "C", "person"}};
+  std::vector<RelationRow> rows = {row(3, 1, 7), row(4, 7, 1000, 80'000, 2, 70'000, -5, 90'000),
+                                   row(100, 1000, 1), row(int64_t{1} << 45, 1, 1000, 2, 1)};
+  rows[0].symmetric = true;
+  auto g = Snapshot::build(1, entities, rows);
+  for (const RelationRow& r : rows) {
+    const auto got = g->relation(r.id);
+    REQUIRE(got.has_value());
+    check_same(*got, r);
+  }
+  CHECK_FALSE(g->relation(5).has_value());
+  CHECK_FALSE(g->relation(0).has_value());
+  CHECK_FALSE(g->relation((int64_t{1} << 45) + 1).has_value());
+  CHECK(g->latest_day() == 90'000);
+  // A fold rebuilds the base from the rows the compact table gives back.
+  auto folded = g->folded();
+  for (const RelationRow& r : rows) check_same(*folded->relation(r.id), r);
+}
+
+TEST_CASE("key index: finds every key, the first of duplicates, and nothing else") {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1000; ++i) keys.push_back("entity-" + std::to_string(i * 7));
+  keys.push_back("entity-0");  // a duplicate of vertex 0's key
+  auto key_of = [&](uint32_t v) -> std::string_view { return keys[v]; };
+  detail::KeyIndex index;
+  CHECK(index.find("entity-0", key_of) == detail::kNoIndex);  // empty
+  index.assign(static_cast<uint32_t>(keys.size()), key_of);
+  for (uint32_t v = 0; v < 1000; ++v) CHECK(index.find(keys[v], key_of) == v);
+  CHECK(index.find("entity-1", key_of) == detail::kNoIndex);
+  CHECK(index.find("", key_of) == detail::kNoIndex);
+}
+
+namespace {
+
+// Rows with sparse entity ids, relation ids with gaps, unknown ends, bad types and wide values.
+struct RandomRows {
+  std::vector<EntityRow> entities;
+  std::vector<RelationRow> relations;  // by increasing id
+};
+
+RandomRows random_rows(uint32_t seed, bool gaps = true) {
+  std::mt19937 rng(seed);
+  RandomRows rows;
+  for (int i = 0; i < 60; ++i) {
+    const int64_t id = 3 + i * 5 + static_cast<int64_t>(rng() % 3);
+    rows.entities.push_back({id, "k" + std::to_string(id), "Name " + std::to_string(id),
+                             i % 3 == 0 ? "person" : "country"});
+  }
+  int64_t id = 1 + static_cast<int64_t>(rng() % 4);
+  for (int i = 0; i < 400; ++i) {
+    id += 1 + (gaps && rng() % 4 == 0 ? static_cast<int64_t>(rng() % 50) : 0);
+    RelationRow r;
+    r.id = id;
+    r.type = static_cast<uint16_t>(rng() % 70 == 0 ? 64 : rng() % 14);
+    r.subject = rows.entities[rng() % rows.entities.size()].id + (rng() % 40 == 0 ? 1000 : 0);
+    r.object = rows.entities[rng() % rows.entities.size()].id;
+    r.symmetric = rng() % 3 == 0;
+    r.evidence_count = rng() % 50 == 0 ? 70'000 : 1 + static_cast<uint32_t>(rng() % 9);
+    r.negated_count = static_cast<uint32_t>(rng() % 3);
+    r.attributed_count = static_cast<uint32_t>(rng() % 2);
+    r.first_seen = 16'000 + static_cast<int32_t>(rng() % 3000) - (rng() % 60 == 0 ? 20'000 : 0);
+    r.last_seen = r.first_seen + static_cast<int32_t>(rng() % 400);
+    rows.relations.push_back(r);
+  }
+  return rows;
+}
+
+void check_same_graph(const Snapshot& a, const Snapshot& b, const RandomRows& rows) {
+  REQUIRE(a.entity_count() == b.entity_count());
+  REQUIRE(a.relation_count() == b.relation_count());
+  CHECK(a.latest_day() == b.latest_day());
+  relgraph::graph::Filter all;
+  for (const EntityRow& e : rows.entities) {
+    CHECK(a.degree(e.id) == b.degree(e.id));
+    CHECK(a.relations_of(e.id, all) == b.relations_of(e.id, all));
+    const auto na = a.neighborhood(e.id, 2, all, relgraph::graph::Bounds{});
+    const auto nb = b.neighborhood(e.id, 2, all, relgraph::graph::Bounds{});
+    CHECK(na.relations == nb.relations);
+    CHECK(na.nodes.size() == nb.nodes.size());
+  }
+  for (const RelationRow& r : rows.relations) {
+    const auto x = a.relation(r.id);
+    const auto y = b.relation(r.id);
+    REQUIRE(x.has_value() == y.has_value());
+    if (x) check_same(*x, *y);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("snapshot builder: rows in id order give what Snapshot::build gives") {
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    const RandomRows rows = random_rows(seed, /*gaps=*/seed % 2 == 0);
+    relgraph::graph::SnapshotBuilder builder;
+    builder.expect_relations(rows.relations.size());
+    for (const EntityRow& e : rows.entities) builder.add_entity(e);
+    for (const RelationRow& r : rows.relations) builder.add_relation(r);
+    const auto built = builder.build(7);
+    CHECK(built->version() == 7);
+    check_same_graph(*built, *Snapshot::build(7, rows.entities, rows.relations), rows);
+    // The builder starts over: with no entities the relation is dropped, and an entity after
+    // a relation is refused.
+    builder.add_relation(rows.relations[0]);
+    CHECK_THROWS_AS(builder.add_entity(rows.entities[0]), std::logic_error);
+    CHECK(builder.build(8)->relation_count() == 0);
+  }
+}
+
+TEST_CASE("snapshot builder: rows out of id order, and repeated ids, fall back to build's rules") {
+  RandomRows rows = random_rows(11);
+  std::vector<RelationRow> given = rows.relations;
+  std::swap(given[10], given[300]);
+  given.push_back(given[5]);  // a later row of one id wins
+  given.back().evidence_count = 42;
+  relgraph::graph::SnapshotBuilder builder;
+  for (const EntityRow& e : rows.entities) builder.add_entity(e);
+  for (const RelationRow& r : given) builder.add_relation(r);
+  const auto built = builder.build(1);
+  check_same_graph(*built, *Snapshot::build(1, rows.entities, given), rows);
+  const auto replaced = built->relation(given[5].id);
+  if (replaced) CHECK(replaced->evidence_count == 42);
+}
+
+TEST_CASE("snapshot builder: entities only, and nothing at all") {
+  relgraph::graph::SnapshotBuilder builder;
+  CHECK(builder.build(1)->entity_count() == 0);
+  builder.add_entity({4, "a", "A", "person"});
+  const auto g = builder.build(2);
+  CHECK(g->entity_count() == 1);
+  CHECK(g->relation_count() == 0);
+  CHECK(g->entity_by_key("a")->id == 4);
+}
+
+TEST_CASE("id index: consecutive, dense with gaps, and sparse ids give the same positions") {
+  const std::vector<std::vector<int64_t>> cases = {
+      {5, 6, 7, 8},                             // consecutive: no array
+      {1, 2, 4, 9, 10},                         // gaps: an array by id
+      {3, int64_t{1} << 40, int64_t{1} << 41},  // sparse: a hash map
+      {int64_t{1} << 50},                       // one id far from 0
+  };
+  for (const auto& ids : cases) {
+    detail::IdIndex index;
+    index.assign(ids);
+    for (size_t i = 0; i < ids.size(); ++i) CHECK(index.find(ids[i]) == i);
+    for (int64_t absent : {int64_t{0}, int64_t{-1}, ids.front() - 1, ids.back() + 1,
+                           std::numeric_limits<int64_t>::min(), int64_t{3} << 40}) {
+      CHECK(index.find(absent) == detail::kNoIndex);
+    }
+  }
+  detail::IdIndex empty;
+  empty.assign({});
+  CHECK(empty.find(1) == detail::kNoIndex);
+}
