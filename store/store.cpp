@@ -471,6 +471,11 @@ std::unique_ptr<Store> Store::open(const std::string& path,
       throw StoreError(path + " was written by a newer relgraph (schema version " +
                        std::to_string(version) + "; this program knows up to " +
                        std::to_string(migrations.size()) + ")");
+    if (version > 0 && version < static_cast<int>(migrations.size()))
+      std::fprintf(stderr,
+                   "relgraph: upgrading %s from schema version %d to %zu (once; on a database of "
+                   "millions of relations this takes minutes)\n",
+                   path.c_str(), version, migrations.size());
     for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
       // PRAGMA user_version rolls back with the transaction: a failed migration leaves the
       // database at the previous version.

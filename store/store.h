@@ -139,7 +139,8 @@ struct Stats {
 
 class Store {
  public:
-  // Opens (creating if needed) the database at `path` and applies pending migrations.
+  // Opens (creating if needed) the database at `path` and applies pending migrations
+  // (upgrading an existing database says so in one line on stderr).
   // `symmetric_types` names the relation types whose pairs are stored once.
   // Throws StoreError when the file cannot be opened or is newer than this program.
   static std::unique_ptr<Store> open(const std::string& path,
