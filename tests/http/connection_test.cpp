@@ -11,24 +11,14 @@
 #include <string>
 
 #include "support/fixtures.h"
+#include "support/raw_connection.h"
 #include "support/test_server.h"
 
 namespace {
 
+using relgraph::testing::connect_to;
 using relgraph::testing::TempDir;
 using relgraph::testing::TestServer;
-
-int connect_to(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
-}
 
 void send_text(int fd, const std::string& s) {
   REQUIRE(send(fd, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()));

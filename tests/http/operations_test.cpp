@@ -12,11 +12,13 @@
 
 #include "store/store.h"
 #include "support/fixtures.h"
+#include "support/raw_connection.h"
 #include "support/test_server.h"
 
 namespace {
 
 using nlohmann::json;
+using relgraph::testing::connect_to;
 using relgraph::testing::TempDir;
 using relgraph::testing::TestServer;
 
@@ -43,19 +45,6 @@ std::string error_code(const httplib::Result& r) {
   const json j = json::parse(r->body, nullptr, false);
   REQUIRE_FALSE(j.is_discarded());
   return j["error"]["code"];
-}
-
-// A raw TCP connection to the test server.
-int connect_to(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
 }
 
 std::string read_some(int fd) {
