@@ -719,15 +719,10 @@ class ArticleExtractor {
           if (m.locative || m.possessive || m.entity2 != kNone) continue;
           if (is_person(m.entity) == people) {
             candidates.push_back(m.entity);
-          } else if (states && dict_of_[m.entity] != kNone) {
+          } else if (states) {
             // "Ruto, who met Harris, said the two countries signed": their states.
-            for (const Role& r : k_.entities()[dict_of_[m.entity]].roles)
-              if (day_ >= r.from && day_ < r.to)
-                if (const auto st = k_.entity_by_key(r.of);
-                    st && k_.entities()[*st].kind == EntityKind::country) {
-                  candidates.push_back(dictionary_entity(*st));
-                  break;
-                }
+            if (const uint32_t st = state_of_office_holder(m.entity); st != kNone)
+              candidates.push_back(st);
           }
         }
         const auto& recent = people ? recent_people_ : recent_things_;

@@ -17,17 +17,12 @@
 namespace {
 
 using relgraph::testing::connect_to;
+using relgraph::testing::read_some;
 using relgraph::testing::TempDir;
 using relgraph::testing::TestServer;
 
 void send_text(int fd, const std::string& s) {
   REQUIRE(send(fd, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()));
-}
-
-std::string read_some(int fd) {
-  char buf[65536];
-  const ssize_t n = recv(fd, buf, sizeof buf, 0);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 // Reads until `text` holds `count` complete responses (Content-Length bodies) or the

@@ -19,6 +19,7 @@ namespace {
 
 using nlohmann::json;
 using relgraph::testing::connect_to;
+using relgraph::testing::read_some;
 using relgraph::testing::TempDir;
 using relgraph::testing::TestServer;
 
@@ -45,12 +46,6 @@ std::string error_code(const httplib::Result& r) {
   const json j = json::parse(r->body, nullptr, false);
   REQUIRE_FALSE(j.is_discarded());
   return j["error"]["code"];
-}
-
-std::string read_some(int fd) {
-  char buf[4096];
-  const ssize_t n = recv(fd, buf, sizeof buf, 0);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 // Everything until the server closes the connection.

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 
 #include <cstdint>
+#include <string>
 
 namespace relgraph::testing {
 
@@ -23,6 +24,13 @@ inline int connect_to(int port) {
   timeval tv{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return fd;
+}
+
+// What one recv() gives (up to 64 KiB); empty when the connection ended or the read timed out.
+inline std::string read_some(int fd) {
+  char buf[65536];
+  const ssize_t n = recv(fd, buf, sizeof buf, 0);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 }  // namespace relgraph::testing
