@@ -32,7 +32,16 @@ const std::unordered_set<std::string> kOrgHeads = {
     "programme", "parliament", "assembly", "congress", "senate", "army", "navy", "guard",
     "police", "group", "authority", "board", "bureau", "federation", "alliance", "union",
     "coalition", "league", "society", "observatory", "initiative", "laboratory", "times",
-    "post", "news", "television", "broadcasting", "press", "journal", "tribune", "herald"};
+    "post", "news", "television", "broadcasting", "press", "journal", "tribune", "herald",
+    "watch", "advisors", "advisers", "partners", "consultancy", "universidad", "université",
+    "universität", "instituto", "institut", "fundación", "fondation"};
+
+// Nouns that describe an organisation in an apposition: "Jaish al-Adl, a Sunni militant
+// group", "Wagner, a private military company".
+const std::unordered_set<std::string> kOrgDescriptions = {
+    "group", "groups", "militia", "movement", "organisation", "organization", "faction",
+    "outfit", "network", "party", "alliance", "coalition", "company", "firm", "think-tank",
+    "insurgency", "rebels", "bloc", "consortium", "contractor", "conglomerate"};
 
 // Words that may join a capitalised organisation name: "University of Singapore".
 const std::unordered_set<std::string> kNameJoiners = {"of", "for", "de", "on", "the", "and"};
@@ -143,7 +152,8 @@ class ArticleExtractor {
       : k_(k),
         text_(text),
         day_(published.value_or(std::numeric_limits<int32_t>::max() - 1)),
-        attacks_type_(k.relation_type("attacks").value_or(std::numeric_limits<uint16_t>::max())) {}
+        attacks_type_(k.relation_type("attacks").value_or(std::numeric_limits<uint16_t>::max())),
+        signs_type_(k.relation_type("signs-agreement-with").value_or(std::numeric_limits<uint16_t>::max())) {}
 
   Extraction run() {
     toks_ = tokenize(text_);
@@ -629,7 +639,32 @@ class ArticleExtractor {
       push_mention(ms, {span_b, span_b + span, state_body_or_org(ms, span_b, span_b + span)});
       return span_b + span;
     }
+    // A name the text describes as an organisation ("Jaish al-Adl, a Sunni militant group"),
+    // here or earlier in the article.
+    if (span > 0 && personal_name_words(span_b, span_b + span) > 0) {
+      const uint32_t b = span_b, e = span_b + span;
+      const std::string key = slug(text_.substr(toks_[b].start, toks_[e - 1].end - toks_[b].start));
+      if (!key.empty() && (learned_orgs_.count(key) || org_description_follows(e, end))) {
+        learned_orgs_.insert(key);
+        push_mention(ms, {b, e, text_entity(b, e, EntityKind::organization)});
+        return e;
+      }
+    }
     return i;
+  }
+
+  // Does ", a <few words> group" (kOrgDescriptions) follow `after`?
+  bool org_description_follows(uint32_t after, uint32_t end) const {
+    if (after + 2 >= end || norms_[after] != "," ||
+        !(norms_[after + 1] == "a" || norms_[after + 1] == "an" || norms_[after + 1] == "the"))
+      return false;
+    for (uint32_t j = after + 2; j < std::min(end, after + 8); ++j) {
+      if (!toks_[j].word || title_len_[j]) return false;
+      if (kOrgDescriptions.count(norms_[j]))
+        return j + 1 >= end || !toks_[j + 1].word || !toks_[j + 1].cap ||
+               norms_[j + 1] == "that" || norms_[j + 1] == "which";
+    }
+    return false;
   }
 
   // "India's Ministry of External Affairs", "the Indian Ministry of Defence": a ministry
@@ -851,6 +886,7 @@ class ArticleExtractor {
     for (uint32_t i = std::max(s.first_token, dateline_end_); i < end;) {
       // Titles are found in lowercase text as well ("the Russian president").
       auto title = k_.match_title(norms_, i, end);
+      if (title && title_len_[i] == 0) title.reset();  // a job, not a title (process_sentence)
       if (title && k_.titles()[title->first].before_name) {
         const uint32_t after = i + title->second;
         if (!(after < end && ((toks_[after].word && toks_[after].cap) || norms_[after] == ",")))
@@ -1378,11 +1414,24 @@ class ArticleExtractor {
                ms[static_cast<size_t>(owner)].e + 1 == ms[static_cast<size_t>(owned)].b &&
                norms_[ms[static_cast<size_t>(owner)].e] == "'s";
       };
+      // "Hakan Fidan and his Greek counterpart Giorgos Gerapetritis": "his" only introduces
+      // the second name.
+      auto counterpart_pronoun = [&](int pronoun, int named) {
+        if (pronoun < 0 || named < 0 || pronoun >= static_cast<int>(ms.size()) ||
+            named >= static_cast<int>(ms.size()) || named != pronoun + 1)
+          return false;
+        const Mention& pm = ms[static_cast<size_t>(pronoun)];
+        if (pm.source != Source::coref || !pm.possessive || pm.e != pm.b + 1) return false;
+        const uint32_t nb = ms[static_cast<size_t>(named)].b;
+        if (nb < pm.e + 1 || nb > pm.e + 3) return false;
+        const std::string& noun = norms_[nb - 1];
+        return noun == "counterpart" || noun == "counterparts";
+      };
       int skipped = -1;
-      if (step < 0 && owns(next, cur)) {
+      if (step < 0 && (owns(next, cur) || counterpart_pronoun(next, cur))) {
         skipped = next;
         next += step;
-      } else if (step > 0 && owns(next, next + 1)) {
+      } else if (step > 0 && (owns(next, next + 1) || counterpart_pronoun(next, next + 1))) {
         skipped = next;
         next += step;
       }
@@ -1400,6 +1449,9 @@ class ArticleExtractor {
         if (skipped >= 0 && i >= ms[static_cast<size_t>(skipped)].b &&
             i <= ms[static_cast<size_t>(skipped)].e)
           continue;
+        if (skipped >= 0 && i > ms[static_cast<size_t>(skipped)].e &&
+            ms[static_cast<size_t>(skipped)].source == Source::coref)
+          continue;  // "[his] Greek counterpart"
         // "with" joins only as "along with" or "together with": in "held talks with Putin"
         // it introduces another party, not a co-subject.
         const bool joining_with = w == "with" && i > a.e &&
@@ -1524,6 +1576,22 @@ class ArticleExtractor {
     return out;
   }
 
+  // The actor an apposition before the relative pronoun at `rel` describes: "Jaish al-Adl, a
+  // Sunni militant group that ...", "Wagner, the mercenary force which ...". kNone if none.
+  uint32_t described_actor(const std::vector<Mention>& ms, uint32_t rel, const SentenceSpan& s) const {
+    uint32_t j = rel;
+    uint32_t words = 0;
+    while (j > s.first_token && toks_[j - 1].word && norms_[j - 1] != "," && words < 7) {
+      if (mention_starting_at(ms, j - 1) != kNone) return kNone;
+      --j;
+      ++words;
+    }
+    if (words < 2 || j <= s.first_token + 1 || norms_[j - 1] != "," ||
+        !(norms_[j] == "a" || norms_[j] == "an" || norms_[j] == "the"))
+      return kNone;
+    return mention_ending_at(ms, j - 1);
+  }
+
   // The subject of the clause `pos` is in: the actor a relative "who" refers to ("Xi, who
   // visited Riyadh and hosted Raisi"), else the first actor after the clause boundary (with
   // `whole_sentence`, of the sentence: "Peskov told reporters that ..., and accused").
@@ -1533,9 +1601,10 @@ class ArticleExtractor {
     uint32_t start = s.first_token;
     for (uint32_t i = pos; i > s.first_token && !whole_sentence; --i) {
       const std::string& w = norms_[i - 1];
-      if (w == "who" || w == "which") {
+      if (w == "who" || w == "which" || (w == "that" && described_actor(ms, i - 1, s) != kNone)) {
         const uint32_t at = i - 1 > s.first_token && norms_[i - 2] == "," ? i - 2 : i - 1;
-        const uint32_t m = mention_ending_at(ms, at);
+        uint32_t m = mention_ending_at(ms, at);
+        if (m == kNone) m = described_actor(ms, i - 1, s);
         if (m != kNone && usable(ms[m], false)) out.mentions.push_back(m);
         return out;
       }
@@ -1560,7 +1629,8 @@ class ArticleExtractor {
   // coordinated neighbours. A direct object does not stand beyond a comma.
   ArgList right_argument(const std::vector<Mention>& ms, uint32_t pos, const SentenceSpan& s,
                          const std::vector<std::string>& intro, bool places,
-                         uint32_t max_distance, ListOf list = ListOf::noun_object) const {
+                         uint32_t max_distance, ListOf list = ListOf::noun_object,
+                         bool hostile = false) const {
     ArgList out;
     if (intro.empty()) return out;
     const bool direct = std::find(intro.begin(), intro.end(), "direct") != intro.end();
@@ -1619,8 +1689,10 @@ class ArticleExtractor {
       // "visited U.S. troops".
       // A unit after "at" or "on" is the state's, though: "fired water cannon at Philippine
       // vessels".
-      const bool aimed = last_prep == "at" || last_prep == "on" || last_prep == "against";
-      if (places && ((m.source == Source::demonym && m.b > pos && kDeterminers.count(norms_[m.b - 1])) ||
+      // Whatever of a state's an attack hits is the state's: "attacked a Chadian army base",
+      // "attacked Iranian border guards".
+      const bool aimed = hostile || last_prep == "at" || last_prep == "on" || last_prep == "against";
+      if (places && !hostile && ((m.source == Source::demonym && m.b > pos && kDeterminers.count(norms_[m.b - 1])) ||
                      (!aimed && m.e < s.end_token && kUnitNouns.count(norms_[m.e]))))
         continue;
       out.mentions.push_back(mi);
@@ -2018,7 +2090,8 @@ class ArticleExtractor {
       if (!subj.mentions.empty()) return subj;
     }
     // "Xi, who visited Riyadh": the relative pronoun's antecedent.
-    if (before > sb && (norms_[before - 1] == "who" || norms_[before - 1] == "which"))
+    if (before > sb && (norms_[before - 1] == "who" || norms_[before - 1] == "which" ||
+                        (norms_[before - 1] == "that" && described_actor(ms, before - 1, s) != kNone)))
       return clause_subject(ms, tb, s, false);
     return left_argument(ms, tb, s, 14);
   }
@@ -2166,7 +2239,8 @@ class ArticleExtractor {
         subj = verb_subject(ms, s, tb, te);
       }
       obj = right_argument(ms, te, s, tr.object, tr.places, 8,
-                           tr.verb ? ListOf::verb_object : ListOf::noun_object);
+                           tr.verb ? ListOf::verb_object : ListOf::noun_object,
+                           type == attacks_type_);
       if (receiver != kNone && obj.mentions.empty()) obj.mentions = {receiver};
     }
     // "the border region where the three countries meet" is geography, not a meeting.
@@ -2203,7 +2277,7 @@ class ArticleExtractor {
     }
     const Qualifiers q{negated(ms, subj, tb, sb), attributed,
                        confidence(tr, subj, obj, ms)};
-    if (rt.symmetric) return emit_symmetric(sentence, s, ms, type, tr, te, subj, obj, q);
+    if (rt.symmetric) return emit_symmetric(sentence, s, ms, type, tr, tb, te, subj, obj, q);
     const auto subjects = entities_of(ms, subj.mentions);
     const auto is_subject = [&](uint32_t ent) {
       return std::find(subjects.begin(), subjects.end(), ent) != subjects.end();
@@ -2297,8 +2371,8 @@ class ArticleExtractor {
   // and each subject with each party ("Japan has signed similar agreements with Australia
   // and Britain" is two agreements); a transitive one ("object") pairs subject and object.
   bool emit_symmetric(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
-                      uint16_t type, const Trigger& tr, uint32_t te, const ArgList& subj,
-                      const ArgList& obj, const Qualifiers& q) {
+                      uint16_t type, const Trigger& tr, uint32_t tb, uint32_t te,
+                      const ArgList& subj, const ArgList& obj, const Qualifiers& q) {
     ArgList p = right_argument(ms, te, s, tr.parties, tr.places, 8);
     p.mentions.erase(std::remove_if(p.mentions.begin(), p.mentions.end(),
                                     [&](uint32_t mi) { return ms[mi].city; }),
@@ -2312,14 +2386,22 @@ class ArticleExtractor {
     const bool collective = p.preposition == "between" || p.preposition == "among" ||
                             p.preposition == "involving";
     const auto subjects = entities_of(ms, subj.mentions);
+    // "memoranda covering trade, education and energy", "talks on trade": a topic, not an act.
+    if (parties.empty() && obj.mentions.empty() && tb > s.first_token) {
+      static const std::unordered_set<std::string> kTopicIntros = {
+          "covering", "including", "on", "about", "regarding", "concerning", "in", "of"};
+      if (kTopicIntros.count(norms_[tb - 1])) return false;
+    }
     if (collective && parties.size() >= 2) {
       all_pairs(parties);
     } else if (subjects.empty()) {
       // "a meeting with A and B" says someone met A and B, not that they met each other.
     } else {
-      if (!tr.parties.empty()) all_pairs(subjects);
       std::vector<uint32_t> others = entities_of(ms, obj.mentions);
       others.insert(others.end(), parties.begin(), parties.end());
+      // "Finland and Denmark signed similar agreements with Washington": each signed with
+      // Washington, not with each other.
+      if (!tr.parties.empty() && !(type == signs_type_ && !others.empty())) all_pairs(subjects);
       for (uint32_t a : subjects)
         for (uint32_t b : others) pairs.push_back({a, b});
     }
@@ -2351,11 +2433,18 @@ class ArticleExtractor {
           recent_people_.erase(std::remove(recent_people_.begin(), recent_people_.end(), ent),
                                recent_people_.end());
           recent_people_.push_back(ent);
-          // "Chong" and "Wang" later refer back to Ja Ian Chong and Wang Yiwei.
+          // "Chong" and "Wang" later refer back to Ja Ian Chong and Wang Yiwei. When two people
+          // share the name, a bare "Kim" stays with the one the article talks about more (Kim
+          // Jong Un, not a minister Kim Yung-ho quoted once).
           const auto parts = phrase_tokens(out_.entities[ent].name);
           if (parts.size() >= 2) {
-            for (const auto& p : {parts.front(), parts.back()})
-              if (p.size() >= 2) name_tokens_[p] = ent;
+            for (const auto& p : {parts.front(), parts.back()}) {
+              if (p.size() < 2) continue;
+              auto [it, fresh] = name_tokens_.try_emplace(p, ent);
+              if (!fresh && it->second != ent &&
+                  mention_counts_[ent] >= mention_counts_[it->second])
+                it->second = ent;
+            }
           }
         } else {
           recent_things_.erase(std::remove(recent_things_.begin(), recent_things_.end(), ent),
@@ -2376,6 +2465,17 @@ class ArticleExtractor {
     for (uint32_t i = s.first_token; i < s.end_token; ++i) {
       const auto t = k_.match_title(norms_, i, s.end_token);
       title_len_[i] = t ? static_cast<uint8_t>(std::min<uint32_t>(t->second, 255)) : 0;
+    }
+    // "chief Latin America economist", "head of research": a job, not the head of anything.
+    static const std::unordered_set<std::string> kOccupations = {
+        "economist", "economists", "analyst", "analysts", "strategist", "correspondent",
+        "scientist", "editor", "researcher", "officer", "investment", "research", "engineer"};
+    for (uint32_t i = s.first_token; i < s.end_token; ++i) {
+      if (title_len_[i] != 1 || (norms_[i] != "chief" && norms_[i] != "head")) continue;
+      for (uint32_t j = i + 1; j < std::min(s.end_token, i + 5); ++j) {
+        if (kOccupations.count(norms_[j])) title_len_[i] = 0;
+        if (!toks_[j].word || kOccupations.count(norms_[j])) break;
+      }
     }
     std::vector<Mention> ms;
     std::vector<TitleMention> titles;
@@ -2465,6 +2565,7 @@ class ArticleExtractor {
   std::string_view text_;
   int32_t day_;
   uint16_t attacks_type_;  // the relation type a city may be the object of
+  uint16_t signs_type_;    // agreements signed "with" someone pair each signer with them only
   std::vector<Token> toks_;
   std::vector<std::string> norms_;
   std::vector<uint8_t> caps_;
@@ -2473,6 +2574,7 @@ class ArticleExtractor {
   std::vector<uint32_t> dict_of_;  // extraction entity -> dictionary index or kNone
   std::vector<uint32_t> recent_people_, recent_things_;
   std::unordered_map<std::string, uint32_t> name_tokens_;
+  std::unordered_set<std::string> learned_orgs_;  // keys of names described as organisations
   std::unordered_map<uint32_t, uint32_t> mention_counts_;  // person -> mentions so far
   uint32_t topic_person_ = kNone;
   bool sports_article_ = false;

@@ -697,13 +697,13 @@ TEST_CASE("development set: micro scores over fixtures/articles and fixtures/dev
     }
   }
   INFO(format_score(total, false));
-  // Thresholds a little under the measured figures (68 articles, 893 gold relations: P 0.947,
-  // R 0.835, F1 0.888 on 2026-11-27, after the second held-out set joined the development
-  // set), so a rule change that costs quality fails here. These are development figures: the
-  // rules were tuned on these articles.
-  CHECK(total.overall.precision() >= 0.93);
-  CHECK(total.overall.recall() >= 0.82);
-  CHECK(total.overall.f1() >= 0.87);
+  // Thresholds a little under the measured figures (82 articles, 1,161 gold relations: P 0.924,
+  // R 0.797, F1 0.856 on 2026-11-27, after the third held-out set, b01-b14, joined the
+  // development set), so a rule change that costs quality fails here. These are development
+  // figures: the rules were tuned on most of these articles.
+  CHECK(total.overall.precision() >= 0.91);
+  CHECK(total.overall.recall() >= 0.78);
+  CHECK(total.overall.f1() >= 0.84);
 }
 
 TEST_CASE("a city is its state only as an attack's target: 'attacked the port city of Odesa'") {
@@ -931,4 +931,63 @@ TEST_CASE("'a charge X denies' states the accused's denial beside the claim") {
   CHECK_FALSE(relations("Sudan has accused the UAE of arming the RSF, a charge Egypt rejects.",
                         "2025-01-07")
                   .count("supports(United Arab Emirates, Rapid Support Forces) negated"));
+}
+
+TEST_CASE("coordinated signers with a partner after 'with' sign with the partner, not each other") {
+  const auto r = relations("Finland and Denmark signed similar agreements with the United States.",
+                           "2023-12-18");
+  CHECK(r.count("signs-agreement-with(Finland, United States)"));
+  CHECK(r.count("signs-agreement-with(Denmark, United States)"));
+  CHECK_FALSE(r.count("signs-agreement-with(Denmark, Finland)"));
+}
+
+TEST_CASE("a bare surname stays with the person the article talks about most") {
+  const auto r = relations(
+      "Kim Jong Un arrived in Russia on Tuesday. Kim toured the launch site. "
+      "Unification Minister Kim Yung-ho criticised the trip. Hours later Kim and Putin met.",
+      "2023-09-13");
+  CHECK(r.count("meets-with(Kim Jong Un, Vladimir Putin)"));
+  CHECK_FALSE(r.count("meets-with(Kim Yung-ho, Vladimir Putin)"));
+}
+
+TEST_CASE("an attack on a state's troops, bases or guards is an attack on the state") {
+  CHECK(relations("Boko Haram fighters attacked a Chadian army base.", "2024-11-01")
+            .count("attacks(Boko Haram, Chad)"));
+  CHECK(relations("Hamas attacked Israeli troops near the border.", "2024-11-01")
+            .count("attacks(Hamas, Israel)"));
+  // A visit to troops is still no visit to their state.
+  CHECK_FALSE(relations("Biden visited U.S. troops in Germany.", "2024-11-01")
+                  .count("visits(Joe Biden, United States)"));
+}
+
+TEST_CASE("a name described as a group is an organisation; 'that' after the description has it as subject") {
+  const auto r = relations(
+      "Tehran said it had hit two bases of Jaish al-Adl, a Sunni militant group that has "
+      "repeatedly attacked Iranian border guards. Jaish al-Adl denied it.",
+      "2024-01-17");
+  CHECK(r.count("attacks(Jaish al-Adl, Iran)"));
+}
+
+TEST_CASE("'chief economist' and 'head of research' are jobs, not leadership") {
+  const auto r = relations(
+      "\"Markets will price it,\" said Maria Lopez, chief Latin America economist at Northbridge "
+      "Capital Advisors in New York.",
+      "2025-02-03");
+  CHECK(r.count("affiliated-with(Maria Lopez, Northbridge Capital Advisors)"));
+  CHECK_FALSE(r.count("leads(Maria Lopez, Northbridge Capital Advisors)"));
+}
+
+TEST_CASE("'X and his Greek counterpart Y' coordinates X and Y") {
+  const auto r = relations(
+      "Foreign Minister Hakan Fidan and his Greek counterpart Giorgos Gerapetritis signed a "
+      "memorandum on a positive agenda.",
+      "2023-12-07");
+  CHECK(r.count("signs-agreement-with(George Gerapetritis, Hakan Fidan)"));
+}
+
+TEST_CASE("a symmetric noun in a list of topics is no act") {
+  const auto r = relations(
+      "Fidan and Gerapetritis signed 15 agreements covering trade, education and energy.",
+      "2023-12-07");
+  CHECK_FALSE(r.count("trades-with(George Gerapetritis, Hakan Fidan)"));
 }
