@@ -1536,6 +1536,22 @@ class ArticleExtractor {
            (is_adverb(norms_[before - 1]) || kBetween.count(norms_[before - 1])))
       --before;
     if (before > s.first_token + 2 && norms_[before - 1] == ",") {
+      // "Déby, whose country is not a member but shares a border with Niger, met Tinubu": a
+      // relative clause may hold clause words ("but") and other actors.
+      for (uint32_t k = before - 2; k > s.first_token && before - k < 28; --k) {
+        if (norms_[k] == "." || norms_[k] == "\"") break;
+        if (norms_[k] != "," ||
+            !(norms_[k + 1] == "whose" || norms_[k + 1] == "who" || norms_[k + 1] == "which"))
+          continue;
+        const uint32_t head = mention_ending_at(ms, k);
+        if (head != kNone && usable(ms[head], false) && !ms[head].possessive) {
+          out.mentions.push_back(head);
+          out.distance = pos - ms[head].e;
+          coordinate(ms, head, -1, out.mentions, s, false);
+          return out;
+        }
+        break;
+      }
       for (uint32_t k = before - 2; k > s.first_token && before - k < 16; --k) {
         const bool relative = norms_[k] == "which" && norms_[k - 1] == ",";
         if (stops_clause(k) && !relative) break;

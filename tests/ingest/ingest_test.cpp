@@ -991,3 +991,48 @@ TEST_CASE("a symmetric noun in a list of topics is no act") {
       "2023-12-07");
   CHECK_FALSE(r.count("trades-with(George Gerapetritis, Hakan Fidan)"));
 }
+
+TEST_CASE("a relative clause between subject and verb is skipped: 'X, whose country ..., met Y'") {
+  const auto r = relations(
+      "Chad's transitional President, Mahamat Idriss Déby, whose country is not a member of "
+      "ECOWAS but shares a long border with Niger, met Bola Tinubu in Abuja.",
+      "2023-07-31");
+  CHECK(r.count("meets-with(Bola Tinubu, Mahamat Idriss Déby)"));
+  CHECK_FALSE(r.count("meets-with(Bola Tinubu, Niger)"));
+}
+
+TEST_CASE("ranks and 'executive chairman' are titles, not parts of names") {
+  const auto r = relations("Li Qiang met Samsung Electronics Executive Chairman Jay Y. Lee.",
+                           "2024-05-27");
+  CHECK(r.count("meets-with(Jay Y. Lee, Li Qiang)"));
+  CHECK_FALSE(r.count("meets-with(Li Qiang, Samsung Electronics)"));
+  CHECK(relations("Li Qiang met Gen Syed Asim Munir.", "2024-05-27")
+            .count("meets-with(Asim Munir, Li Qiang)"));
+}
+
+TEST_CASE("calls and conversations are meetings; speaking with a person too") {
+  const auto r = relations(
+      "Antony Blinken spoke by phone with Ilham Aliyev and urged him to halt the offensive, and "
+      "he also spoke with Nikol Pashinyan.",
+      "2023-09-20");
+  CHECK(r.count("meets-with(Antony Blinken, Ilham Aliyev)"));
+  CHECK(r.count("meets-with(Antony Blinken, Nikol Pashinyan)"));
+  CHECK(relations("Narendra Modi held a brief conversation with Xi Jinping.", "2023-08-24")
+            .count("meets-with(Narendra Modi, Xi Jinping)"));
+  CHECK(relations("After his second call of the day with Donald Trump, Justin Trudeau spoke.",
+                  "2025-02-03")
+            .count("meets-with(Donald Trump, Justin Trudeau)"));
+  // Reporters are no actor.
+  CHECK(relations("Justin Trudeau spoke to reporters in Ottawa.", "2025-02-03").empty());
+}
+
+TEST_CASE("training a state's soldiers, equipping its forces and lending it money support it") {
+  CHECK(relations("Turkey trains Somali soldiers at its base in Mogadishu.", "2024-01-05")
+            .count("supports(Turkey, Somalia)"));
+  CHECK(relations("The United Arab Emirates has lent N'Djamena hundreds of millions of dollars.",
+                  "2024-11-29")
+            .count("supports(United Arab Emirates, Chad)"));
+  CHECK(relations("Washington has spent millions training and equipping Nigerien forces.",
+                  "2023-07-31")
+            .count("supports(United States, Niger)"));
+}
