@@ -362,8 +362,17 @@ class ArticleExtractor {
   // professor")? Returns the position after the comma when it does.
   bool apposition_title_follows(uint32_t after, uint32_t end) const {
     if (after >= end || norms_[after] != ",") return false;
+    // Nouns only people are: "Bidzina Ivanishvili, the billionaire founder of ...".
+    static const std::unordered_set<std::string> kPersonNouns = {
+        "founder", "co-founder", "billionaire", "tycoon", "businessman", "businesswoman",
+        "oligarch", "magnate", "cleric", "activist", "journalist", "lawyer", "warlord",
+        "politician", "lawmaker", "widow", "son", "daughter", "wife", "husband", "brother",
+        "sister", "nephew", "niece", "father", "mother", "dissident", "opposition leader"};
+    const bool article = after + 1 < end && (norms_[after + 1] == "a" || norms_[after + 1] == "an" ||
+                                             norms_[after + 1] == "the");
     for (uint32_t j = after + 1; j < std::min(end, after + 8); ++j) {
       if (title_len_[j]) return true;
+      if (article && kPersonNouns.count(norms_[j])) return true;
       if (norms_[j] == "," || norms_[j] == ".") return false;
     }
     return false;
@@ -2301,7 +2310,7 @@ class ArticleExtractor {
     std::vector<uint32_t> objects;
     for (uint32_t om : obj.mentions) {
       const Mention& m = ms[om];
-      if (m.source != Source::coref || m.e != m.b + 1 || !is_subject(m.entity) ||
+      if (m.source != Source::coref || m.e != m.b + 1 ||
           !(norms_[m.b] == "him" || norms_[m.b] == "her")) {
         objects.push_back(m.entity);
         if (m.entity2 != kNone) objects.push_back(m.entity2);
@@ -2309,8 +2318,9 @@ class ArticleExtractor {
         continue;
       }
       // An object pronoun is not its own verb's subject: the most recent other compatible
-      // person named before it in the sentence, else before the sentence ("Sharif and Muizzu
-      // also congratulated him").
+      // person named before it in the sentence ("congratulating Modi ..., and Lula also
+      // congratulated him"), else before the sentence ("Sharif and Muizzu also congratulated
+      // him").
       const Gender want = norms_[m.b] == "him" ? Gender::male : Gender::female;
       const auto compatible = [&](uint32_t ent) {
         const Gender g = gender_of(ent);
@@ -2322,10 +2332,17 @@ class ArticleExtractor {
         if (c.b < m.b && is_person(c.entity) && c.entity2 == kNone && compatible(c.entity))
           found = c.entity;
       }
+      // Before the sentence, the pronoun's own reading unless that is the subject.
+      if (found == kNone && !is_subject(m.entity)) found = m.entity;
       for (auto it = recent_people_.rbegin(); it != recent_people_.rend() && found == kNone; ++it)
         if (compatible(*it)) found = *it;
       if (found != kNone) objects.push_back(found);
     }
+    // "Erdogan and Mitsotakis congratulated each other": each subject acts on the others.
+    if (objects.empty() && subjects.size() >= 2 && te + 1 < se &&
+        ((norms_[te] == "each" && norms_[te + 1] == "other") ||
+         (norms_[te] == "one" && norms_[te + 1] == "another")))
+      objects = subjects;
     bool produced = false;
     for (uint32_t su : subjects)
       for (uint32_t ob : objects) {

@@ -1036,3 +1036,34 @@ TEST_CASE("training a state's soldiers, equipping its forces and lending it mone
                   "2023-07-31")
             .count("supports(United States, Niger)"));
 }
+
+TEST_CASE("an unknown name with an apposition only a person fits is a person") {
+  const auto r = relations(
+      "The United States on Friday sanctioned Bidzina Ivanishvili, the billionaire founder of "
+      "Georgia's ruling Georgian Dream party.",
+      "2024-12-27");
+  CHECK(r.count("sanctions(United States, Bidzina Ivanishvili)"));
+}
+
+TEST_CASE("'under sanctions imposed by X' is sanctioned by X") {
+  const auto r = relations(
+      "Russia has been under sanctions imposed by the United States and the European Union.",
+      "2023-08-24");
+  CHECK(r.count("sanctions(United States, Russia)"));
+  CHECK(r.count("sanctions(European Union, Russia)"));
+}
+
+TEST_CASE("an object pronoun is the latest other person of the sentence; 'each other' is both ways") {
+  const auto r = relations(
+      "Cyril Ramaphosa opened the session by congratulating Narendra Modi on the landing of "
+      "India's probe near the lunar south pole, and Brazil's President Luiz Inácio Lula da Silva "
+      "also congratulated him.",
+      "2023-08-24");
+  CHECK(r.count("congratulates(Luiz Inácio Lula da Silva, Narendra Modi)"));
+  CHECK_FALSE(r.count("congratulates(Luiz Inácio Lula da Silva, Cyril Ramaphosa)"));
+  const auto e = relations(
+      "Recep Tayyip Erdogan and Kyriakos Mitsotakis congratulated each other on their victories.",
+      "2023-12-07");
+  CHECK(e.count("congratulates(Recep Tayyip Erdoğan, Kyriakos Mitsotakis)"));
+  CHECK(e.count("congratulates(Kyriakos Mitsotakis, Recep Tayyip Erdoğan)"));
+}
