@@ -2411,13 +2411,16 @@ class ArticleExtractor {
                                     [&](uint32_t mi) { return ms[mi].city; }),
                      p.mentions.end());
     const auto parties = entities_of(ms, p.mentions);
+    auto parties_of_ok = [&](const ArgList& a) { return a.mentions.size() >= 2; };
     std::vector<std::pair<uint32_t, uint32_t>> pairs;
     auto all_pairs = [&](const std::vector<uint32_t>& ents) {
       for (size_t a = 0; a < ents.size(); ++a)
         for (size_t b = a + 1; b < ents.size(); ++b) pairs.push_back({ents[a], ents[b]});
     };
+    // "a joint exercise of Armenian and U.S. troops": "of" names the parties too.
     const bool collective = p.preposition == "between" || p.preposition == "among" ||
-                            p.preposition == "involving";
+                            p.preposition == "involving" ||
+                            (p.preposition == "of" && parties_of_ok(p));
     const auto subjects = entities_of(ms, subj.mentions);
     // "memoranda covering trade, education and energy", "talks on trade": a topic, not an act.
     if (parties.empty() && obj.mentions.empty() && tb > s.first_token) {

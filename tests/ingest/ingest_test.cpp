@@ -1067,3 +1067,23 @@ TEST_CASE("an object pronoun is the latest other person of the sentence; 'each o
   CHECK(e.count("congratulates(Recep Tayyip Erdoğan, Kyriakos Mitsotakis)"));
   CHECK(e.count("congratulates(Kyriakos Mitsotakis, Recep Tayyip Erdoğan)"));
 }
+
+TEST_CASE("joint exercises 'of' two forces and training alongside are drills") {
+  CHECK(relations("Eagle Partner 2023 was a 10-day joint exercise of Armenian and U.S. troops.",
+                  "2023-09-20")
+            .count("drills-with(Armenia, United States)"));
+  const auto r = relations(
+      "Swedish troops are training alongside Norwegian and Finnish forces in Nordic Response.",
+      "2024-03-07");
+  CHECK(r.count("drills-with(Norway, Sweden)"));
+  CHECK(r.count("drills-with(Finland, Sweden)"));
+}
+
+TEST_CASE("'its war in Ukraine' and Nagorno-Karabakh as a territory") {
+  CHECK(relations("North Korea supplies shells to Russia for its war in Ukraine.", "2023-09-13")
+            .count("attacks(Russia, Ukraine)"));
+  CHECK(relations("Azerbaijan launched a military offensive against the breakaway region of "
+                  "Nagorno-Karabakh.",
+                  "2023-09-20")
+            .count("attacks(Azerbaijan, Nagorno-Karabakh)"));
+}
