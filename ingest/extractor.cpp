@@ -211,6 +211,8 @@ class ArticleExtractor {
     std::string key = slug(name);
     if (key.empty()) return kNone;
     if (auto dict = k_.entity_by_key(key)) return dictionary_entity(*dict);
+    if (kind == EntityKind::person)
+      if (auto dict = k_.person_by_spelling(name)) return dictionary_entity(*dict);
     auto it = by_key_.find(key);
     if (it != by_key_.end()) return it->second;
     Entity ent;
@@ -898,7 +900,9 @@ class ArticleExtractor {
       if (title && title_len_[i] == 0) title.reset();  // a job, not a title (process_sentence)
       if (title && k_.titles()[title->first].before_name) {
         const uint32_t after = i + title->second;
-        if (!(after < end && ((toks_[after].word && toks_[after].cap) || norms_[after] == ",")))
+        // "Prigozhin, head of the Wagner group" names the group after "of".
+        if (!(after < end && ((toks_[after].word && toks_[after].cap) || norms_[after] == "," ||
+                              (norms_[after] == "of" && i > s.first_token && norms_[i - 1] == ","))))
           title.reset();
       }
       if (title) titles.push_back({i, i + title->second, title->first});
@@ -1024,8 +1028,11 @@ class ArticleExtractor {
   uint32_t role_target(uint32_t person, uint32_t title) {
     const uint32_t d = dict_of_[person];
     if (d == kNone) return kNone;
+    // An acting (caretaker, interim) holder is listed with the office itself.
+    std::string_view name = k_.titles()[title].title;
+    std::string_view base = name.starts_with("acting ") ? name.substr(7) : name;
     for (const Role& r : k_.entities()[d].roles)
-      if (r.title == k_.titles()[title].title && day_ >= r.from && day_ < r.to)
+      if ((r.title == name || r.title == base) && day_ >= r.from && day_ < r.to)
         if (auto of = k_.entity_by_key(r.of)) return dictionary_entity(*of);
     return kNone;
   }

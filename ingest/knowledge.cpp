@@ -1,3 +1,5 @@
+#include <cctype>
+#include <limits>
 #include "ingest/knowledge.h"
 
 #include <algorithm>
@@ -6,6 +8,20 @@
 #include "ingest/text.h"
 
 namespace relgraph::ingest {
+
+namespace {
+// Letters and digits only, ASCII lowercased; other UTF-8 bytes kept.
+std::string squashed_spelling(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (unsigned char c : name) {
+    if (c >= 0x80) out.push_back(static_cast<char>(c));
+    else if (std::isalnum(c)) out.push_back(static_cast<char>(std::tolower(c)));
+  }
+  return out;
+}
+constexpr uint32_t kAmbiguousSpelling = std::numeric_limits<uint32_t>::max();
+}  // namespace
 namespace {
 
 using nlohmann::json;
@@ -315,6 +331,18 @@ Knowledge Knowledge::build(const KnowledgeSources& sources) {
       k.entities_.push_back(std::move(d));
     }
   }
+  for (uint32_t i = 0; i < k.entities_.size(); ++i) {
+    const DictionaryEntity& d = k.entities_[i];
+    if (d.kind != EntityKind::person) continue;
+    std::vector<std::string> spellings{squashed_spelling(d.name)};
+    for (const auto& a : d.aliases)
+      if (a.find(' ') != std::string::npos || a.find('-') != std::string::npos)
+        spellings.push_back(squashed_spelling(a));  // full names only, not "Kakar"
+    for (const auto& sp : spellings) {
+      auto [it, fresh] = k.person_spellings_.try_emplace(sp, i);
+      if (!fresh && it->second != i) it->second = kAmbiguousSpelling;
+    }
+  }
   for (const DictionaryEntity& d : k.entities_)
     if (!d.state.empty() && !k.entity_by_key(d.state))
       throw KnowledgeError("entry \"" + d.key + "\": unknown state \"" + d.state + "\"");
@@ -376,6 +404,13 @@ std::optional<uint16_t> Knowledge::relation_type(std::string_view name) const {
   for (uint16_t i = 0; i < types_.size(); ++i)
     if (types_[i].name == name) return i;
   return std::nullopt;
+}
+
+
+std::optional<uint32_t> Knowledge::person_by_spelling(std::string_view name) const {
+  auto it = person_spellings_.find(squashed_spelling(name));
+  if (it == person_spellings_.end() || it->second == kAmbiguousSpelling) return std::nullopt;
+  return it->second;
 }
 
 std::optional<uint32_t> Knowledge::entity_by_key(std::string_view key) const {

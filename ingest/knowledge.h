@@ -140,6 +140,10 @@ class Knowledge {
   std::optional<uint16_t> relation_type(std::string_view name) const;
   const std::vector<DictionaryEntity>& entities() const { return entities_; }
   std::optional<uint32_t> entity_by_key(std::string_view key) const;
+  // The one person whose name or an alias is spelled like `name` but for case, spaces,
+  // hyphens and apostrophes ("Anwaarul Haq Kakar" for "Anwaar-ul-Haq Kakar"); none when no
+  // person or more than one is.
+  std::optional<uint32_t> person_by_spelling(std::string_view name) const;
   const Cues& cues() const { return cues_; }
 
   // Dictionary phrases starting at tokens[at]: the longest match, with its length in tokens.
@@ -180,6 +184,7 @@ class Knowledge {
   std::vector<Title> titles_;
   Cues cues_;
   std::unordered_map<std::string, uint32_t> key_index_;
+  std::unordered_map<std::string, uint32_t> person_spellings_;  // kNoPerson when ambiguous
   // first token -> phrase entries starting with it
   std::unordered_map<std::string, std::vector<PhraseEntry>> phrases_;
   std::unordered_map<std::string, std::vector<std::pair<std::vector<std::string>, uint32_t>>>

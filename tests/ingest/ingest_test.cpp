@@ -1087,3 +1087,14 @@ TEST_CASE("'its war in Ukraine' and Nagorno-Karabakh as a territory") {
                   "2023-09-20")
             .count("attacks(Azerbaijan, Nagorno-Karabakh)"));
 }
+
+TEST_CASE("'X, head of the Y group'; caretaker office holders; names spelled without hyphens") {
+  CHECK(relations("In Russia, Yevgeny Prigozhin, head of the Wagner mercenary group, welcomed "
+                  "the coup.",
+                  "2023-07-31")
+            .count("leads(Yevgeny Prigozhin, Wagner Group)"));
+  // The dictionary spells him "Anwaar-ul-Haq Kakar" and lists him as prime minister.
+  CHECK(relations("On Friday, caretaker Prime Minister Anwaarul Haq Kakar chaired a meeting.",
+                  "2024-01-19")
+            .count("leads(Anwaar-ul-Haq Kakar, Pakistan)"));
+}
