@@ -1851,8 +1851,13 @@ class ArticleExtractor {
         // reports a claim about others (after a trade figure it is only a source).
         const bool claimed_after = tr.verb && (rt.name == "attacks" || rt.name == "supports") &&
                                    according_after(tb, se);
-        const bool attributed = (according != kNone && according < tb) ||
-                                (accusation != kNone && accusation < tb) || claimed_after;
+        // A second accusation ("X accused Y of ..., while Y has accused X of ...") is stated,
+        // not claimed.
+        const bool accusing = rt.name == "accuses";
+        const bool attributed =
+            (according != kNone && according < tb &&
+             !(accusing && norms_[according].starts_with("accus"))) ||
+            (accusation != kNone && accusation < tb && !accusing) || claimed_after;
         if (emit(sentence, s, ms, hit.type, tr, tb, te, attributed)) break;
       }
     }

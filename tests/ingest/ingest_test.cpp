@@ -1098,3 +1098,13 @@ TEST_CASE("'X, head of the Y group'; caretaker office holders; names spelled wit
                   "2024-01-19")
             .count("leads(Anwaar-ul-Haq Kakar, Pakistan)"));
 }
+
+TEST_CASE("a second accusation in the sentence is stated, not a claim inside the first") {
+  const auto r = relations(
+      "Tehran has accused Islamabad of failing to act against militants, while Pakistan has "
+      "accused Iran of giving sanctuary to Baloch separatists.",
+      "2024-01-19");
+  CHECK(r.count("accuses(Iran, Pakistan)"));
+  CHECK(r.count("accuses(Pakistan, Iran)"));
+  CHECK_FALSE(r.count("accuses(Pakistan, Iran) attributed"));
+}
