@@ -34,7 +34,7 @@ const std::unordered_set<std::string> kOrgHeads = {
     "coalition", "league", "society", "observatory", "initiative", "laboratory", "times",
     "post", "news", "television", "broadcasting", "press", "journal", "tribune", "herald",
     "watch", "advisors", "advisers", "partners", "consultancy", "universidad", "université",
-    "universität", "instituto", "institut", "fundación", "fondation"};
+    "universität", "instituto", "institut", "fundación", "fondation", "force", "forces"};
 
 // Nouns that describe an organisation in an apposition: "Jaish al-Adl, a Sunni militant
 // group", "Wagner, a private military company".
@@ -208,6 +208,10 @@ class ArticleExtractor {
 
   uint32_t text_entity(uint32_t b, uint32_t e, EntityKind kind) {
     std::string name(text_.substr(toks_[b].start, toks_[e - 1].end - toks_[b].start));
+    // "Romeo Brawner Jr.": the suffix keeps its period (the tokenizer split it off).
+    if ((name.ends_with(" Jr") || name.ends_with(" Sr")) && toks_[e - 1].end < text_.size() &&
+        text_[toks_[e - 1].end] == '.')
+      name += '.';
     std::string key = slug(name);
     if (key.empty()) return kNone;
     if (auto dict = k_.entity_by_key(key)) return dictionary_entity(*dict);
@@ -338,7 +342,12 @@ class ArticleExtractor {
 
   bool has_org_head(uint32_t b, uint32_t e) const {
     for (uint32_t i = b; i < e; ++i)
-      if (toks_[i].cap && kOrgHeads.count(norms_[i])) return true;
+      if (toks_[i].cap && kOrgHeads.count(norms_[i])) {
+        // "Border Security Force", "Armed Forces of the Philippines", but "Armed Forces
+        // Minister" names a portfolio.
+        if ((norms_[i] == "force" || norms_[i] == "forces") && e - b < 3) continue;
+        return true;
+      }
     return false;
   }
 
@@ -372,7 +381,13 @@ class ArticleExtractor {
         "sister", "nephew", "niece", "father", "mother", "dissident", "opposition leader"};
     const bool article = after + 1 < end && (norms_[after + 1] == "a" || norms_[after + 1] == "an" ||
                                              norms_[after + 1] == "the");
+    // Only inside a noun phrase: in "Duda, who was in New York, did not meet the Ukrainian
+    // leader" the title belongs to another clause.
+    static const std::unordered_set<std::string> kClauseWords = {
+        "did", "does", "do", "has", "have", "had", "was", "were", "is", "are", "will", "would",
+        "not", "said", "says", "who", "which", "that"};
     for (uint32_t j = after + 1; j < std::min(end, after + 8); ++j) {
+      if (kClauseWords.count(norms_[j])) return false;
       if (title_len_[j]) return true;
       if (article && kPersonNouns.count(norms_[j])) return true;
       if (norms_[j] == "," || norms_[j] == ".") return false;
@@ -726,7 +741,18 @@ class ArticleExtractor {
     span = e - b;
     const uint32_t name_words = span >= 2 ? personal_name_words(b, e) : 0;
     if (name_words < 2 || name_words > 4) return i;
-    const bool titled_before = !titles.empty() && titles_name_at(titles.back(), b, ms);
+    bool titled_before = !titles.empty() && titles_name_at(titles.back(), b, ms);
+    // "Pakistan's special representative for Afghanistan, Mohammad Sadiq, ...": the name in
+    // apposition after a title and its complement.
+    if (!titled_before && !titles.empty() && b > s.first_token + 1 && norms_[b - 1] == "," &&
+        e < end && (norms_[e] == "," || norms_[e] == ".")) {
+      const TitleMention& t = titles.back();
+      bool plain = t.e < b && b - 1 - t.e <= 4;
+      for (uint32_t j = t.e; plain && j + 1 < b; ++j)
+        plain = norms_[j] == "for" || norms_[j] == "of" || norms_[j] == "the" ||
+                mention_starting_at(ms, j) != kNone || (toks_[j].word && toks_[j].cap);
+      titled_before = plain;
+    }
     const bool apposition = apposition_title_follows(e, end);
     const bool speaker = (e < end && kSpeechVerbs.count(norms_[e])) ||
                          (b > s.first_token && kSpeechVerbs.count(norms_[b - 1]));
@@ -1092,11 +1118,16 @@ class ArticleExtractor {
         }
         continue;
       }
+      // "Pakistan Army chief General Asim Munir": the rank after another title adds nothing.
+      if (std::any_of(titles.begin(), titles.end(), [&](const TitleMention& u) { return u.e == t.b; }))
+        continue;
       const uint32_t of = title_possessor(ms, t, s.first_token);
       const Title& title = k_.titles()[t.title];
-      const bool org_before = of != kNone && ms[of].e == t.b &&
+      // "CIA director X", "the commander of US Marine Corps Forces Pacific": some titles lead an
+      // organisation but only serve a state.
+      const bool org_target = of != kNone &&
                               out_.entities[ms[of].entity].kind == EntityKind::organization;
-      const uint16_t rel = org_before && title.org_relation ? *title.org_relation : title.relation;
+      const uint16_t rel = org_target && title.org_relation ? *title.org_relation : title.relation;
       const bool past = past_role(ms, t, of, s.first_token);
       uint32_t posting = kNone;
       const uint32_t name_at = name_after_title(t, titles, ms, s.end_token, posting);
@@ -2155,7 +2186,11 @@ class ArticleExtractor {
     else if (b > s.first_token && norms_[b - 1] == "among") --b;
     while (b > s.first_token && is_adverb(norms_[b - 1])) --b;
     if (b > s.first_token && norms_[b - 1] == "long") --b;
-    if (!(b > s.first_token && kBeForms.count(norms_[b - 1]))) return false;
+    // "X remains Y's largest trading partner", "with Brazil remaining Argentina's ...".
+    static const std::unordered_set<std::string> kCopulas = {
+        "remains", "remained", "remain", "remaining", "became", "become", "becomes", "becoming"};
+    if (!(b > s.first_token && (kBeForms.count(norms_[b - 1]) || kCopulas.count(norms_[b - 1]))))
+      return false;
     subj = left_argument(ms, b - 1, s, 4);
     return !subj.mentions.empty();
   }
@@ -2514,6 +2549,13 @@ class ArticleExtractor {
       const auto t = k_.match_title(norms_, i, s.end_token);
       title_len_[i] = t ? static_cast<uint8_t>(std::min<uint32_t>(t->second, 255)) : 0;
     }
+    // "Pakistan Army chief General Asim Munir": the chief of the named army, not an "army
+    // chief" of Pakistan.
+    for (uint32_t i = s.first_token + 1; i + 1 < s.end_token; ++i)
+      if (title_len_[i] == 2 && toks_[i].cap && toks_[i - 1].cap && toks_[i - 1].word &&
+          (norms_[i] == "army" || norms_[i] == "military" || norms_[i] == "navy") &&
+          title_len_[i + 1] == 1 && norms_[i + 1] == "chief")
+        title_len_[i] = 0;
     // "chief Latin America economist", "head of research": a job, not the head of anything.
     static const std::unordered_set<std::string> kOccupations = {
         "economist", "economists", "analyst", "analysts", "strategist", "correspondent",

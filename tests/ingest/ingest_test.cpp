@@ -1108,3 +1108,28 @@ TEST_CASE("a second accusation in the sentence is stated, not a claim inside the
   CHECK(r.count("accuses(Pakistan, Iran)"));
   CHECK_FALSE(r.count("accuses(Pakistan, Iran) attributed"));
 }
+
+TEST_CASE("'X remains Y's largest trading partner' is copular too") {
+  CHECK(relations("China remains Bangladesh's biggest trading partner.", "2024-06-22")
+            .count("trades-with(Bangladesh, China)"));
+}
+
+TEST_CASE("a title in another clause after a comma makes no apposition") {
+  const auto r = relations(
+      "President Andrzej Duda, who was also in New York, did not meet the Ukrainian leader.",
+      "2023-09-21");
+  CHECK(r.count("meets-with(Andrzej Duda, Volodymyr Zelenskyy) negated"));
+  CHECK_FALSE(r.count("leads(New York, Ukraine)"));
+}
+
+TEST_CASE("'<Org> chief General X' leads the organisation; the rank adds nothing") {
+  const auto r = relations("Pakistan Army chief General Asim Munir visited troops.", "2024-12-28");
+  CHECK(r.count("leads(Asim Munir, Pakistan Army)"));
+  CHECK_FALSE(r.count("affiliated-with(Asim Munir, Pakistan)"));
+  CHECK(relations("Armed Forces of the Philippines chief Gen. Romeo Brawner Jr. said so.",
+                  "2024-04-26")
+            .count("leads(Romeo Brawner Jr., Armed Forces of the Philippines)"));
+  // A portfolio is no organisation.
+  CHECK_FALSE(relations("Armed Forces Minister Sébastien Lecornu said so.", "2024-06-17")
+                  .count("affiliated-with(Sébastien Lecornu, Armed Forces)"));
+}
