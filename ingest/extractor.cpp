@@ -158,6 +158,7 @@ class ArticleExtractor {
   Extraction run() {
     toks_ = tokenize(text_);
     title_len_.assign(toks_.size(), 0);
+    described_.assign(toks_.size(), 0);
     norms_.reserve(toks_.size());
     caps_.reserve(toks_.size());
     for (const Token& t : toks_) {
@@ -1102,6 +1103,53 @@ class ArticleExtractor {
            (norms_[t.e + 1] == "elect" || norms_[t.e + 1] == "designate");
   }
 
+  bool plural_word(uint32_t i) const {
+    const std::string& w = norms_[i];
+    return w.size() > 3 && w.ends_with("s") && !w.ends_with("ss");
+  }
+  bool plural_title(const TitleMention& t) const { return plural_word(t.e - 1); }
+
+  // "the presidents of Nicaragua and Bolivia, Daniel Ortega and Luis Arce": as many states
+  // after "of" as names after the comma, paired in order. The states become modifiers.
+  bool distribute_plural_title(uint32_t sentence, const SentenceSpan& s, std::vector<Mention>& ms,
+                               const TitleMention& t) {
+    if (t.e >= s.end_token || norms_[t.e] != "of") return false;
+    std::vector<uint32_t> states, people;
+    uint32_t at = t.e + 1;
+    while (at < s.end_token && norms_[at] == "the") ++at;
+    for (;;) {
+      const uint32_t m = mention_starting_at(ms, at);
+      if (m == kNone || out_.entities[ms[m].entity].kind != EntityKind::country) break;
+      states.push_back(m);
+      at = ms[m].e;
+      if (at < s.end_token && (norms_[at] == "and" || norms_[at] == ",")) {
+        if (at + 1 < s.end_token && norms_[at + 1] != "," && mention_starting_at(ms, at + 1) != kNone &&
+            out_.entities[ms[mention_starting_at(ms, at + 1)].entity].kind == EntityKind::country) {
+          ++at;
+          continue;
+        }
+      }
+      break;
+    }
+    if (states.size() < 2 || at >= s.end_token || norms_[at] != ",") return false;
+    ++at;
+    for (;;) {
+      const uint32_t m = mention_starting_at(ms, at);
+      if (m == kNone || !is_person(ms[m].entity)) break;
+      people.push_back(m);
+      at = ms[m].e;
+      if (at < s.end_token && (norms_[at] == "and" || norms_[at] == ",")) ++at;
+      if (at < s.end_token && norms_[at] == "and") ++at;
+    }
+    if (people.size() != states.size()) return false;
+    const uint16_t rel = k_.titles()[t.title].relation;
+    for (size_t i = 0; i < people.size(); ++i) {
+      add_relation(rel, ms[people[i]].entity, ms[states[i]].entity, sentence, false, false, 0.85f);
+      ms[states[i]].modifier = true;
+    }
+    return true;
+  }
+
   // Titles next to names: "Chinese President Xi Jinping" (leads), "Wang Yi, China's
   // foreign minister" and "X, a professor at Y" (affiliated-with); a title with a state and no
   // name is a reference to whoever held it ("the Russian president").
@@ -1118,6 +1166,8 @@ class ArticleExtractor {
         }
         continue;
       }
+      // "the presidents of Nicaragua and Bolivia, Daniel Ortega and Luis Arce": respectively.
+      if (plural_title(t) && distribute_plural_title(sentence, s, ms, t)) continue;
       // "Pakistan Army chief General Asim Munir": the rank after another title adds nothing.
       if (std::any_of(titles.begin(), titles.end(), [&](const TitleMention& u) { return u.e == t.b; }))
         continue;
@@ -1152,6 +1202,20 @@ class ArticleExtractor {
         if (target != kNone && !past) {
           add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
           share_title(sentence, s, ms, titles, t, person);
+          // "presidents Gustavo Petro of Colombia, Gabriel Boric of Chile and ...".
+          if (of_after != kNone && plural_title(t)) {
+            uint32_t at = ms[of_after].e;
+            for (;;) {
+              while (at < s.end_token && (norms_[at] == "," || norms_[at] == "and")) ++at;
+              const uint32_t p = mention_starting_at(ms, at);
+              if (p == kNone || !is_person(ms[p].entity)) break;
+              const uint32_t st = state_after_name(ms, ms[p].e, s.end_token);
+              if (st == kNone) break;
+              add_relation(rel, ms[p].entity, ms[st].entity, sentence, false, false, 0.85f);
+              ms[st].modifier = true;
+              at = ms[st].e;
+            }
+          }
         }
         if (posting != kNone) {
           ms[posting].modifier = true;
@@ -1179,6 +1243,9 @@ class ArticleExtractor {
           std::find(postings.begin(), postings.end(), i) == postings.end())
         title_states_.push_back(ms[i].entity);
     mark_states_describing_organisations(s, ms);
+    for (const Mention& m : ms)
+      if (m.modifier)
+        for (uint32_t i = m.b; i < m.e; ++i) described_[i] = 1;
     ms.erase(std::remove_if(ms.begin(), ms.end(), [](const Mention& m) { return m.modifier; }),
              ms.end());
     std::sort(ms.begin(), ms.end(), [](const Mention& a, const Mention& b) { return a.b < b.b; });
@@ -1499,6 +1566,12 @@ class ArticleExtractor {
         if (skipped >= 0 && i > ms[static_cast<size_t>(skipped)].e &&
             ms[static_cast<size_t>(skipped)].source == Source::coref)
           continue;  // "[his] Greek counterpart"
+        // "Gabriel Boric of Chile and ...", "and the presidents of Nicaragua and Bolivia, ...":
+        // what describes a titled name, and titles, belong to the names.
+        if (described_[i] || title_len_[i] ||
+            (w == "of" && i + 1 < b.b && described_[i + 1]) ||
+            (i > a.e && title_len_[i - 1] > 1 && i < a.e + 6 && !kConnectors.count(w)))
+          continue;
         // "with" joins only as "along with" or "together with": in "held talks with Putin"
         // it introduces another party, not a co-subject.
         const bool joining_with = w == "with" && i > a.e &&
@@ -1532,8 +1605,13 @@ class ArticleExtractor {
       // starts another clause's subjects ("along with" and "as well as" may extend a list).
       bool and_word = false;
       for (uint32_t i = a.e; i < b.b; ++i)
-        if (norms_[i] == "and" || norms_[i] == "or" || norms_[i] == "nor") and_word = true;
-      if (and_word && seen_and) break;
+        if ((norms_[i] == "and" || norms_[i] == "or" || norms_[i] == "nor") &&
+            !(i > a.e && described_[i - 1] && i + 1 < b.b && described_[i + 1]))
+          and_word = true;
+      // "X and the presidents of A and B, Y and Z": a titled group is a list of its own.
+      bool titled_group = false;
+      for (uint32_t i = a.e; i < b.b; ++i) titled_group |= title_len_[i] > 0 && plural_word(i);
+      if (and_word && seen_and && !titled_group) break;
       if (step > 0 && list != ListOf::subject) {
         // "held talks with Li, and Indonesia and China signed": ", and" after a single item is
         // a new clause; so is, after a verb, an actor followed by its own verb ("visited Hanoi
@@ -2665,6 +2743,9 @@ class ArticleExtractor {
   std::vector<uint32_t> recent_people_, recent_things_;
   std::unordered_map<std::string, uint32_t> name_tokens_;
   std::unordered_set<std::string> learned_orgs_;  // keys of names described as organisations
+  // Tokens of a mention that only describes a titled name ("Gabriel Boric of Chile"): no actor,
+  // but part of the name's phrase when lists are coordinated.
+  std::vector<uint8_t> described_;
   std::unordered_map<uint32_t, uint32_t> mention_counts_;  // person -> mentions so far
   uint32_t topic_person_ = kNone;
   bool sports_article_ = false;

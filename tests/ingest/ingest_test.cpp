@@ -1133,3 +1133,24 @@ TEST_CASE("'<Org> chief General X' leads the organisation; the rank adds nothing
   CHECK_FALSE(relations("Armed Forces Minister Sébastien Lecornu said so.", "2024-06-17")
                   .count("affiliated-with(Sébastien Lecornu, Armed Forces)"));
 }
+
+TEST_CASE("a plural title distributes over its names: in order, or respectively") {
+  const auto r = relations(
+      "Leftist presidents Gustavo Petro of Colombia, Gabriel Boric of Chile and Andrés Manuel "
+      "López Obrador of Mexico also congratulated Lula.",
+      "2022-10-31");
+  CHECK(r.count("leads(Gabriel Boric, Chile)"));
+  CHECK(r.count("leads(Andrés Manuel López Obrador, Mexico)"));
+  CHECK(r.count("congratulates(Gustavo Petro, Luiz Inácio Lula da Silva)"));
+  CHECK(r.count("congratulates(Gabriel Boric, Luiz Inácio Lula da Silva)"));
+  CHECK_FALSE(r.count("congratulates(Mexico, Luiz Inácio Lula da Silva)"));
+  const auto q = relations(
+      "Cuban President Miguel Díaz-Canel and the presidents of Nicaragua and Bolivia, Daniel "
+      "Ortega and Luis Arce, also congratulated Maduro.",
+      "2024-07-30");
+  CHECK(q.count("leads(Daniel Ortega, Nicaragua)"));
+  CHECK(q.count("leads(Luis Arce, Bolivia)"));
+  CHECK(q.count("congratulates(Miguel Díaz-Canel, Nicolás Maduro)"));
+  CHECK(q.count("congratulates(Luis Arce, Nicolás Maduro)"));
+  CHECK_FALSE(q.count("congratulates(Bolivia, Miguel Díaz-Canel)"));
+}
