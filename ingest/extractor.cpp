@@ -118,7 +118,16 @@ const std::unordered_set<std::string> kTopicWords = {
     "discuss", "discussed", "discusses", "discussing", "about", "regarding", "concerning",
     "including", "debated", "debate", "review", "reviewed"};
 
-bool is_adverb(const std::string& w) { return w.size() > 4 && w.ends_with("ly"); }
+bool is_adverb(const std::string& w) {
+  return (w.size() > 4 && w.ends_with("ly")) || w == "still" || w == "now" || w == "already";
+}
+
+// Lowercase words that may stand between a verb and its noun: "waged an armed insurgency".
+bool kAdjectiveLike(const std::string& w) {
+  return w == "a" || w == "an" || w == "the" || w == "armed" || w == "bloody" || w == "deadly" ||
+         w == "military" || w == "new" || w == "major" || w == "brutal" || w == "violent" ||
+         w == "separatist" || w == "cross-border" || w == "large-scale" || w == "full-scale";
+}
 
 enum class Source : uint8_t { name, alias, demonym, capital, unknown, coref };
 
@@ -379,7 +388,8 @@ class ArticleExtractor {
         "founder", "co-founder", "billionaire", "tycoon", "businessman", "businesswoman",
         "oligarch", "magnate", "cleric", "activist", "journalist", "lawyer", "warlord",
         "politician", "lawmaker", "widow", "son", "daughter", "wife", "husband", "brother",
-        "sister", "nephew", "niece", "father", "mother", "dissident", "opposition leader"};
+        "sister", "nephew", "niece", "father", "mother", "dissident", "opposition leader", "ally",
+        "confidant", "loyalist"};
     const bool article = after + 1 < end && (norms_[after + 1] == "a" || norms_[after + 1] == "an" ||
                                              norms_[after + 1] == "the");
     // Only inside a noun phrase: in "Duda, who was in New York, did not meet the Ukrainian
@@ -1833,7 +1843,10 @@ class ArticleExtractor {
       // Whatever of a state's an attack hits is the state's: "attacked a Chadian army base",
       // "attacked Iranian border guards".
       const bool aimed = hostile || last_prep == "at" || last_prep == "on" || last_prep == "against";
-      if (places && !hostile && ((m.source == Source::demonym && m.b > pos && kDeterminers.count(norms_[m.b - 1])) ||
+      // "arrived in the Serbian capital" reaches Serbia, though.
+      const bool capital_noun = m.e < s.end_token && norms_[m.e] == "capital";
+      if (places && !hostile && !capital_noun &&
+          ((m.source == Source::demonym && m.b > pos && kDeterminers.count(norms_[m.b - 1])) ||
                      (!aimed && m.e < s.end_token && kUnitNouns.count(norms_[m.e]))))
         continue;
       out.mentions.push_back(mi);
@@ -2374,6 +2387,23 @@ class ArticleExtractor {
               (norms_[j - 2] == "after" || norms_[j - 2] == "before" ||
                norms_[j - 2] == "while" || norms_[j - 2] == ","))
             subj = clause_subject(ms, tb, s, false);
+          // "the TTP, which has waged an insurgency against Pakistan": the relative's antecedent.
+          static const std::unordered_set<std::string> kActVerbs = {
+              "waged", "wage", "wages", "launched", "mounted", "staged", "carried", "conducted",
+              "stepped", "led", "fought"};
+          uint32_t v = j;
+          while (v > sb && (kAdjectiveLike(norms_[v - 1]) || norms_[v - 1] == "out" ||
+                            norms_[v - 1] == "up"))
+            --v;
+          if (subj.mentions.empty() && v > sb + 1 && kActVerbs.count(norms_[v - 1])) {
+            uint32_t r = v - 1;
+            while (r > sb && (norms_[r - 1] == "has" || norms_[r - 1] == "have" ||
+                              norms_[r - 1] == "had" || is_adverb(norms_[r - 1])))
+              --r;
+            if (r > sb && (norms_[r - 1] == "which" || norms_[r - 1] == "who" ||
+                           (norms_[r - 1] == "that" && described_actor(ms, r - 1, s) != kNone)))
+              subj = clause_subject(ms, r, s, false);
+          }
         }
         if (subj.mentions.empty() && in_adverbial_phrase(tb, sb)) {
           subj = clause_subject(ms, tb, s, false);

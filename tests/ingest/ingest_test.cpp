@@ -1154,3 +1154,27 @@ TEST_CASE("a plural title distributes over its names: in order, or respectively"
   CHECK(q.count("congratulates(Luis Arce, Nicolás Maduro)"));
   CHECK_FALSE(q.count("congratulates(Bolivia, Miguel Díaz-Canel)"));
 }
+
+TEST_CASE("'headed by X' leads, not a trip; 'arrived in the Serbian capital' visits Serbia") {
+  const auto r = relations(
+      "The New Development Bank, headed by former Brazilian president Dilma Rousseff, has "
+      "promised to lend more.",
+      "2023-08-24");
+  CHECK(r.count("leads(Dilma Rousseff, New Development Bank)"));
+  CHECK_FALSE(r.count("visits(Dilma Rousseff, New Development Bank)"));
+  CHECK(relations("The National Electoral Council, headed by Elvis Amoroso, a close Maduro ally, "
+                  "declared the result.",
+                  "2024-07-30")
+            .count("leads(Elvis Amoroso, National Electoral Council)"));
+  CHECK(relations("Xi arrived in the Serbian capital late on Tuesday.", "2024-05-08")
+            .count("visits(Xi Jinping, Serbia)"));
+}
+
+TEST_CASE("an act waged by the antecedent of 'which'; 'is still' is copular") {
+  CHECK(relations("The TTP, which has waged an insurgency against Pakistan for years, has "
+                  "stepped up attacks.",
+                  "2024-12-28")
+            .count("attacks(Tehreek-e-Taliban Pakistan, Pakistan)"));
+  CHECK(relations("China is still Taiwan's largest trading partner.", "2024-05-21")
+            .count("trades-with(China, Taiwan)"));
+}
