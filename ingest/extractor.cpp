@@ -736,6 +736,8 @@ class ArticleExtractor {
   uint32_t take_unknown_person(const SentenceSpan& s, uint32_t i, std::vector<Mention>& ms,
                                const std::vector<TitleMention>& titles) {
     const uint32_t end = s.end_token;
+    // "In Pyongyang, ...", "On Monday, ...": a capitalised preposition starts no name.
+    if (kPrepositions.count(norms_[i]) || kClauseStops.count(norms_[i])) return i;
     uint32_t span = capitalised_span(i, end);
     uint32_t b = i;
     if (span > 1 && kDeterminers.count(norms_[i])) {
@@ -1205,6 +1207,14 @@ class ArticleExtractor {
         if (target == kNone && dict_of_[ms[person].entity] == kNone &&
             kStateOffices.count(k_.titles()[t.title].title)) {
           target = state_of_coordinated_title(t, ms, s.first_token);
+          // "In Pyongyang, Vice Foreign Minister Kim Jong-gyu said": the place the sentence
+          // opens with.
+          if (target == kNone && s.first_token + 2 < s.end_token && norms_[s.first_token] == "in") {
+            const uint32_t m = mention_starting_at(ms, s.first_token + 1);
+            if (m != kNone && norms_[ms[m].e] == "," &&
+                out_.entities[ms[m].entity].kind == EntityKind::country)
+              target = ms[m].entity;
+          }
           if (target == kNone && !recounts_history(s.first_token, s.end_token) &&
               find_cue(k_.cues().history, s.first_token, s.end_token, s.end_token) == kNone)
             target = dateline_state();
@@ -1967,7 +1977,8 @@ class ArticleExtractor {
             !word_within(tr.requires_before, tb >= sb + 3 ? tb - 3 : sb, tb))
           continue;
         if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 8)) &&
-            !(is_passive(tr, tb, te, sb) && word_within(tr.requires_after, tb >= sb + 6 ? tb - 6 : sb, tb)))
+            !(is_passive(tr, tb, te, sb) && word_within(tr.requires_after, tb >= sb + 6 ? tb - 6 : sb, tb)) &&
+            !(tr.verb && relative_object(tr.requires_after, tb, sb)))
           continue;
         // "..., according to South Korean intelligence" after a verb of war or of arming
         // reports a claim about others (after a trade figure it is only a source).
@@ -1983,6 +1994,22 @@ class ArticleExtractor {
         if (emit(sentence, s, ms, hit.type, tr, tb, te, attributed)) break;
       }
     }
+  }
+
+  // "the protocol that Sisi and his Somali counterpart signed": one of `words` is the object
+  // of the relative clause the verb at `tb` ends.
+  bool relative_object(const std::vector<std::string>& words, uint32_t tb, uint32_t sb) const {
+    for (uint32_t r = tb; r > sb + 1 && tb - r < 14; --r) {
+      const std::string& w = norms_[r - 1];
+      if (w == "," || w == "." || stops_clause(r - 1)) {
+        if (w != "that" && w != "which") return false;
+      }
+      if (w == "that" || w == "which") {
+        const std::string& head = norms_[r - 2] == "," && r > sb + 2 ? norms_[r - 3] : norms_[r - 2];
+        return std::find(words.begin(), words.end(), head) != words.end();
+      }
+    }
+    return false;
   }
 
   // "was attacked by", "missiles supplied by": the passive, written with a form of "be" or
@@ -2033,6 +2060,10 @@ class ArticleExtractor {
 
   bool intended(const Trigger& tr, uint32_t tb, uint32_t te, uint32_t sb, uint32_t se) const {
     const Cues& cues = k_.cues();
+    // "Poland will no longer send weapons": an act that stops now, told as a negation.
+    if (tb >= sb + 3 && norms_[tb - 2] == "no" && norms_[tb - 1] == "longer" &&
+        (norms_[tb - 3] == "will" || norms_[tb - 3] == "would"))
+      return false;
     if (find_cue(cues.modality, tb >= sb + 5 ? tb - 5 : sb, tb, tb) != kNone) return true;
     if (infinitive_of_intent(tb, sb)) return true;
     // After a noun, only right after it: "sanctions would follow", not a later clause's "if".
@@ -2282,7 +2313,18 @@ class ArticleExtractor {
         "remains", "remained", "remain", "remaining", "became", "become", "becomes", "becoming"};
     if (!(b > s.first_token && (kBeForms.count(norms_[b - 1]) || kCopulas.count(norms_[b - 1]))))
       return false;
-    subj = left_argument(ms, b - 1, s, 4);
+    // "China, including Hong Kong, is still Taiwan's largest trading partner".
+    uint32_t at = b - 1;
+    if (at > s.first_token + 3 && norms_[at - 1] == ",") {
+      uint32_t k = at - 1;
+      while (k > s.first_token && k + 6 > at && norms_[k - 1] != "including" &&
+             norms_[k - 1] != "excluding" && norms_[k - 1] != ",")
+        --k;
+      if (k > s.first_token + 1 && (norms_[k - 1] == "including" || norms_[k - 1] == "excluding") &&
+          norms_[k - 2] == ",")
+        at = k - 2;
+    }
+    subj = left_argument(ms, at, s, 4);
     return !subj.mentions.empty();
   }
 

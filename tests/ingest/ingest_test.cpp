@@ -1178,3 +1178,29 @@ TEST_CASE("an act waged by the antecedent of 'which'; 'is still' is copular") {
   CHECK(relations("China is still Taiwan's largest trading partner.", "2024-05-21")
             .count("trades-with(China, Taiwan)"));
 }
+
+TEST_CASE("'will no longer send weapons' is a negated act, not an intention") {
+  CHECK(relations("Poland will no longer send weapons to Ukraine, Prime Minister Mateusz "
+                  "Morawiecki said.",
+                  "2023-09-21")
+            .count("supports(Poland, Ukraine) negated"));
+  CHECK(relations("Poland will send weapons to Ukraine.", "2023-09-21").empty());
+}
+
+TEST_CASE("an agreement signed in a relative clause: 'the protocol that A and B signed'") {
+  CHECK(relations("The delivery follows the defence cooperation protocol that President Abdel "
+                  "Fattah al-Sisi and his Somali counterpart Hassan Sheikh Mohamud signed in Cairo.",
+                  "2024-08-29")
+            .count("signs-agreement-with(Abdel Fattah el-Sisi, Hassan Sheikh Mohamud)"));
+}
+
+TEST_CASE("'In Pyongyang, ...' opens with a place, not a name, and gives an unknown minister's state") {
+  const auto r = relations("In Pyongyang, Vice Foreign Minister Kim Jong-gyu said it was lawful.",
+                           "2024-10-29");
+  CHECK(r.count("affiliated-with(Kim Jong-gyu, North Korea)"));
+  CHECK_FALSE(relations("In January, President Lai Ching-te met Eric Chu.", "2024-05-21")
+                  .count("leads(Eric Chu, In January)"));
+  CHECK(relations("China, including Hong Kong, is still Taiwan's largest trading partner.",
+                  "2024-05-21")
+            .count("trades-with(China, Taiwan)"));
+}
