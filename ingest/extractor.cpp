@@ -918,6 +918,27 @@ class ArticleExtractor {
       push_mention(ms, m);
       return i + 1;
     }
+    // "Serbia has been a candidate for EU membership, but it has refused to ...": a subject
+    // "it" after a clause of the sentence is that clause's subject, a state or organisation.
+    if (norms_[i] == "it" && i > s.first_token && i + 1 < end) {
+      static const std::unordered_set<std::string> kVerbStarts = {
+          "has", "had", "have", "was", "is", "would", "will", "could", "said", "says", "did",
+          "does", "also", "has", "had"};
+      const std::string& nx = norms_[i + 1];
+      // "companies that it said had supplied the RSF": a speaker inside a relative clause.
+      const bool parenthetical = (norms_[i - 1] == "that" || norms_[i - 1] == "which") &&
+                                 (nx == "said" || nx == "says" || nx == "claimed" || nx == "believes");
+      if (!parenthetical && (kVerbStarts.count(nx) || (nx.ends_with("ed") && toks_[i + 1].word))) {
+        for (const Mention& m : ms) {
+          if (m.b >= i) break;
+          if (m.locative || m.possessive || m.entity2 != kNone || is_person(m.entity)) continue;
+          if (m.b != s.first_token && !(m.b == s.first_token + 1 && kDeterminers.count(norms_[s.first_token])))
+            break;  // only the sentence's opening subject
+          push_mention(ms, {i, i + 1, m.entity, kNone, Source::coref});
+          return i + 1;
+        }
+      }
+    }
     uint32_t next = take_collective_pair(i, end, ms);
     if (next == i) next = take_group_reference(i, end, ms);
     if (next == i) next = take_neighbour(i, end, ms);
@@ -1814,6 +1835,19 @@ class ArticleExtractor {
             "region", "territory", "province", "republic", "enclave", "island", "islands",
             "government", "people", "state", "kingdom", "city", "town", "port", "village"};
         if (norms_[i] == "of" && i > pos && kPlaceNouns.count(norms_[i - 1])) continue;
+        // "struck dozens of targets in northern Iraq": a count's "of" is no phrase of its own;
+        // "hideouts of the BLA", "bases of Jaish al-Adl": what is hit belongs to the actor.
+        static const std::unordered_set<std::string> kCountOf = {
+            "dozens", "hundreds", "scores", "thousands", "number", "series", "wave", "barrage"};
+        static const std::unordered_set<std::string> kTargetNouns = {
+            "hideouts", "hideout", "bases", "base", "camps", "camp", "positions", "facilities",
+            "facility", "sites", "targets", "headquarters", "compound", "depots", "strongholds",
+            "fighters", "militants", "members", "commanders", "leaders", "infrastructure"};
+        if (norms_[i] == "of" && i > pos &&
+            (kCountOf.count(norms_[i - 1]) || (hostile && kTargetNouns.count(norms_[i - 1]))))
+          continue;
+        // "strikes on what it called PKK facilities", "hitting what it described as hideouts".
+        if (hostile && norms_[i] == "as" && i > pos && norms_[i - 1] == "described") continue;
         if (kPrepositions.count(norms_[i])) {
           last_prep = norms_[i];
           ++preps;
@@ -1830,6 +1864,11 @@ class ArticleExtractor {
         if (owned) continue;
       }
       if (stopped) break;
+      // "strikes on what it called PKK facilities": the speaker of "what X called" is no object.
+      if (m.b > pos && norms_[m.b - 1] == "what" && m.e < s.end_token &&
+          (norms_[m.e] == "called" || norms_[m.e] == "described" || norms_[m.e] == "termed" ||
+           norms_[m.e] == "said"))
+        continue;
       // Past a comma the argument may only be an apposition renaming the phrase before it
       // ("met the summit's host, Russian President Vladimir Putin"), not an actor in a new
       // clause ("attacks on critical infrastructure, saying Moscow ...").

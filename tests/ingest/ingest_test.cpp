@@ -1204,3 +1204,30 @@ TEST_CASE("'In Pyongyang, ...' opens with a place, not a name, and gives an unkn
                   "2024-05-21")
             .count("trades-with(China, Taiwan)"));
 }
+
+TEST_CASE("a subject 'it' after a clause is the sentence's opening subject, not a speaker inside a relative") {
+  CHECK(relations("Serbia has been a candidate for EU membership since 2012, but it has refused to "
+                  "impose sanctions on Russia.",
+                  "2024-05-08")
+            .count("sanctions(Serbia, Russia) negated"));
+  CHECK_FALSE(relations("The Treasury Department also sanctioned seven companies that it said had "
+                        "supplied the RSF with weapons.",
+                        "2025-01-07")
+                  .count("supports(United States, Rapid Support Forces)"));
+}
+
+TEST_CASE("strikes on targets: counted targets, 'what it called', 'hideouts of' a group, hitting") {
+  const auto r = relations("Turkish warplanes and drones struck dozens of targets in northern Iraq "
+                           "and Syria overnight.",
+                           "2024-10-25");
+  CHECK(r.count("attacks(Turkey, Iraq)"));
+  CHECK(r.count("attacks(Turkey, Syria)"));
+  CHECK(relations("The National Intelligence Organization carried out drone strikes on what it "
+                  "called PKK energy facilities in Syria.",
+                  "2024-10-25")
+            .count("attacks(National Intelligence Organization, PKK)"));
+  CHECK(relations("Pakistan carried out strikes on Iranian soil, hitting what it described as "
+                  "hideouts of the Balochistan Liberation Army.",
+                  "2024-01-19")
+            .count("attacks(Pakistan, Balochistan Liberation Army)"));
+}
