@@ -410,6 +410,11 @@ class ArticleExtractor {
     if (m.entity == kNone) return;
     if (m.source != Source::coref && m.source != Source::demonym && !m.locative)
       add_surface_form(m.entity, m.b, m.e);
+    // "The National Electoral Council (CNE)": the short form names it from here on.
+    if (!is_person(m.entity) && m.e + 2 < toks_.size() && norms_[m.e] == "(" &&
+        toks_[m.e + 1].upper && toks_[m.e + 1].word && norms_[m.e + 2] == ")" &&
+        norms_[m.e + 1].size() >= 2)
+      acronyms_.try_emplace(norms_[m.e + 1], m.entity);
     ms.push_back(m);
   }
 
@@ -614,6 +619,13 @@ class ArticleExtractor {
     if (i + 1 < end && norms_[i + 1] == "of" && (kUnitNouns.count(norms_[i]) || norms_[i] == "heads"))
       return i;
     const Knowledge::Match dm = dictionary_match(i, end);
+    if (dm.length == 0 && toks_[i].upper && !(i > s.first_token && norms_[i - 1] == "(")) {
+      auto ac = acronyms_.find(norms_[i]);
+      if (ac != acronyms_.end()) {
+        push_mention(ms, {i, i + 1, ac->second, kNone, Source::alias});
+        return i + 1;
+      }
+    }
     uint32_t span = capitalised_span(i, end);
     uint32_t span_b = i;
     // "A State Department spokesman": after a sentence-initial article, a dictionary name.
@@ -918,6 +930,16 @@ class ArticleExtractor {
       push_mention(ms, m);
       return i + 1;
     }
+    // "the North", "the South" in a story about one of the Koreas.
+    if (norms_[i] == "the" && i + 1 < end && toks_[i + 1].cap &&
+        (norms_[i + 1] == "north" || norms_[i + 1] == "south") &&
+        !(i + 2 < end && toks_[i + 2].cap && toks_[i + 2].word)) {
+      auto it = by_key_.find(norms_[i + 1] == "north" ? "north-korea" : "south-korea");
+      if (it != by_key_.end()) {
+        push_mention(ms, {i, i + 2, it->second, kNone, Source::coref});
+        return i + 2;
+      }
+    }
     // "Serbia has been a candidate for EU membership, but it has refused to ...": a subject
     // "it" after a clause of the sentence is that clause's subject, a state or organisation.
     if (norms_[i] == "it" && i > s.first_token && i + 1 < end) {
@@ -1217,6 +1239,17 @@ class ArticleExtractor {
       const uint32_t person = mention_starting_at(ms, name_at);
       if (person != kNone && is_person(ms[person].entity)) {
         uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
+        // "Lula's chief foreign policy adviser Celso Amorim": serves the state its owner leads.
+        if (target == kNone && of == kNone) {
+          uint32_t j = t.b;
+          while (j > s.first_token && toks_[j - 1].word && !toks_[j - 1].cap && norms_[j - 1] != "'s")
+            --j;
+          if (j > s.first_token + 1 && norms_[j - 1] == "'s") {
+            const uint32_t owner = mention_ending_at(ms, j - 1);
+            if (owner != kNone && is_person(ms[owner].entity))
+              target = state_of_office_holder(ms[owner].entity);
+          }
+        }
         // "President Faure Essozimna of Togo": the state after the name.
         const uint32_t of_after = of == kNone ? state_after_name(ms, ms[person].e, s.end_token) : kNone;
         if (of_after != kNone) {
@@ -2854,6 +2887,7 @@ class ArticleExtractor {
   std::vector<uint32_t> recent_people_, recent_things_;
   std::unordered_map<std::string, uint32_t> name_tokens_;
   std::unordered_set<std::string> learned_orgs_;  // keys of names described as organisations
+  std::unordered_map<std::string, uint32_t> acronyms_;  // "cne" -> the council named before "(CNE)"
   // Tokens of a mention that only describes a titled name ("Gabriel Boric of Chile"): no actor,
   // but part of the name's phrase when lists are coordinated.
   std::vector<uint8_t> described_;

@@ -1231,3 +1231,21 @@ TEST_CASE("strikes on targets: counted targets, 'what it called', 'hideouts of' 
                   "2024-01-19")
             .count("attacks(Pakistan, Balochistan Liberation Army)"));
 }
+
+TEST_CASE("a parenthesised acronym names its organisation later; 'the North' is North Korea") {
+  CHECK(relations("The National Electoral Council (CNE) declared Maduro the winner. Opposition "
+                  "leader María Corina Machado accused the CNE of fraud.",
+                  "2024-07-30")
+            .count("accuses(María Corina Machado, National Electoral Council)"));
+  const auto r = relations("North Korea denied it. South Korea and the United States have also "
+                           "accused the North of supplying Russia with shells.",
+                           "2024-10-29");
+  CHECK(r.count("accuses(South Korea, North Korea)"));
+  CHECK(r.count("supports(North Korea, Russia) attributed"));
+}
+
+TEST_CASE("a leader's adviser serves the leader's state") {
+  CHECK(relations("Lula's chief foreign policy adviser Celso Amorim met Maduro on Monday.",
+                  "2024-07-30")
+            .count("affiliated-with(Celso Amorim, Brazil)"));
+}
