@@ -619,6 +619,12 @@ class ArticleExtractor {
     if (i + 1 < end && norms_[i + 1] == "of" && (kUnitNouns.count(norms_[i]) || norms_[i] == "heads"))
       return i;
     const Knowledge::Match dm = dictionary_match(i, end);
+    // "Sheikh Mohammed bin Abdulrahman Al Thani": a name after an honorific may run further
+    // than an alias that includes the honorific.
+    if ((norms_[i] == "sheikh" || norms_[i] == "sheikha") && i + 1 < end) {
+      const Knowledge::Match after = dictionary_match(i + 1, end);
+      if (after.length > 0 && after.length + 1 > dm.length) return take_name(s, i + 1, ms);
+    }
     if (dm.length == 0 && toks_[i].upper && !(i > s.first_token && norms_[i - 1] == "(")) {
       auto ac = acronyms_.find(norms_[i]);
       if (ac != acronyms_.end()) {
@@ -948,8 +954,7 @@ class ArticleExtractor {
           "does", "also", "has", "had"};
       const std::string& nx = norms_[i + 1];
       // "companies that it said had supplied the RSF": a speaker inside a relative clause.
-      const bool parenthetical = (norms_[i - 1] == "that" || norms_[i - 1] == "which") &&
-                                 (nx == "said" || nx == "says" || nx == "claimed" || nx == "believes");
+      const bool parenthetical = norms_[i - 1] == "that" || norms_[i - 1] == "which";
       if (!parenthetical && (kVerbStarts.count(nx) || (nx.ends_with("ed") && toks_[i + 1].word))) {
         for (const Mention& m : ms) {
           if (m.b >= i) break;
@@ -987,7 +992,10 @@ class ArticleExtractor {
                               (norms_[after] == "of" && i > s.first_token && norms_[i - 1] == ","))))
           title.reset();
       }
-      if (title) titles.push_back({i, i + title->second, title->first});
+      if (title) {
+        titles.push_back({i, i + title->second, title->first});
+        for (uint32_t j = i; j < i + title->second; ++j) described_[j] = 1;
+      }
       uint32_t next = take_name(s, i, ms);
       // A title is not part of a name: "Prime Minister Rishi Sunak" is a title and a name.
       if (next == i && title) next = i + title->second;
@@ -2642,7 +2650,17 @@ class ArticleExtractor {
         break;
       }
     }
-    return find_cue(k_.cues().negation, clause_b, tb, tb) != kNone;
+    if (find_cue(k_.cues().negation, clause_b, tb, tb) != kNone) return true;
+    // "Peskov has denied that North Korean soldiers were fighting for Russia".
+    if (!subj.mentions.empty()) {
+      const uint32_t b = ms[subj.mentions.front()].b;
+      if (b >= sb + 2 && norms_[b - 1] == "that") {
+        const std::string& v = norms_[b - 2];
+        if (v.starts_with("den") || v.starts_with("reject") || v.starts_with("dismiss"))
+          return true;
+      }
+    }
+    return false;
   }
 
   float confidence(const Trigger& tr, const ArgList& subj, const ArgList& obj,

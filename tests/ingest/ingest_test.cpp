@@ -1249,3 +1249,14 @@ TEST_CASE("a leader's adviser serves the leader's state") {
                   "2024-07-30")
             .count("affiliated-with(Celso Amorim, Brazil)"));
 }
+
+TEST_CASE("'Sheikh' before a longer dictionary name; fighting for a state; 'denied that' negates") {
+  const auto r = relations("Qatari Prime Minister Sheikh Mohammed bin Abdulrahman Al Thani met CIA "
+                           "Director William Burns and Mossad chief David Barnea in Doha.",
+                           "2024-01-10");
+  CHECK(r.count("meets-with(Mohammed bin Abdulrahman Al Thani, William Burns)"));
+  CHECK(r.count("meets-with(David Barnea, Mohammed bin Abdulrahman Al Thani)"));
+  CHECK(relations("Dmitry Peskov has denied that North Korean soldiers were fighting for Russia.",
+                  "2024-10-29")
+            .count("supports(North Korea, Russia) negated"));
+}
