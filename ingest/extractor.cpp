@@ -2554,7 +2554,8 @@ class ArticleExtractor {
     // reaching one is no state visit ("arrived in Kazan").
     // Not "attacked army positions in El Fasher" either: a city reached through "in" is where
     // the attack happened, and the attacker may be of the same state.
-    if (type != attacks_type_ || obj.preposition == "in")
+    const bool travel = rt.name == "visits" && tr.verb;
+    if ((type != attacks_type_ || obj.preposition == "in") && !travel)
       obj.mentions.erase(std::remove_if(obj.mentions.begin(), obj.mentions.end(),
                                         [&](uint32_t mi) { return ms[mi].city; }),
                          obj.mentions.end());

@@ -1260,3 +1260,12 @@ TEST_CASE("'Sheikh' before a longer dictionary name; fighting for a state; 'deni
                   "2024-10-29")
             .count("supports(North Korea, Russia) negated"));
 }
+
+TEST_CASE("travelling to a major city visits its state") {
+  CHECK(relations("Foreign Minister Sergei Lavrov travelled to Johannesburg in his place.",
+                  "2023-08-24")
+            .count("visits(Sergei Lavrov, South Africa)"));
+  // A city is still no actor.
+  CHECK_FALSE(relations("Shanghai welcomed the decision.", "2023-08-24")
+                  .count("praises(China, United States)"));
+}
