@@ -697,23 +697,25 @@ TEST_CASE("development set: micro scores over fixtures/articles and fixtures/dev
     }
   }
   INFO(format_score(total, false));
-  // Thresholds a little under the measured figures (82 articles, 1,161 gold relations: P 0.924,
-  // R 0.797, F1 0.856 on 2026-11-27, after the third held-out set, b01-b14, joined the
-  // development set), so a rule change that costs quality fails here. These are development
-  // figures: the rules were tuned on most of these articles.
+  // Thresholds a little under the measured figures (96 articles, 1,456 gold relations: P 0.931,
+  // R 0.812, F1 0.868 on 2026-11-27, after the third and fourth held-out sets, b01-b14 and
+  // c01-c14, joined the development set), so a rule change that costs quality fails here. These
+  // are development figures: the rules were tuned on most of these articles.
   CHECK(total.overall.precision() >= 0.91);
   CHECK(total.overall.recall() >= 0.78);
   CHECK(total.overall.f1() >= 0.84);
 }
 
-TEST_CASE("a city is its state only as an attack's target: 'attacked the port city of Odesa'") {
+TEST_CASE("a city stands for its state as an attack's target or a trip's end, not as a place of fighting") {
   const auto r = relations(
       "Russia attacked the port city of Odesa with drones. Modi arrived in Kazan for the BRICS "
       "summit. RSF fighters attacked army positions in El Fasher. Israeli jets struck Tyre.",
       "2024-10-22");
   CHECK(r.count("attacks(Russia, Ukraine)"));
   CHECK(r.count("attacks(Israel, Lebanon)"));
-  CHECK_FALSE(r.count("visits(Narendra Modi, Russia)"));
+  // Travelling to a city is a visit to its state, as the blind annotators of the b- and
+  // c-sets both coded it ("travelled to Johannesburg", "traveled to Kazan").
+  CHECK(r.count("visits(Narendra Modi, Russia)"));
   CHECK_FALSE(r.count("attacks(Rapid Support Forces, Sudan)"));
 }
 
