@@ -152,7 +152,12 @@ int run_serve(const std::string& db, relgraph::server::HttpOptions http,
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  const auto load_start = Clock::now();
   auto svc = open_service(db, std::move(options));
+  std::fprintf(stderr, "relgraph: %zu relations loaded from the %s in %.2fs\n",
+               svc->snapshot()->relation_count(),
+               svc->started_from() == "image" ? "snapshot image" : "database",
+               std::chrono::duration<double>(Clock::now() - load_start).count());
   if (!fixtures.empty()) {
     const auto files = relgraph::server::fixture_article_files(fixtures);
     if (files.empty()) {
