@@ -227,7 +227,7 @@ struct Store::Impl {
   // Every write transaction calls this before it commits: the generation is how a cache of
   // the graph outside SQLite knows that it went stale (StoreState).
   void bump_generation(SQLite::Database& db) {
-    Query q(*this, db, "UPDATE store_generation SET generation = generation + 1 WHERE id = 1");
+    Query q(*this, db, "UPDATE store_generation SET generation = random() WHERE id = 1");
     q->exec();
   }
 
@@ -494,7 +494,7 @@ std::unique_ptr<Store> Store::open(const std::string& path,
       db.exec("PRAGMA user_version = " + std::to_string(i + 1));
       // A migration may change what the graph is built from: caches of it must go stale.
       if (i + 1 >= kGenerationSchema) {
-        db.exec("UPDATE store_generation SET generation = generation + 1 WHERE id = 1");
+        db.exec("UPDATE store_generation SET generation = random() WHERE id = 1");
       }
       tx.commit();
     }

@@ -76,10 +76,12 @@ struct GraphRows {
 
 // Where the store's content stands: equal states mean equal content, so a cache of the graph
 // kept outside SQLite (graph::SnapshotImage) is valid exactly while the state it was built
-// from is the current one. `generation` grows with every write transaction of this Store;
-// `store_id` is random per database file (made by the schema migration), so an image left
-// beside a different database does not match it. The largest ids are a second check, against
-// rows added by something other than this Store (which does not bump the generation).
+// from is the current one. `generation` is replaced by a fresh random number in every write
+// transaction of this Store (random, not a counter: a database restored from a backup and then
+// written to as often as the original was must not take the original's value); `store_id` is
+// random per database file (made by the schema migration), so an image left beside a different
+// database does not match it. The largest ids are a second check, against rows added by
+// something other than a Store (which does not replace the generation).
 struct StoreState {
   int64_t store_id = 0;
   int64_t generation = 0;
