@@ -88,10 +88,52 @@ KindResult run_kind(const char* name, size_t n, Query&& query) {
   return r;
 }
 
+// Entities, relations and adjacency of two snapshots compared through the public interface,
+// for every entity id up to the largest and every relation of each: the number of differences.
+size_t compare_snapshots(const graph::Snapshot& a, const graph::Snapshot& b) {
+  size_t differences = 0;
+  if (a.entity_count() != b.entity_count()) ++differences;
+  if (a.relation_count() != b.relation_count()) ++differences;
+  if (a.latest_day() != b.latest_day()) ++differences;
+  graph::Filter all;
+  all.include_negated = true;  // every relation, negated ones too
+  size_t seen = 0;
+  for (int64_t id = 1; seen < a.entity_count() && id < (int64_t{1} << 40); ++id) {
+    const graph::EntityRow* x = a.entity(id);
+    const graph::EntityRow* y = b.entity(id);
+    if ((x == nullptr) != (y == nullptr)) {
+      ++differences;
+      continue;
+    }
+    if (x == nullptr) continue;
+    ++seen;
+    if (x->key != y->key || x->name != y->name || x->kind != y->kind ||
+        b.entity_by_key(x->key) != y || a.degree(id) != b.degree(id)) {
+      ++differences;
+    }
+    const auto rx = a.relations_of(id, all);
+    if (rx != b.relations_of(id, all)) ++differences;
+    for (const int64_t r : rx) {
+      const auto p = a.relation(r);
+      const auto q = b.relation(r);
+      if (!p || !q || p->subject != id) continue;  // each relation once, from its subject
+      if (p->type != q->type || p->subject != q->subject || p->object != q->object ||
+          p->symmetric != q->symmetric || p->evidence_count != q->evidence_count ||
+          p->negated_count != q->negated_count || p->attributed_count != q->attributed_count ||
+          p->first_seen != q->first_seen || p->last_seen != q->last_seen) {
+        ++differences;
+      }
+    }
+  }
+  return differences;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string db, queries_path, out;
+  std::string image_path;  // --image: also measure a cold start from a snapshot image here
+  bool verify_image = false;  // --verify: compare the image's snapshot with the store's
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--db" && i + 1 < argc) db = argv[++i];
@@ -99,10 +141,12 @@ int main(int argc, char** argv) {
     else if (a == "--out" && i + 1 < argc) out = argv[++i];
     else if (a == "--repeat" && i + 1 < argc) g_repeat = std::max(1, std::atoi(argv[++i]));
     else if (a == "--only" && i + 1 < argc) g_only = argv[++i];
+    else if (a == "--image" && i + 1 < argc) image_path = argv[++i];
+    else if (a == "--verify") verify_image = true;
     else {
       std::fprintf(stderr,
                    "usage: query_bench --db FILE --queries FILE --out FILE [--repeat N] "
-                   "[--only q1,q2,...,load]\n");
+                   "[--only q1,q2,...,load] [--image FILE [--verify]]\n");
       return 2;
     }
   }
@@ -123,27 +167,84 @@ int main(int argc, char** argv) {
     for (const auto& name : q["q4_types"]) m |= uint64_t{1} << *knowledge.relation_type(name.get<std::string>());
     return m;
   }();
-  malloc_trim(0);
-  const long rss0 = relgraph::bench::proc_status_kib("VmRSS");
-  const auto t0 = Clock::now();
-  const double cpu0 = cpu_seconds();
-  auto svc = std::make_unique<relgraph::server::Service>(std::move(knowledge),
-                                                         relgraph::store::Store::open(db, symmetric));
-  const double load_s = seconds_since(t0);
-  const double load_cpu_s = cpu_seconds() - cpu0;
-  malloc_trim(0);
-  const long rss1 = relgraph::bench::proc_status_kib("VmRSS");
-  const long hwm = relgraph::bench::proc_status_kib("VmHWM");
+  // With --image: the first start finds no image, loads the store and writes one; the second
+  // starts from it. Without: one start from the store, no image (what the figures always were).
+  relgraph::server::ServiceOptions options;
+  options.snapshot_image = image_path;
+  if (!image_path.empty()) std::remove(image_path.c_str());
+  struct ColdStart {
+    std::unique_ptr<relgraph::server::Service> svc;
+    double seconds = 0, cpu_seconds = 0, edges = 0, bytes_per_edge = 0;
+    long rss_delta_kib = 0, peak_kib = 0;
+  };
+  auto cold_start = [&](relgraph::ingest::Knowledge k) {  // copied before the clock starts
+    ColdStart c;
+    malloc_trim(0);
+    // Resets VmHWM, so that each start reports its own peak.
+    if (FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+      std::fputs("5", f);
+      std::fclose(f);
+    }
+    const long rss0 = relgraph::bench::proc_status_kib("VmRSS");
+    const auto t0 = Clock::now();
+    const double cpu0 = cpu_seconds();
+    c.svc = std::make_unique<relgraph::server::Service>(
+        std::move(k), relgraph::store::Store::open(db, symmetric), options);
+    c.seconds = seconds_since(t0);
+    c.cpu_seconds = cpu_seconds() - cpu0;
+    malloc_trim(0);
+    const long rss1 = relgraph::bench::proc_status_kib("VmRSS");
+    c.peak_kib = relgraph::bench::proc_status_kib("VmHWM");
+    c.rss_delta_kib = rss1 - rss0;
+    auto snap = c.svc->snapshot();
+    c.edges = static_cast<double>(snap->relation_count());
+    c.bytes_per_edge = static_cast<double>(rss1 - rss0) * 1024.0 / c.edges;
+    std::fprintf(stderr,
+                 "query_bench: cold start (from %s) %zu entities, %zu relations in %.3fs (%.2fM "
+                 "edges/s; CPU %.3fs, %.2fM edges per CPU s), RSS +%.0f MiB (%.1f B/edge), peak "
+                 "RSS %.0f MiB\n",
+                 c.svc->started_from().c_str(), snap->entity_count(), snap->relation_count(),
+                 c.seconds, c.edges / c.seconds / 1e6, c.cpu_seconds, c.edges / c.cpu_seconds / 1e6,
+                 c.rss_delta_kib / 1024.0, c.bytes_per_edge, c.peak_kib / 1024.0);
+    return c;
+  };
+  ColdStart first = cold_start(knowledge);
+  const double edges = first.edges;
+  const double load_s = first.seconds, load_cpu_s = first.cpu_seconds;
+  const double bytes_per_edge = first.bytes_per_edge;
+  const long rss0 = 0, rss1 = first.rss_delta_kib, hwm = first.peak_kib;
+  json image_result = nullptr;
+  auto svc = std::move(first.svc);
+  if (!image_path.empty()) {
+    const auto tw = Clock::now();
+    svc->wait_for_snapshot_image();
+    const double write_wait_s = seconds_since(tw);
+    // --verify keeps the snapshot read from the store, to compare with the image's below.
+    std::shared_ptr<const graph::Snapshot> from_store;
+    if (verify_image) from_store = svc->snapshot();
+    svc.reset();
+    std::fprintf(stderr, "query_bench: image written (waited %.3fs after the start)\n",
+                 write_wait_s);
+    ColdStart second = cold_start(knowledge);
+    image_result = {{"started_from", second.svc->started_from()},
+                    {"seconds", second.seconds},
+                    {"edges_per_s", second.edges / second.seconds},
+                    {"cpu_seconds", second.cpu_seconds},
+                    {"rss_delta_bytes", second.rss_delta_kib * 1024.0},
+                    {"bytes_per_edge", second.bytes_per_edge},
+                    {"peak_rss_bytes", second.peak_kib * 1024.0},
+                    {"write_wait_seconds", write_wait_s}};
+    svc = std::move(second.svc);
+    if (from_store) {
+      const auto t = Clock::now();
+      const size_t differences = compare_snapshots(*from_store, *svc->snapshot());
+      std::fprintf(stderr, "query_bench: image vs store snapshot: %zu differences (%.1fs)\n",
+                   differences, seconds_since(t));
+      image_result["differences_from_store"] = differences;
+      if (differences != 0) return 1;
+    }
+  }
   auto snap = svc->snapshot();
-  const double edges = static_cast<double>(snap->relation_count());
-  const double bytes_per_edge = static_cast<double>(rss1 - rss0) * 1024.0 / edges;
-  std::fprintf(stderr,
-               "query_bench: cold start %zu entities, %zu relations in %.3fs (%.2fM edges/s; CPU "
-               "%.3fs, %.2fM edges per CPU s), RSS +%.0f MiB (%.1f B/edge), peak RSS %.0f MiB\n",
-               snap->entity_count(), snap->relation_count(), load_s, edges / load_s / 1e6,
-               load_cpu_s, edges / load_cpu_s / 1e6,
-               (rss1 - rss0) / 1024.0, bytes_per_edge, hwm / 1024.0);
-
   const int max_hops = q.value("max_hops", 6);
   auto ids = [&](const char* kind) {
     std::vector<int64_t> v;
@@ -264,6 +365,7 @@ int main(int argc, char** argv) {
                    {"peak_rss_bytes", hwm * 1024.0},
                    {"scan_seconds", scan_s},
                    {"build_seconds", build_s}}},
+                 {"load_image", image_result},
                  {"kinds", std::move(kinds)}};
   std::ofstream(out) << result.dump() << "\n";
   return 0;

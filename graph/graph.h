@@ -284,6 +284,7 @@ class Snapshot {
 
  private:
   friend class SnapshotBuilder;
+  friend class SnapshotImage;
   explicit Snapshot(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -338,4 +339,5 @@ std::string iso_from_days(int32_t days);
 
 }  // namespace relgraph::graph
 
-#include "graph/analytics.h"  // IWYU pragma: export
+#include "graph/analytics.h"       // IWYU pragma: export
+#include "graph/snapshot_image.h"  // IWYU pragma: export

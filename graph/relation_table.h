@@ -157,6 +157,8 @@ class RelationTable {
   }
 
  private:
+  friend struct ImageCodec;  // graph/snapshot_image.cpp saves and restores the arrays
+
   static bool fits(const RelationRow& row) {
     constexpr uint32_t kMax = std::numeric_limits<uint16_t>::max();
     return row.evidence_count <= kMax && row.negated_count <= kMax &&

@@ -36,13 +36,14 @@ struct Common {
 // Extra entity dictionaries (--dictionary DIR, repeatable), merged with the bundled ones.
 std::vector<std::string> dictionary_dirs;
 
-std::unique_ptr<Service> open_service(const std::string& db) {
+std::unique_ptr<Service> open_service(const std::string& db,
+                                      relgraph::server::ServiceOptions options = {}) {
   auto knowledge = relgraph::server::bundled_knowledge(dictionary_dirs);
   std::vector<std::string> symmetric;
   for (const auto& t : knowledge.relation_types())
     if (t.symmetric) symmetric.push_back(t.name);
   auto store = relgraph::store::Store::open(db, symmetric);
-  return std::make_unique<Service>(std::move(knowledge), std::move(store));
+  return std::make_unique<Service>(std::move(knowledge), std::move(store), std::move(options));
 }
 
 // Reads articles from files; prints every problem. Returns false if any file had one.
@@ -143,7 +144,7 @@ int run_ingest(const std::string& db, const std::vector<std::string>& files, siz
 }
 
 int run_serve(const std::string& db, relgraph::server::HttpOptions http,
-              const std::string& fixtures) {
+              const std::string& fixtures, relgraph::server::ServiceOptions options) {
   // Signals are taken by one thread with sigwait, so every other thread runs undisturbed.
   sigset_t signals;
   sigemptyset(&signals);
@@ -151,7 +152,12 @@ int run_serve(const std::string& db, relgraph::server::HttpOptions http,
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto svc = open_service(db);
+  const auto load_start = Clock::now();
+  auto svc = open_service(db, std::move(options));
+  std::fprintf(stderr, "relgraph: %zu relations loaded from the %s in %.2fs\n",
+               svc->snapshot()->relation_count(),
+               svc->started_from() == "image" ? "snapshot image" : "database",
+               std::chrono::duration<double>(Clock::now() - load_start).count());
   if (!fixtures.empty()) {
     const auto files = relgraph::server::fixture_article_files(fixtures);
     if (files.empty()) {
@@ -389,6 +395,16 @@ int main(int argc, char** argv) {
       ->envname("RELGRAPH_FIXTURES")
       ->check(CLI::ExistingDirectory);
 
+  std::string snapshot_image;
+  bool no_snapshot_image = false;
+  serve->add_option("--snapshot-image", snapshot_image,
+                    "Graph snapshot image for fast restarts (default: the database path + "
+                    "\".graph-image\"); used only while it matches the database, rewritten "
+                    "after a start that had to load the database")
+      ->envname("RELGRAPH_SNAPSHOT_IMAGE");
+  serve->add_flag("--no-snapshot-image", no_snapshot_image,
+                  "Neither read nor write a snapshot image: always load the database");
+
   std::string ingest_db = "relgraph.db";
   std::vector<std::string> files;
   size_t batch_size = 500;
@@ -482,7 +498,9 @@ int main(int argc, char** argv) {
                      "front controls access.\n";
         return 2;
       }
-      return run_serve(db, http, fixtures);
+      relgraph::server::ServiceOptions options;
+      if (!no_snapshot_image) options.snapshot_image = snapshot_image.empty() ? db + ".graph-image" : snapshot_image;
+      return run_serve(db, http, fixtures, std::move(options));
     }
     if (*backup) {
       if (!std::filesystem::is_regular_file(backup_db)) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 
 namespace relgraph::server {
 namespace {
@@ -34,12 +35,76 @@ std::optional<graph::RelationRow> graph_row(const store::RelationRecord& r,
   return row;
 }
 
-Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> store)
-    : knowledge_(std::move(knowledge)), store_(std::move(store)), publisher_(nullptr) {
-  publisher_.publish(load_snapshot(1));
+Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> store,
+                 ServiceOptions options)
+    : knowledge_(std::move(knowledge)),
+      store_(std::move(store)),
+      publisher_(nullptr),
+      options_(std::move(options)) {
+  publisher_.publish(first_snapshot());
 }
 
-std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version) {
+Service::~Service() { wait_for_snapshot_image(); }
+
+void Service::wait_for_snapshot_image() {
+  if (image_writer_.joinable()) image_writer_.join();
+}
+
+graph::SnapshotImage::Tag Service::image_tag(const store::StoreState& state) const {
+  // The ontology decides type indices and symmetry, so it is part of what an image stands for.
+  uint64_t ontology = 0xcbf29ce484222325ull;  // FNV-1a over names and symmetry
+  for (const auto& t : knowledge_.relation_types()) {
+    for (unsigned char c : t.name + (t.symmetric ? "/s;" : "/d;")) {
+      ontology = (ontology ^ c) * 0x100000001b3ull;
+    }
+  }
+  graph::SnapshotImage::Tag tag;
+  tag.words = {0x72656c6772617068ull,  // "relgraph"
+               static_cast<uint64_t>(state.store_id),
+               static_cast<uint64_t>(state.generation),
+               static_cast<uint64_t>(state.max_entity_id),
+               static_cast<uint64_t>(state.max_relation_id),
+               static_cast<uint64_t>(state.schema_version),
+               ontology,
+               0};
+  return tag;
+}
+
+std::shared_ptr<const graph::Snapshot> Service::first_snapshot() {
+  const std::string& path = options_.snapshot_image;
+  started_from_ = "store";
+  if (path.empty()) return load_snapshot(1);
+  // Flags in the image: bit 0, snapshot_has_all_relations.
+  graph::SnapshotImage::Loaded image = graph::SnapshotImage::read(path, image_tag(store_->state()), 1);
+  if (image.snapshot) {
+    snapshot_has_all_relations_ = (image.flags & 1) != 0;
+    started_from_ = "image";
+    return std::move(image.snapshot);
+  }
+  if (image.problem == "stale") {
+    std::fprintf(stderr, "relgraph: the snapshot image %s is older than the database; loading "
+                 "the database\n", path.c_str());
+  } else if (image.problem != "missing") {
+    std::fprintf(stderr, "relgraph: not using the snapshot image %s (%s); loading the database\n",
+                 path.c_str(), image.problem.c_str());
+  }
+  store::StoreState state;
+  auto snapshot = load_snapshot(1, &state);
+  const graph::SnapshotImage::Tag tag = image_tag(state);
+  const uint64_t flags = snapshot_has_all_relations_ ? 1 : 0;
+  // Written off the start-up path: the server answers meanwhile, from the same snapshot.
+  image_writer_ = std::thread([snapshot, tag, flags, path] {
+    try {
+      graph::SnapshotImage::write(*snapshot, tag, flags, path);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "relgraph: %s (the next start will load the store)\n", e.what());
+    }
+  });
+  return snapshot;
+}
+
+std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version,
+                                                              store::StoreState* state) {
   // Rows go from the store straight into the graph's builder: neither side holds all of them.
   class Loader : public store::GraphRowSink {
    public:
@@ -78,7 +143,8 @@ std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version) 
   std::vector<std::string> type_names;
   for (const auto& t : types) type_names.push_back(t.name);
   Loader loader(types);
-  store_->load_graph(type_names, loader);
+  const store::StoreState read_at = store_->load_graph(type_names, loader);
+  if (state != nullptr) *state = read_at;
   snapshot_has_all_relations_ = loader.all();
   return loader.builder().build(version);
 }

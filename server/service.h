@@ -16,6 +16,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -35,10 +36,28 @@ std::optional<graph::RelationRow> graph_row(const store::RelationRecord& r,
 // items dropped.
 std::vector<std::string> split_comma_list(const std::string& list);
 
+struct ServiceOptions {
+  // Where the graph's snapshot image is kept (graph::SnapshotImage); empty: no image. At
+  // start-up an image whose tag matches the store's state (StoreState) and this ontology is
+  // loaded instead of the rows; otherwise the rows are, and an image of the result is written
+  // in the background for the next start. An image that is stale, damaged or unwritable is
+  // reported on stderr and otherwise ignored: start-up never fails because of it.
+  std::string snapshot_image;
+};
+
 class Service {
  public:
   // Builds the first snapshot from what the store holds.
-  Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> store);
+  Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> store,
+          ServiceOptions options = {});
+  // Waits for the snapshot image being written, if any.
+  ~Service();
+
+  // How the first snapshot was made: "image" (read from the snapshot image) or "store".
+  const std::string& started_from() const { return started_from_; }
+  // Waits until the snapshot image started at start-up is written (or failed). For tests and
+  // benchmarks; the destructor does it too.
+  void wait_for_snapshot_image();
 
   struct Ingested {
     store::IngestOutcome outcome;
@@ -101,7 +120,14 @@ class Service {
   // Forgets the cached aliases of these entities. Called after the commit that changed them.
   void forget_aliases(const std::vector<int64_t>& ids);
   // A snapshot of everything in the store (start-up, and after curation rewrites rows).
-  std::shared_ptr<const graph::Snapshot> load_snapshot(uint64_t version);
+  // `state`, when given, receives the store state the rows were read at.
+  std::shared_ptr<const graph::Snapshot> load_snapshot(uint64_t version,
+                                                       store::StoreState* state = nullptr);
+  // The first snapshot: from the image when it is valid, else from the store (and then an
+  // image of it is written in image_writer_).
+  std::shared_ptr<const graph::Snapshot> first_snapshot();
+  // What an image must carry to stand for `state` under this ontology.
+  graph::SnapshotImage::Tag image_tag(const store::StoreState& state) const;
 
   ingest::Knowledge knowledge_;
   std::unique_ptr<store::Store> store_;
@@ -119,6 +145,10 @@ class Service {
   std::unordered_map<int64_t, Aliases> alias_cache_;
   uint64_t alias_epoch_ = 0;
   std::atomic<bool> snapshot_has_all_relations_{true};
+
+  ServiceOptions options_;
+  std::string started_from_;
+  std::thread image_writer_;  // writes the snapshot image after a start from the store
 };
 
 }  // namespace relgraph::server

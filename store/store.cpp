@@ -21,6 +21,9 @@
 namespace relgraph::store {
 namespace {
 
+// The first schema version with the store_generation table (003_store_generation.sql).
+constexpr size_t kGenerationSchema = 3;
+
 constexpr int kReaders = 8;
 
 std::string sha256_hex(const std::string& data) {
@@ -220,6 +223,13 @@ struct Store::Impl {
     SQLite::Statement* stmt_ = nullptr;
     std::unique_ptr<SQLite::Statement> owned_;
   };
+
+  // Every write transaction calls this before it commits: the generation is how a cache of
+  // the graph outside SQLite knows that it went stale (StoreState).
+  void bump_generation(SQLite::Database& db) {
+    Query q(*this, db, "UPDATE store_generation SET generation = random() WHERE id = 1");
+    q->exec();
+  }
 
   std::vector<std::string> aliases_of(SQLite::Database& db, int64_t id) {
     Query q(*this, db, "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY id");
@@ -482,6 +492,10 @@ std::unique_ptr<Store> Store::open(const std::string& path,
       SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
       db.exec(std::string(migrations[i].content));
       db.exec("PRAGMA user_version = " + std::to_string(i + 1));
+      // A migration may change what the graph is built from: caches of it must go stale.
+      if (i + 1 >= kGenerationSchema) {
+        db.exec("UPDATE store_generation SET generation = random() WHERE id = 1");
+      }
       tx.commit();
     }
     for (int r = 0; r < kReaders; ++r) {
@@ -504,6 +518,7 @@ IngestOutcome Store::ingest(const ArticleInput& article, const ingest::Extractio
     SQLite::Database& db = *impl_->writer;
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     IngestOutcome out = impl_->write_article(db, article, extraction, knowledge);
+    impl_->bump_generation(db);
     tx.commit();
     return out;
   } catch (const SQLite::Exception& e) {
@@ -521,6 +536,7 @@ std::vector<IngestOutcome> Store::ingest_batch(
     std::vector<IngestOutcome> out;
     out.reserve(articles.size());
     for (const auto& [a, x] : articles) out.push_back(impl_->write_article(db, a, x, knowledge));
+    impl_->bump_generation(db);
     tx.commit();
     return out;
   } catch (const SQLite::Exception& e) {
@@ -816,6 +832,7 @@ bool Store::add_alias(int64_t entity_id, const std::string& alias) {
     ins.bind(3, alias_norm(alias));
     const bool added = ins.exec() > 0;
     if (added) impl_->refresh_entity_fts(db, entity_id);
+    impl_->bump_generation(db);
     tx.commit();
     return added;
   } catch (const SQLite::Exception& e) {
@@ -923,6 +940,7 @@ Store::MergeOutcome Store::merge_entities(int64_t into, int64_t from) {
       del.exec();
     }
     impl_->refresh_entity_fts(db, into);
+    impl_->bump_generation(db);
     tx.commit();
   } catch (const SQLite::Exception& e) {
     throw StoreError(std::string("cannot merge the entities: ") + e.what());
@@ -1052,6 +1070,17 @@ class LoaderConnection {
     return {ids[0], ids[1]};
   }
 
+  // The store's state as this transaction sees it. REQUIRES: begin() was called.
+  StoreState state() {
+    const auto v = row(
+        "SELECT (SELECT store_id FROM store_generation WHERE id = 1), "
+        "(SELECT generation FROM store_generation WHERE id = 1), "
+        "coalesce((SELECT max(id) FROM entities), 0), "
+        "coalesce((SELECT max(id) FROM relations), 0), "
+        "(SELECT user_version FROM pragma_user_version)");
+    return StoreState{v[0], v[1], v[2], v[3], static_cast<int>(v[4])};
+  }
+
   void read_entities(GraphRowSink& sink) {
     prepare("SELECT id, key, name, kind FROM entities ORDER BY id");
     int rc = SQLITE_ROW;
@@ -1135,11 +1164,19 @@ GraphRows Store::load_graph(const std::vector<std::string>& type_names) {
   return out;
 }
 
-void Store::load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink) {
+StoreState Store::load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink) {
   LoaderConnection connection(impl_->path);
   const auto [min_id, max_id] = connection.begin();
+  const StoreState state = connection.state();
   connection.read_entities(sink);
   connection.read_relations(min_id, max_id, type_names, sink);
+  return state;
+}
+
+StoreState Store::state() {
+  LoaderConnection connection(impl_->path);
+  connection.begin();
+  return connection.state();
 }
 
 void Store::backup(const std::string& db_path, const std::string& out_path) {

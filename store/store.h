@@ -74,6 +74,23 @@ struct GraphRows {
   std::vector<GraphRelationRow> relations;
 };
 
+// Where the store's content stands: equal states mean equal content, so a cache of the graph
+// kept outside SQLite (graph::SnapshotImage) is valid exactly while the state it was built
+// from is the current one. `generation` is replaced by a fresh random number in every write
+// transaction of this Store (random, not a counter: a database restored from a backup and then
+// written to as often as the original was must not take the original's value); `store_id` is
+// random per database file (made by the schema migration), so an image left beside a different
+// database does not match it. The largest ids are a second check, against rows added by
+// something other than a Store (which does not replace the generation).
+struct StoreState {
+  int64_t store_id = 0;
+  int64_t generation = 0;
+  int64_t max_entity_id = 0;    // 0 when there are none
+  int64_t max_relation_id = 0;  // 0 when there are none
+  int schema_version = 0;
+  bool operator==(const StoreState&) const = default;
+};
+
 // Receives Store::load_graph's rows one at a time, so that a caller can build its own structure
 // without holding every row: entities first (by id), then relations (by id).
 class GraphRowSink {
@@ -218,7 +235,12 @@ class Store {
   GraphRows load_graph(const std::vector<std::string>& type_names);
   // The same rows, in the same order and the same read transaction, handed to `sink` as they
   // are read instead of collected. Exceptions from the sink propagate (the read ends).
-  void load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink);
+  // Returns the state of the store that the rows are (read in the same transaction).
+  StoreState load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink);
+
+  // The store's current state (one read transaction; a few index seeks, no scan).
+  // Throws StoreError.
+  StoreState state();
 
   // Copies the database at `db_path` to `out_path` with SQLite's online backup API: a
   // consistent copy even while a server writes to it. Writes `out_path` + ".tmp" first and

@@ -253,3 +253,43 @@ TEST_CASE("id index: consecutive, dense with gaps, and sparse ids give the same 
   empty.assign({});
   CHECK(empty.find(1) == detail::kNoIndex);
 }
+
+// build_csr fills the CSR arrays itself instead of calling Boost's constructor: they must be
+// what the constructor gives for the edge list it used to be given, in both directions.
+TEST_CASE("csr: the snapshot's CSR is what Boost's unsorted-edges constructor builds") {
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    const RandomRows rows = random_rows(seed, /*gaps=*/seed % 2 == 0);
+    const auto snap = Snapshot::build(1, rows.entities, rows.relations);
+    const detail::Base& base = *snap->impl().base_;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    std::vector<detail::EdgeBundle> bundles;
+    for (uint32_t r = 0; r < base.relations.size(); ++r) {
+      const detail::RelationRecord& record = base.relations.record(r);
+      const detail::EdgeBundle bundle{r, record.type,
+                                      static_cast<uint8_t>(record.flags & ~detail::kWide)};
+      edges.emplace_back(record.subject, record.object);
+      bundles.push_back(bundle);
+      if (record.subject != record.object && (record.flags & detail::kSymmetric) != 0) {
+        edges.emplace_back(record.object, record.subject);
+        bundles.push_back(bundle);
+      }
+    }
+    const detail::CsrGraph reference(boost::edges_are_unsorted_multi_pass, edges.begin(),
+                                     edges.end(), bundles.begin(), base.vertex_count());
+    CHECK(base.csr.m_forward.m_rowstart == reference.m_forward.m_rowstart);
+    CHECK(base.csr.m_forward.m_column == reference.m_forward.m_column);
+    CHECK(base.csr.m_backward.m_rowstart == reference.m_backward.m_rowstart);
+    CHECK(base.csr.m_backward.m_column == reference.m_backward.m_column);
+    CHECK(base.csr.m_backward.m_edge_properties == reference.m_backward.m_edge_properties);
+    const auto& got = base.csr.m_forward.m_edge_properties;
+    const auto& want = reference.m_forward.m_edge_properties;
+    REQUIRE(got.size() == want.size());
+    for (size_t e = 0; e < got.size(); ++e) {
+      CHECK((got[e].relation == want[e].relation && got[e].type == want[e].type &&
+             got[e].flags == want[e].flags));
+    }
+    CHECK(boost::num_vertices(base.csr) == boost::num_vertices(reference));
+    CHECK(boost::num_edges(base.csr) == boost::num_edges(reference));
+  }
+}
