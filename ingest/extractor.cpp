@@ -2049,6 +2049,9 @@ class ArticleExtractor {
           if (tb >= m.b && tb < m.e) inside = true;
         if (inside || (tr.verb && (reads_as_noun(tb, sb) || describes_title(tb, te, sb, se)))) continue;
         if (!tr.verb && te < se && kModifiedNouns.count(norms_[te])) continue;
+        // "and still imports most of its gas from Russia": after such an adverb it is a verb.
+        if (!tr.verb && tb > sb && (norms_[tb - 1] == "still" || norms_[tb - 1] == "also"))
+          continue;
         // A topic, not an act: "the two leaders discussed trade", "talks about aid".
         if (tb > sb && kTopicWords.count(norms_[tb - 1])) continue;
         if (!tr.excludes_after.empty() && word_within(tr.excludes_after, te, std::min(se, te + 3)))
@@ -2369,6 +2372,23 @@ class ArticleExtractor {
   // "X is Y's largest supplier of arms": the copula's subject and the possessor.
   bool copular_arguments(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
                          uint32_t te, ArgList& subj, ArgList& obj) const {
+    // "China is the largest trading partner of both Japan and South Korea".
+    if (te + 1 < s.end_token && norms_[te] == "of") {
+      uint32_t b = tb;
+      while (b > s.first_token && toks_[b - 1].word && !toks_[b - 1].cap &&
+             !kBeForms.count(norms_[b - 1]) && !is_adverb(norms_[b - 1]) && tb - b < 4)
+        --b;
+      while (b > s.first_token && is_adverb(norms_[b - 1])) --b;
+      static const std::unordered_set<std::string> kCopulasOf = {"is", "was", "remains", "became"};
+      const uint32_t first = norms_[te + 1] == "both" ? te + 2 : te + 1;
+      const uint32_t m = mention_starting_at(ms, first);
+      if (b > s.first_token && kCopulasOf.count(norms_[b - 1]) && m != kNone && usable(ms[m], false)) {
+        obj.mentions = {m};
+        coordinate(ms, m, +1, obj.mentions, s, false, ListOf::noun_object);
+        subj = left_argument(ms, b - 1, s, 4);
+        if (!subj.mentions.empty()) return true;
+      }
+    }
     obj = noun_subject(ms, s, tb, te, 6);
     if (obj.mentions.empty()) return false;
     const Mention& owner = ms[obj.mentions.front()];
@@ -2694,7 +2714,8 @@ class ArticleExtractor {
   bool emit_symmetric(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms,
                       uint16_t type, const Trigger& tr, uint32_t tb, uint32_t te,
                       const ArgList& subj, const ArgList& obj, const Qualifiers& q) {
-    ArgList p = right_argument(ms, te, s, tr.parties, tr.places, 8);
+    // "signed a memorandum of understanding with the breakaway region of Somaliland".
+    ArgList p = right_argument(ms, te, s, tr.parties, tr.places, 10);
     p.mentions.erase(std::remove_if(p.mentions.begin(), p.mentions.end(),
                                     [&](uint32_t mi) { return ms[mi].city; }),
                      p.mentions.end());

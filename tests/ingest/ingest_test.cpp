@@ -1271,3 +1271,20 @@ TEST_CASE("travelling to a major city visits its state") {
   CHECK_FALSE(relations("Shanghai welcomed the decision.", "2023-08-24")
                   .count("praises(China, United States)"));
 }
+
+TEST_CASE("long party phrases, 'still imports' as a verb, and 'partner of both X and Y'") {
+  CHECK(relations("The dispute began when Ethiopia signed a memorandum of understanding with the "
+                  "breakaway region of Somaliland.",
+                  "2024-01-05")
+            .count("signs-agreement-with(Ethiopia, Somaliland)"));
+  const auto r = relations("Belgrade has refused to join EU sanctions against Russia and still "
+                           "imports most of its natural gas from Russia.",
+                           "2024-10-10");
+  CHECK(r.count("trades-with(Russia, Serbia)"));
+  const auto t = relations("China is the largest trading partner of both Japan and South Korea.",
+                           "2024-05-27");
+  CHECK(t.count("trades-with(China, Japan)"));
+  CHECK(t.count("trades-with(China, South Korea)"));
+  CHECK(relations("Russia has long been India's largest supplier of arms.", "2024-07-09")
+            .count("supports(Russia, India)"));
+}
