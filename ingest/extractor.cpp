@@ -924,6 +924,16 @@ class ArticleExtractor {
         return i + 1;
       }
     }
+    // "had neither conceded nor congratulated his rival": the latest other person named.
+    if ((norms_[i] == "his" || norms_[i] == "her") && i + 1 < end &&
+        (norms_[i + 1] == "rival" || norms_[i + 1] == "opponent" || norms_[i + 1] == "challenger")) {
+      const uint32_t owner = resolve_pronoun(norms_[i], i == s.first_token, ms);
+      for (auto it = recent_people_.rbegin(); it != recent_people_.rend(); ++it)
+        if (*it != owner) {
+          push_mention(ms, {i, i + 2, *it, kNone, Source::coref});
+          return i + 2;
+        }
+    }
     // A possessive pronoun before a word is a determiner ("his congratulations"): it may
     // own a noun or a title, but it is not an argument of a verb.
     const bool determiner = i + 1 < end && toks_[i + 1].word && norms_[i + 1] != "'s" &&
@@ -935,6 +945,16 @@ class ArticleExtractor {
       m.possessive = kPossessivePronouns.count(norms_[i]) && determiner;
       push_mention(ms, m);
       return i + 1;
+    }
+    // "congratulated the winner": the article's main person, as "the president-elect" is.
+    if (norms_[i] == "the" && i + 1 < end &&
+        (norms_[i + 1] == "winner" || norms_[i + 1] == "victor") &&
+        !(i + 2 < end && norms_[i + 2] == "of")) {
+      const uint32_t p = most_salient_person();
+      if (p != kNone) {
+        push_mention(ms, {i, i + 2, p, kNone, Source::coref});
+        return i + 2;
+      }
     }
     // "the North", "the South" in a story about one of the Koreas.
     if (norms_[i] == "the" && i + 1 < end && toks_[i + 1].cap &&

@@ -1288,3 +1288,13 @@ TEST_CASE("long party phrases, 'still imports' as a verb, and 'partner of both X
   CHECK(relations("Russia has long been India's largest supplier of arms.", "2024-07-09")
             .count("supports(Russia, India)"));
 }
+
+TEST_CASE("'the winner' is the article's main person; 'his rival' the latest other one") {
+  CHECK(relations("Luiz Inácio Lula da Silva won the runoff. Gustavo Petro congratulated the winner.",
+                  "2022-10-31")
+            .count("congratulates(Gustavo Petro, Luiz Inácio Lula da Silva)"));
+  CHECK(relations("Luiz Inácio Lula da Silva narrowly defeated Jair Bolsonaro. Bolsonaro had "
+                  "neither conceded nor congratulated his rival.",
+                  "2022-10-31")
+            .count("congratulates(Jair Bolsonaro, Luiz Inácio Lula da Silva) negated"));
+}
