@@ -389,7 +389,7 @@ class ArticleExtractor {
         "oligarch", "magnate", "cleric", "activist", "journalist", "lawyer", "warlord",
         "politician", "lawmaker", "widow", "son", "daughter", "wife", "husband", "brother",
         "sister", "nephew", "niece", "father", "mother", "dissident", "opposition leader", "ally",
-        "confidant", "loyalist"};
+        "confidant", "loyalist", "officer", "official", "diplomat", "negotiator", "commander"};
     const bool article = after + 1 < end && (norms_[after + 1] == "a" || norms_[after + 1] == "an" ||
                                              norms_[after + 1] == "the");
     // Only inside a noun phrase: in "Duda, who was in New York, did not meet the Ukrainian

@@ -1045,6 +1045,10 @@ TEST_CASE("an unknown name with an apposition only a person fits is a person") {
       "Georgia's ruling Georgian Dream party.",
       "2024-12-27");
   CHECK(r.count("sanctions(United States, Bidzina Ivanishvili)"));
+  CHECK(relations("Haitian Prime Minister Garry Conille later held talks with Godfrey Otunge, the "
+                  "senior Kenyan officer who commands the mission.",
+                  "2024-06-26")
+            .count("meets-with(Garry Conille, Godfrey Otunge)"));
 }
 
 TEST_CASE("'under sanctions imposed by X' is sanctioned by X") {
