@@ -2072,8 +2072,19 @@ class ArticleExtractor {
         // "and still imports most of its gas from Russia": after such an adverb it is a verb.
         if (!tr.verb && tb > sb && (norms_[tb - 1] == "still" || norms_[tb - 1] == "also"))
           continue;
-        // A topic, not an act: "the two leaders discussed trade", "talks about aid".
+        // A topic, not an act: "the two leaders discussed trade", "talks about aid", and
+        // further down the list, "to discuss security in the Baltic and support for Ukraine".
         if (tb > sb && kTopicWords.count(norms_[tb - 1])) continue;
+        if (!tr.verb) {
+          bool topic = false;
+          for (uint32_t j = tb; j > sb && tb - j < 10; --j) {
+            const std::string& w = norms_[j - 1];
+            if (w == "," || w == "." || stops_clause(j - 1) || mention_ending_at(ms, j) != kNone)
+              break;
+            if (w.starts_with("discuss")) topic = true;
+          }
+          if (topic) continue;
+        }
         if (!tr.excludes_after.empty() && word_within(tr.excludes_after, te, std::min(se, te + 3)))
           continue;
         if (!tr.requires_before.empty() &&

@@ -1302,3 +1302,10 @@ TEST_CASE("'the winner' is the article's main person; 'his rival' the latest oth
                   "2022-10-31")
             .count("congratulates(Jair Bolsonaro, Luiz Inácio Lula da Silva) negated"));
 }
+
+TEST_CASE("a noun further down a list of things discussed is a topic") {
+  CHECK(relations("Antony Blinken and Ulf Kristersson met privately to discuss security in the "
+                  "Baltic Sea region and support for Ukraine.",
+                  "2024-03-07")
+            .count("supports(Antony Blinken, Ukraine)") == 0);
+}
