@@ -956,6 +956,30 @@ class ArticleExtractor {
         return i + 2;
       }
     }
+    // "denounced the United States, Japan and South Korea over the drills, accusing them of":
+    // "them" is the latest list of states or organisations in the sentence (up to three).
+    if (norms_[i] == "them" && i > s.first_token) {
+      int last = -1;
+      for (int mi = static_cast<int>(ms.size()) - 1; mi >= 0; --mi) {
+        const Mention& m = ms[static_cast<size_t>(mi)];
+        if (m.b >= i || m.locative || m.possessive || is_person(m.entity)) continue;
+        last = mi;
+        break;
+      }
+      if (last >= 0) {
+        std::vector<uint32_t> list{static_cast<uint32_t>(last)};
+        coordinate(ms, static_cast<uint32_t>(last), -1, list, s, false);
+        // Not the sentence's own subjects ("Mali and Burkina Faso said ... war against them").
+        const bool subjects = ms[list.back()].b <= s.first_token + 1;
+        if (list.size() >= 2 && list.size() <= 3 && !subjects) {
+          Mention m{i, i + 1, ms[list[0]].entity, kNone, Source::coref};
+          m.entity2 = ms[list[1]].entity;
+          if (list.size() == 3) m.entity3 = ms[list[2]].entity;
+          push_mention(ms, m);
+          return i + 1;
+        }
+      }
+    }
     // "the North", "the South" in a story about one of the Koreas.
     if (norms_[i] == "the" && i + 1 < end && toks_[i + 1].cap &&
         (norms_[i + 1] == "north" || norms_[i + 1] == "south") &&

@@ -1309,3 +1309,15 @@ TEST_CASE("a noun further down a list of things discussed is a topic") {
                   "2024-03-07")
             .count("supports(Antony Blinken, Ukraine)") == 0);
 }
+
+TEST_CASE("an object 'them' is the latest list of actors, not the sentence's own subjects") {
+  const auto r = relations("North Korea's foreign ministry denounced the United States, Japan and "
+                           "South Korea over the drills, accusing them of building an Asian NATO.",
+                           "2024-06-30");
+  CHECK(r.count("accuses(North Korea, Japan)"));
+  CHECK(r.count("accuses(North Korea, United States)"));
+  CHECK_FALSE(relations("Mali and Burkina Faso have said any intervention in Niger would be "
+                        "treated as a declaration of war against them.",
+                        "2023-08-01")
+                  .count("attacks(Burkina Faso, Mali)"));
+}
