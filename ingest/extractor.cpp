@@ -453,6 +453,9 @@ class ArticleExtractor {
         if (!is_person(m.entity) && !m.locative && m.entity2 == kNone) return m.entity;
     for (auto it = ms.rbegin(); it != ms.rend(); ++it)
       if (!is_person(it->entity) && !it->locative && it->entity2 == kNone) return it->entity;
+    // "Somaliland, a former British protectorate, ... Its foreign minister": at the start of a
+    // sentence, the previous sentence's subject rather than an adjective in it.
+    if (topic_thing_ != kNone) return topic_thing_;
     return recent_things_.empty() ? kNone : recent_things_.back();
   }
 
@@ -2854,6 +2857,15 @@ class ArticleExtractor {
       }
     }
     if (first_person != kNone) topic_person_ = first_person;
+    // The opening actor, past a possessor ("Beijing's Taiwan Affairs Office reacted").
+    topic_thing_ = kNone;
+    size_t f = 0;
+    while (f + 1 < ms.size() && ms[f].e < norms_.size() && norms_[ms[f].e] == "'s" &&
+           ms[f + 1].b == ms[f].e + 1)
+      ++f;
+    if (f < ms.size() && !ms[f].locative && !ms[f].possessive && ms[f].source != Source::demonym &&
+        ms[f].entity2 == kNone && !is_person(ms[f].entity))
+      topic_thing_ = ms[f].entity;
   }
 
   void process_sentence(uint32_t index, const SentenceSpan& s) {
@@ -2982,7 +2994,8 @@ class ArticleExtractor {
   std::vector<uint32_t> recent_people_, recent_things_;
   std::unordered_map<std::string, uint32_t> name_tokens_;
   std::unordered_set<std::string> learned_orgs_;  // keys of names described as organisations
-  std::unordered_map<std::string, uint32_t> acronyms_;  // "cne" -> the council named before "(CNE)"
+  std::unordered_map<std::string, uint32_t> acronyms_;
+  uint32_t topic_thing_ = kNone;  // the previous sentence's opening state or organisation  // "cne" -> the council named before "(CNE)"
   // Tokens of a mention that only describes a titled name ("Gabriel Boric of Chile"): no actor,
   // but part of the name's phrase when lists are coordinated.
   std::vector<uint8_t> described_;

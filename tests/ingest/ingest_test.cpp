@@ -1321,3 +1321,16 @@ TEST_CASE("an object 'them' is the latest list of actors, not the sentence's own
                         "2023-08-01")
                   .count("attacks(Burkina Faso, Mali)"));
 }
+
+TEST_CASE("a sentence-initial 'Its' is the previous sentence's opening actor") {
+  const auto r = relations(
+      "Somaliland, a former British protectorate of about 4.5 million people, declared "
+      "independence from Somalia in 1991. Its foreign minister, Essa Kayd, hailed the agreement.",
+      "2024-01-02");
+  CHECK(r.count("affiliated-with(Essa Kayd, Somaliland)"));
+  CHECK_FALSE(r.count("affiliated-with(Essa Kayd, United Kingdom)"));
+  CHECK(relations("Beijing's Taiwan Affairs Office reacted within hours. Its spokesman Chen Binhua "
+                  "accused Lai Ching-te of separatism.",
+                  "2024-05-21")
+            .count("affiliated-with(Chen Binhua, Taiwan Affairs Office)"));
+}
