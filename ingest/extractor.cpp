@@ -111,7 +111,7 @@ const std::unordered_set<std::string> kSportsMetaphorTypes = {"attacks", "meets-
 const std::unordered_set<std::string> kStateOffices = {
     "deputy prime minister", "vice president", "foreign minister", "defence minister",
     "finance minister", "trade minister", "interior minister", "energy minister", "minister",
-    "national security adviser", "chief cabinet secretary"};
+    "national security adviser", "chief cabinet secretary", "cabinet secretary", "spokesperson"};
 
 // Words after which a noun is what is talked about: "discussed trade", "a debate about aid".
 const std::unordered_set<std::string> kTopicWords = {
@@ -1303,6 +1303,10 @@ class ArticleExtractor {
             const uint32_t owner = mention_ending_at(ms, j - 1);
             if (owner != kNone && is_person(ms[owner].entity))
               target = state_of_office_holder(ms[owner].entity);
+          } else if (j > s.first_token && (norms_[j - 1] == "his" || norms_[j - 1] == "her")) {
+            // "His spokesman, Matthew Miller": the pronoun's person's state.
+            const uint32_t owner = resolve_pronoun(norms_[j - 1], j - 1 == s.first_token, ms);
+            if (owner != kNone) target = state_of_office_holder(owner);
           }
         }
         // "President Faure Essozimna of Togo": the state after the name.

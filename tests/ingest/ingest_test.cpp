@@ -1334,3 +1334,14 @@ TEST_CASE("a sentence-initial 'Its' is the previous sentence's opening actor") {
                   "2024-05-21")
             .count("affiliated-with(Chen Binhua, Taiwan Affairs Office)"));
 }
+
+TEST_CASE("an unknown spokesperson or cabinet secretary serves the dateline's state; 'his spokesman' the person's") {
+  CHECK(relations("ISLAMABAD: Spokesperson Mumtaz Zahra Baloch told the weekly briefing that "
+                  "Pakistan prefers dialogue.",
+                  "2024-12-28")
+            .count("affiliated-with(Mumtaz Zahra Baloch, Pakistan)"));
+  CHECK(relations("ABU DHABI // Antony Blinken spoke on Monday. His spokesman, Matthew Miller, "
+                  "told reporters the department was reviewing other cases.",
+                  "2024-02-02")
+            .count("affiliated-with(Matthew Miller, United States)"));
+}
