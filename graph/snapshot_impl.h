@@ -470,13 +470,17 @@ struct Snapshot::Impl {
           direction == Direction::both ? (detail::kSymmetric | detail::kSelfLoop) : uint8_t{0};
       auto [it, end] = boost::in_edges(vertex, csr);
       // An in-edge holds the index of its bundle, which lies elsewhere: fetch a few ahead so
-      // that the cache misses overlap instead of queueing.
+      // that the cache misses overlap instead of queueing. Only the bundles of wanted
+      // neighbours are read, so only those are fetched: a scan that wants few of them (a
+      // neighbourhood's members) would otherwise fill the memory queue with useless misses.
       const auto& in_index = csr.m_backward.m_edge_properties;
+      const auto& in_sources = csr.m_backward.m_column;
       const auto& bundles = csr.m_forward.m_edge_properties;
       const size_t in_end = csr.m_backward.m_rowstart[vertex + 1];
       size_t position = csr.m_backward.m_rowstart[vertex];
       for (; it != end; ++it, ++position) {
-        if (position + detail::kPrefetchAhead < in_end) {
+        if (position + detail::kPrefetchAhead < in_end &&
+            wanted(static_cast<uint32_t>(in_sources[position + detail::kPrefetchAhead]))) {
           __builtin_prefetch(&bundles[in_index[position + detail::kPrefetchAhead]]);
         }
         if (!budget.take()) return false;
