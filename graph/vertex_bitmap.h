@@ -4,7 +4,8 @@
 //
 // Each thread keeps a small pool of bitmaps that are reused from query to query: a query sets
 // bits, and its lease clears exactly those bits when it ends, so a query costs what it touches;
-// the thread pays once for vertex_count / 8 bytes per bitmap (125 KiB at 1M entities). A query
+// the thread pays once for vertex_count / 8 bytes per bitmap (125 KiB at 1M entities), plus a
+// summary of one bit per 64 (2 KiB) that answers most of a sparse set's tests from L1. A query
 // may hold several leases at once (a bidirectional search holds one per side); the pool grows
 // to the most leases one thread has held at once. Not thread-safe: a lease belongs to one query.
 #pragma once
@@ -29,6 +30,8 @@ class VertexBitmap {
   void reserve(uint32_t vertex_count, bool with_values) {
     const size_t words = (size_t{vertex_count} + 63) / 64;
     if (words_.size() < words) words_.resize(words, 0);
+    const size_t summary_words = (words + 63) / 64;
+    if (summary_.size() < summary_words) summary_.resize(summary_words, 0);
     if (with_values && value_capacity_ < vertex_count) {
       // Uninitialised on purpose: the pages are touched only where a query stores a value.
       values_.reset(new uint32_t[vertex_count]);
@@ -37,7 +40,10 @@ class VertexBitmap {
   }
 
   void clear_set_bits() {
-    for (uint32_t v : set_) words_[v >> 6] = 0;
+    for (uint32_t v : set_) {
+      words_[v >> 6] = 0;
+      summary_[v >> 12] = 0;
+    }
     set_.clear();
   }
 
@@ -56,16 +62,23 @@ class VertexBitmap {
   }
 
   bool test(uint32_t v) const { return (words_[v >> 6] >> (v & 63)) & 1u; }
+  // The summary tested first: when few bits are set (a neighbourhood's few hundred members),
+  // most tests end there, in a few cache lines, instead of in a random line of the bitmap.
+  bool test_sparse(uint32_t v) const {
+    return ((summary_[v >> 12] >> ((v >> 6) & 63)) & 1u) != 0 && test(v);
+  }
   bool insert(uint32_t v) {
     uint64_t& word = words_[v >> 6];
     const uint64_t bit = uint64_t{1} << (v & 63);
     if ((word & bit) != 0) return false;
     word |= bit;
+    summary_[v >> 12] |= uint64_t{1} << ((v >> 6) & 63);
     set_.push_back(v);
     return true;
   }
 
   std::vector<uint64_t> words_;
+  std::vector<uint64_t> summary_;  // bit w: words_[w] may be non-zero
   std::vector<uint32_t> set_;  // vertices whose bits are set: what the lease clears
   std::unique_ptr<uint32_t[]> values_;
   uint32_t value_capacity_ = 0;
@@ -86,7 +99,7 @@ class VertexBitmapLease {
   VertexBitmapLease& operator=(const VertexBitmapLease&) = delete;
 
   // REQUIRES (both): v < vertex_count.
-  bool test(uint32_t v) const { return bitmap_->test(v); }
+  bool test(uint32_t v) const { return bitmap_->test_sparse(v); }
   // Sets v's bit; false when it was set already.
   bool insert(uint32_t v) { return bitmap_->insert(v); }
 
