@@ -150,7 +150,7 @@ struct IndexedEdge {
 static_assert(sizeof(IndexedEdge) == 12);
 
 // How many in-edges ahead a scan prefetches their bundles.
-inline constexpr size_t kPrefetchAhead = 8;
+inline constexpr size_t kPrefetchAhead = 20;
 
 // Vertices with more CSR edges than this get a by-neighbour index of their edges.
 inline constexpr uint64_t kIndexedEdges = 256;
