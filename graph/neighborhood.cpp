@@ -236,8 +236,8 @@ class NeighborhoodSearch {
     }
     // Each indexed hub h looks up the capped hubs, itself (self-loops) and the indexed hubs
     // with more edges (ties: higher-numbered): a pair of indexed hubs is looked up in the
-    // smaller one's index, which is short and stays in cache, instead of galloping through a
-    // hub of 10^5 edges with a cache miss per step. Hubs are taken largest first, so `larger`
+    // smaller one's index, the shorter search, rather than in a hub of 10^5 edges with a cache
+    // miss per probe. Hubs are taken largest first, so `larger`
     // (sorted by vertex, as the look-up needs) holds h and every hub taken before it.
     std::vector<uint32_t> capped_hubs(unscanned.begin(), unscanned.end() - indexed.size());
     std::sort(capped_hubs.begin(), capped_hubs.end());

@@ -368,9 +368,8 @@ struct Snapshot::Impl {
   // neighbours, in another order. The index is binary-searched for kSearchLanes neighbours at
   // a time, so k neighbours among d edges cost about k log(d) probes whose cache misses overlap
   // kSearchLanes-fold, or, when d is at most kMergeRatio * k, it is merged with the neighbours
-  // in one sequential pass. Takes one unit of budget
-  // per neighbour and one per edge examined (merging: per entry passed); returns false when the
-  // budget ran out.
+  // in one sequential pass. Takes one unit of budget per neighbour and one per edge examined
+  // (merging: one per entry passed); returns false when the budget ran out.
   // REQUIRES: has_edge_index(vertex); `neighbours` sorted ascending.
   template <class Fn>
   bool for_each_edge_between(uint32_t vertex, const uint32_t* neighbours, size_t count,
