@@ -478,29 +478,13 @@ std::vector<RelationId> Snapshot::relations_of(EntityId id, const Filter& filter
   const detail::ResolvedFilter resolved = detail::resolve(*impl_, filter, {v});
   // The caller asked for all of them: there is no bound to report against.
   auto unbounded = detail::QueryBudget::unlimited();
-  std::vector<uint32_t> found;  // relation indices
-  found.reserve(impl_->edge_count(v));
   impl_->for_each_step(v, filter.direction, resolved, unbounded,
                        [&](uint32_t, const EdgeBundle& edge) {
-                         found.push_back(edge.relation);
+                         result.push_back(impl_->relation_id(edge.relation));
                          return true;
                        });
-  // Base relation indices follow id order, so sorting the indices sorts the ids (4-byte keys
-  // instead of 8) unless overlay relations (indices after the base's, ids anywhere) are there.
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
-  const Base& base = *impl_->base_;
-  // Callers read the rows of the first relations next (a page of them): start fetching their
-  // records now, so that those reads overlap here instead of missing the cache one by one.
-  constexpr size_t kPrefetchedRows = 1024;
-  for (size_t i = 0; i < found.size() && i < kPrefetchedRows; ++i) {
-    if (found[i] < base.relation_count()) __builtin_prefetch(&base.relations.record(found[i]));
-  }
-  result.reserve(found.size());
-  for (uint32_t relation : found) result.push_back(impl_->relation_id(relation));
-  if (!found.empty() && found.back() >= base.relation_count()) {
-    std::sort(result.begin(), result.end());
-  }
+  std::sort(result.begin(), result.end());
+  result.erase(std::unique(result.begin(), result.end()), result.end());
   return result;
 }
 
