@@ -2,6 +2,7 @@
 // for hubs.
 
 #include <algorithm>
+#include <functional>
 #include <tuple>
 #include <vector>
 
@@ -221,7 +222,11 @@ class NeighborhoodSearch {
     for (uint32_t v : unscanned) is_unscanned.insert(v, 0);
     const Direction scan = all_scanned ? Direction::out : Direction::both;
     auto is_member = [&](uint32_t u) { return is_member_.test(u); };
-    for (uint32_t v : scanned) {
+    for (size_t i = 0; i < scanned.size(); ++i) {
+      const uint32_t v = scanned[i];
+      // Each member's edges start with a cache miss or two: overlap them with the scans before.
+      if (i + 8 < scanned.size()) g_.prefetch_edge_rows(scanned[i + 8]);
+      if (i + 4 < scanned.size()) g_.prefetch_edges(scanned[i + 4]);
       const bool went_on = g_.for_each_step_to(
           v, scan, filter_, budget, is_member, [&](uint32_t u, const EdgeBundle& edge) {
             if (all_scanned || v <= u || is_unscanned.contains(u)) found.push_back(edge.relation);
@@ -229,18 +234,27 @@ class NeighborhoodSearch {
           });
       if (!went_on) break;
     }
-    // Each indexed hub h looks up the capped hubs and the indexed hubs u >= h (a pair of
-    // indexed hubs is taken at its lower-numbered end).
+    // Each indexed hub h looks up the capped hubs, itself (self-loops) and the indexed hubs
+    // with more edges (ties: higher-numbered): a pair of indexed hubs is looked up in the
+    // smaller one's index, the shorter search, rather than in a hub of 10^5 edges with a cache
+    // miss per probe. Hubs are taken largest first, so `larger`
+    // (sorted by vertex, as the look-up needs) holds h and every hub taken before it.
     std::vector<uint32_t> capped_hubs(unscanned.begin(), unscanned.end() - indexed.size());
     std::sort(capped_hubs.begin(), capped_hubs.end());
-    std::sort(indexed.begin(), indexed.end());
+    std::vector<std::pair<uint64_t, uint32_t>> by_size;  // (edges, vertex)
+    by_size.reserve(indexed.size());
+    for (uint32_t h : indexed) by_size.emplace_back(g_.edge_count(h), h);
+    std::sort(by_size.begin(), by_size.end(), std::greater<>());
+    std::vector<uint32_t> larger;
+    larger.reserve(indexed.size());
     auto take = [&](uint32_t, const EdgeBundle& edge) { found.push_back(edge.relation); };
-    for (size_t i = 0; i < indexed.size() && !budget.exhausted(); ++i) {
-      const uint32_t h = indexed[i];
+    for (const auto& [edges, h] : by_size) {
+      if (budget.exhausted()) break;
+      larger.insert(std::lower_bound(larger.begin(), larger.end(), h), h);
       g_.for_each_edge_between(h, capped_hubs.data(), capped_hubs.size(), Direction::both, filter_,
                                budget, take);
-      g_.for_each_edge_between(h, indexed.data() + i, indexed.size() - i, Direction::both,
-                               filter_, budget, take);
+      g_.for_each_edge_between(h, larger.data(), larger.size(), Direction::both, filter_, budget,
+                               take);
     }
     for (uint32_t relation : followed_) {
       const auto [subject, object] = g_.relation_ends(relation);

@@ -150,7 +150,7 @@ struct IndexedEdge {
 static_assert(sizeof(IndexedEdge) == 12);
 
 // How many in-edges ahead a scan prefetches their bundles.
-inline constexpr size_t kPrefetchAhead = 8;
+inline constexpr size_t kPrefetchAhead = 20;
 
 // Vertices with more CSR edges than this get a by-neighbour index of their edges.
 inline constexpr uint64_t kIndexedEdges = 256;
@@ -330,6 +330,30 @@ struct Snapshot::Impl {
     return count;
   }
 
+  // for_each_edge_between merges instead of searching when the index holds at most this many
+  // entries per neighbour looked up.
+  static constexpr size_t kMergeRatio = 32;
+  // ... and else runs this many binary searches at once.
+  static constexpr size_t kSearchLanes = 8;
+
+  // Hints for a loop that will scan many vertices' edges in turn (each vertex's first edges
+  // are a cache miss or two): prefetch_edge_rows(v) a few vertices ahead starts fetching where
+  // v's edges begin, prefetch_edges(v) nearer (once that has arrived) its first edges.
+  void prefetch_edge_rows(uint32_t vertex) const {
+    if (vertex >= base_->vertex_count()) return;
+    __builtin_prefetch(&base_->csr.m_forward.m_rowstart[vertex]);
+    __builtin_prefetch(&base_->csr.m_backward.m_rowstart[vertex]);
+  }
+  void prefetch_edges(uint32_t vertex) const {
+    if (vertex >= base_->vertex_count()) return;
+    const detail::CsrGraph& csr = base_->csr;
+    const auto* out_first = csr.m_forward.m_column.data() + csr.m_forward.m_rowstart[vertex];
+    const size_t in_first = csr.m_backward.m_rowstart[vertex];
+    __builtin_prefetch(out_first);
+    __builtin_prefetch(csr.m_backward.m_column.data() + in_first);
+    __builtin_prefetch(csr.m_backward.m_edge_properties.data() + in_first);
+  }
+
   // Whether for_each_edge_between can serve `vertex`: a base hub with a by-neighbour index that
   // the overlay leaves as the base has it (no overlay edges, no superseded relations there).
   bool has_edge_index(uint32_t vertex) const {
@@ -341,9 +365,11 @@ struct Snapshot::Impl {
   // standing on `vertex` may follow in `direction` and that passes `filter` (the tests of
   // for_each_step), each relation once per neighbour (a self-loop when the neighbour is
   // `vertex`), by neighbour then relation: the steps for_each_step reports towards those
-  // neighbours, in another order. The index is searched forward from one neighbour to the next
-  // (galloping), so k neighbours among d edges cost about k log(d / k). Takes one unit of budget
-  // per neighbour and one per edge examined; returns false when the budget ran out.
+  // neighbours, in another order. The index is binary-searched for kSearchLanes neighbours at
+  // a time, so k neighbours among d edges cost about k log(d) probes whose cache misses overlap
+  // kSearchLanes-fold, or, when d is at most kMergeRatio * k, it is merged with the neighbours
+  // in one sequential pass. Takes one unit of budget per neighbour and one per edge examined
+  // (merging: one per entry passed); returns false when the budget ran out.
   // REQUIRES: has_edge_index(vertex); `neighbours` sorted ascending.
   template <class Fn>
   bool for_each_edge_between(uint32_t vertex, const uint32_t* neighbours, size_t count,
@@ -352,27 +378,54 @@ struct Snapshot::Impl {
     const uint32_t slot = *base_->hub_slot.find(vertex);
     const detail::IndexedEdge* it = base_->hub_edges.data() + base_->hub_offsets[slot];
     const detail::IndexedEdge* const last = base_->hub_edges.data() + base_->hub_offsets[slot + 1];
-    for (size_t i = 0; i < count && it != last; ++i) {
-      if (!budget.take()) return false;
-      const uint32_t neighbour = neighbours[i];
-      // Gallop: the first entry >= neighbour lies within a doubling step of `it`.
-      size_t step = 1;
-      const detail::IndexedEdge* bound = it;
-      while (bound != last && bound->neighbour < neighbour) {
-        it = bound + 1;
-        bound = static_cast<size_t>(last - it) > step ? it + step : last;
-        step *= 2;
-      }
-      it = std::lower_bound(it, bound, neighbour, [](const detail::IndexedEdge& e, uint32_t n) {
-        return e.neighbour < n;
-      });
-      for (; it != last && it->neighbour == neighbour; ++it) {
+    auto report = [&](const detail::IndexedEdge& e) {
+      const bool walkable =
+          direction == Direction::both ||
+          (e.bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
+          ((e.bundle.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
+      if (walkable && admits(e.bundle, e.neighbour, filter)) fn(e.neighbour, e.bundle);
+    };
+    // Many neighbours in a short index: one sequential merge pass (a unit of budget per entry
+    // passed) beats a search per neighbour, whose probes miss the cache and mispredict.
+    if (static_cast<size_t>(last - it) <= count * kMergeRatio) {
+      // Branch-free but for the matches: the entry advances unless it is past the neighbour,
+      // the neighbour advances when the entry is past it.
+      for (size_t i = 0; i < count && it != last;) {
         if (!budget.take()) return false;
-        const bool walkable =
-            direction == Direction::both ||
-            (it->bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
-            ((it->bundle.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
-        if (walkable && admits(it->bundle, neighbour, filter)) fn(neighbour, it->bundle);
+        const uint32_t entry = it->neighbour;
+        const uint32_t neighbour = neighbours[i];
+        if (entry == neighbour) report(*it);
+        it += entry <= neighbour;
+        i += entry > neighbour;
+      }
+      return true;
+    }
+    // Few neighbours in a long index: binary searches, kSearchLanes at a time in lockstep.
+    // One search is a chain of dependent cache misses (18 in a hub of 2^18 edges); the lanes'
+    // probes are independent, so their misses overlap instead of queueing. Each group searches
+    // from where the previous group's last neighbour was found (the neighbours ascend).
+    for (size_t i = 0; i < count && it != last; i += kSearchLanes) {
+      const size_t lanes = std::min(kSearchLanes, count - i);
+      const detail::IndexedEdge* found[kSearchLanes];
+      for (size_t l = 0; l < lanes; ++l) found[l] = it;
+      // Branch-free lower bound: found[l] ends on the last entry < neighbours[i + l] (or it).
+      for (size_t n = static_cast<size_t>(last - it); n > 1;) {
+        const size_t half = n / 2;
+        for (size_t l = 0; l < lanes; ++l) {
+          found[l] = found[l][half].neighbour < neighbours[i + l] ? found[l] + half : found[l];
+        }
+        n -= half;
+      }
+      for (size_t l = 0; l < lanes; ++l) {
+        if (!budget.take()) return false;
+        const uint32_t neighbour = neighbours[i + l];
+        const detail::IndexedEdge* e = found[l];
+        if (e->neighbour < neighbour) ++e;
+        for (; e != last && e->neighbour == neighbour; ++e) {
+          if (!budget.take()) return false;
+          report(*e);
+        }
+        it = e;
       }
     }
     return true;
@@ -470,13 +523,17 @@ struct Snapshot::Impl {
           direction == Direction::both ? (detail::kSymmetric | detail::kSelfLoop) : uint8_t{0};
       auto [it, end] = boost::in_edges(vertex, csr);
       // An in-edge holds the index of its bundle, which lies elsewhere: fetch a few ahead so
-      // that the cache misses overlap instead of queueing.
+      // that the cache misses overlap instead of queueing. Only the bundles of wanted
+      // neighbours are read, so only those are fetched: a scan that wants few of them (a
+      // neighbourhood's members) would otherwise fill the memory queue with useless misses.
       const auto& in_index = csr.m_backward.m_edge_properties;
+      const auto& in_sources = csr.m_backward.m_column;
       const auto& bundles = csr.m_forward.m_edge_properties;
       const size_t in_end = csr.m_backward.m_rowstart[vertex + 1];
       size_t position = csr.m_backward.m_rowstart[vertex];
       for (; it != end; ++it, ++position) {
-        if (position + detail::kPrefetchAhead < in_end) {
+        if (position + detail::kPrefetchAhead < in_end &&
+            wanted(static_cast<uint32_t>(in_sources[position + detail::kPrefetchAhead]))) {
           __builtin_prefetch(&bundles[in_index[position + detail::kPrefetchAhead]]);
         }
         if (!budget.take()) return false;

@@ -1,0 +1,151 @@
+// Tests of the query-side scratch and look-ups the latency work added: the thread-local vertex
+// bitmaps and maps that searches lease (graph/vertex_bitmap.h), and the hub index look-up
+// (Snapshot::Impl::for_each_edge_between) in both of its modes, merge and lockstep search,
+// against a plain scan of the same hub.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/snapshot_impl.h"
+#include "graph/vertex_bitmap.h"
+
+namespace {
+
+using relgraph::graph::Direction;
+using relgraph::graph::EntityRow;
+using relgraph::graph::Filter;
+using relgraph::graph::RelationRow;
+using relgraph::graph::Snapshot;
+namespace detail = relgraph::graph::detail;
+
+TEST_CASE("vertex leases: nested leases are independent, and a new lease starts empty") {
+  constexpr uint32_t kVertices = 100'000;
+  for (int round = 0; round < 3; ++round) {
+    detail::VertexMapLease outer(kVertices);
+    CHECK_FALSE(outer.contains(7));
+    CHECK(outer.insert(7, 70));
+    CHECK_FALSE(outer.insert(7, 71));  // the first value stays
+    CHECK(outer.at(7) == 70);
+    {
+      detail::VertexMapLease inner(kVertices);
+      detail::VertexBitmapLease bits(kVertices);
+      CHECK_FALSE(inner.contains(7));
+      CHECK(inner.insert(7, 700));
+      CHECK(inner.insert(kVertices - 1, 5));
+      CHECK(bits.insert(64 * 64 + 3));  // a word the summary marks
+      CHECK(bits.test(64 * 64 + 3));
+      CHECK_FALSE(bits.test(64 * 64 + 4));  // same word, other bit
+      CHECK_FALSE(bits.test(3));
+      CHECK(inner.at(7) == 700);
+      CHECK(outer.at(7) == 70);
+    }
+    // The inner leases' storage went back to the pool cleared: leased again, nothing is set.
+    detail::VertexMapLease again(kVertices);
+    detail::VertexBitmapLease bits(kVertices);
+    CHECK_FALSE(again.contains(7));
+    CHECK_FALSE(again.contains(kVertices - 1));
+    CHECK_FALSE(bits.test(64 * 64 + 3));
+  }
+}
+
+// A graph with three hubs of a few thousand relations each (so they have a by-neighbour
+// index), parallel relations, both directions, symmetric types, negated relations and
+// self-loops.
+std::shared_ptr<const Snapshot> hub_snapshot(std::mt19937& rng, int vertex_count) {
+  std::vector<EntityRow> entities;
+  for (int v = 1; v <= vertex_count; ++v) {
+    entities.push_back({v, "e" + std::to_string(v), "E" + std::to_string(v), "country"});
+  }
+  std::vector<RelationRow> relations;
+  std::uniform_int_distribution<int> vertex(1, vertex_count);
+  std::uniform_int_distribution<int> type(0, 5);
+  auto add = [&](int64_t subject, int64_t object) {
+    RelationRow row;
+    row.id = static_cast<int64_t>(relations.size()) + 1;
+    row.type = static_cast<uint16_t>(type(rng));
+    row.symmetric = row.type % 3 == 0;
+    row.subject = subject;
+    row.object = object;
+    row.evidence_count = 1 + static_cast<uint32_t>(rng() % 4);
+    row.negated_count = rng() % 7 == 0 ? row.evidence_count : 0;
+    row.first_seen = 19000;
+    row.last_seen = 19100;
+    relations.push_back(row);
+  };
+  for (int hub = 1; hub <= 3; ++hub) {
+    for (int i = 0; i < 1500 * hub; ++i) {
+      const int other = vertex(rng);
+      if (rng() % 2 == 0) {
+        add(hub, other);
+      } else {
+        add(other, hub);
+      }
+    }
+    add(hub, hub);
+  }
+  for (int i = 0; i < vertex_count; ++i) add(vertex(rng), vertex(rng));
+  return Snapshot::build(1, entities, relations);
+}
+
+using Step = std::tuple<uint32_t, uint32_t>;  // neighbour, relation index
+
+TEST_CASE("hub index look-up: merge and guessed search agree with scanning the hub") {
+  std::mt19937 rng(5);
+  constexpr int kVertices = 3000;
+  const auto g = hub_snapshot(rng, kVertices);
+  const Snapshot::Impl& impl = g->impl();
+  int merged = 0;
+  int searched = 0;
+  for (int query = 0; query < 60; ++query) {
+    const uint32_t hub = static_cast<uint32_t>(query % 3);  // vertices 0..2 are the hubs
+    REQUIRE(impl.has_edge_index(hub));
+    Filter f;
+    f.type_mask = query % 4 == 0 ? 0b101011 : ~uint64_t{0};
+    f.include_negated = query % 5 == 0;
+    f.direction = std::vector<Direction>{Direction::both, Direction::out, Direction::in}[query % 3];
+    const detail::ResolvedFilter filter = detail::resolve(impl, f, {hub});
+    // From one neighbour (a search) to most of the graph (a merge).
+    const size_t wanted_count = std::vector<size_t>{1, 2, 9, 40, 200, 2500}[query % 6];
+    std::set<uint32_t> wanted_set{hub};
+    std::uniform_int_distribution<uint32_t> vertex(0, kVertices - 1);
+    while (wanted_set.size() < wanted_count) wanted_set.insert(vertex(rng));
+    const std::vector<uint32_t> wanted(wanted_set.begin(), wanted_set.end());
+
+    std::vector<Step> expected;
+    auto unbounded = detail::QueryBudget::unlimited();
+    impl.for_each_step(hub, f.direction, filter, unbounded,
+                       [&](uint32_t u, const detail::EdgeBundle& e) {
+                         if (wanted_set.count(u) != 0) expected.emplace_back(u, e.relation);
+                         return true;
+                       });
+    std::sort(expected.begin(), expected.end());
+
+    std::vector<Step> got;
+    auto budget = detail::QueryBudget::unlimited();
+    CHECK(impl.for_each_edge_between(hub, wanted.data(), wanted.size(), f.direction, filter,
+                                     budget, [&](uint32_t u, const detail::EdgeBundle& e) {
+                                       got.emplace_back(u, e.relation);
+                                     }));
+    CAPTURE(query);
+    CAPTURE(wanted_count);
+    CHECK(std::is_sorted(got.begin(), got.end()));  // by neighbour, then relation
+    CHECK(got == expected);
+    const uint64_t edges = impl.edge_count(hub);
+    if (edges <= wanted.size() * Snapshot::Impl::kMergeRatio) {
+      ++merged;
+    } else {
+      ++searched;
+    }
+  }
+  CHECK(merged > 5);
+  CHECK(searched > 5);
+}
+
+}  // namespace
