@@ -1297,7 +1297,8 @@ class ArticleExtractor {
         // "Lula's chief foreign policy adviser Celso Amorim": serves the state its owner leads.
         if (target == kNone && of == kNone) {
           uint32_t j = t.b;
-          while (j > s.first_token && toks_[j - 1].word && !toks_[j - 1].cap && norms_[j - 1] != "'s")
+          while (j > s.first_token && toks_[j - 1].word && !toks_[j - 1].cap && norms_[j - 1] != "'s" &&
+                 norms_[j - 1] != "his" && norms_[j - 1] != "her" && t.b - j < 4)
             --j;
           if (j > s.first_token + 1 && norms_[j - 1] == "'s") {
             const uint32_t owner = mention_ending_at(ms, j - 1);

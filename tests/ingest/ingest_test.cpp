@@ -1345,3 +1345,14 @@ TEST_CASE("an unknown spokesperson or cabinet secretary serves the dateline's st
                   "2024-02-02")
             .count("affiliated-with(Matthew Miller, United States)"));
 }
+
+TEST_CASE("a person who chairs an organisation leads it; 'his special adviser' serves his state") {
+  CHECK(relations("Malaysian Prime Minister Anwar Ibrahim, who chairs Asean this year, spoke by "
+                  "phone with Hun Manet.",
+                  "2025-07-25")
+            .count("leads(Anwar Ibrahim, ASEAN)"));
+  CHECK(relations("Brazilian President Luiz Inácio Lula da Silva sent his special adviser Celso "
+                  "Amorim to the talks.",
+                  "2023-12-14")
+            .count("affiliated-with(Celso Amorim, Brazil)"));
+}
