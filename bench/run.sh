@@ -87,7 +87,8 @@ LOAD_START=$(load_avg)
 
 # ---- in-process: relgraph and peers --------------------------------------------------------
 log "relgraph in-process (query_bench)"
-"$B/query_bench" --db "$DATA/graph.db" --queries "$DATA/queries.json" --out "$DATA/relgraph.json"
+"$B/query_bench" --db "$DATA/graph.db" --queries "$DATA/queries.json" --out "$DATA/relgraph.json" \
+  --image "$DATA/graph.db.graph-image"
 if ! skip igraph; then
   log "igraph peer"
   "$B/igraph_peer" --edges "$DATA/edges.tsv" --queries "$DATA/queries.json" --out "$DATA/igraph.json"
