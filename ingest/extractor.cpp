@@ -123,7 +123,7 @@ bool is_adverb(const std::string& w) {
 }
 
 // Lowercase words that may stand between a verb and its noun: "waged an armed insurgency".
-bool kAdjectiveLike(const std::string& w) {
+bool adjective_like(const std::string& w) {
   return w == "a" || w == "an" || w == "the" || w == "armed" || w == "bloody" || w == "deadly" ||
          w == "military" || w == "new" || w == "major" || w == "brutal" || w == "violent" ||
          w == "separatist" || w == "cross-border" || w == "large-scale" || w == "full-scale";
@@ -2597,7 +2597,7 @@ class ArticleExtractor {
               "waged", "wage", "wages", "launched", "mounted", "staged", "carried", "conducted",
               "stepped", "led", "fought"};
           uint32_t v = j;
-          while (v > sb && (kAdjectiveLike(norms_[v - 1]) || norms_[v - 1] == "out" ||
+          while (v > sb && (adjective_like(norms_[v - 1]) || norms_[v - 1] == "out" ||
                             norms_[v - 1] == "up"))
             --v;
           if (subj.mentions.empty() && v > sb + 1 && kActVerbs.count(norms_[v - 1])) {
