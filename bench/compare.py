@@ -91,7 +91,8 @@ def main():
     if machine:
         w(f"Run {machine.get('date')} on {machine.get('cpu')} ({machine.get('nproc')} cores), "
           f"{machine.get('mem_gib')} GiB RAM, {machine.get('os')}; relgraph {machine.get('commit')}. "
-          f"Load average at start {machine.get('load_start')}, at end {machine.get('load_end')}.")
+          f"Load average at start {machine.get('load_start')}, at end {machine.get('load_end')}."
+          + (f" relgraph ran with `{machine['relgraph_env']}`." if machine.get("relgraph_env") else ""))
         w("")
         w("**Noise.** The machine is shared with other jobs (compilers of other agents), so wall-clock "
           "figures are noisy: in-process latencies are each query's best of 3 timed passes after a "

@@ -8,7 +8,8 @@
 # (user + system time of the server over the run / requests served: the figure the shared
 # machine's load does not inflate).
 #
-# Environment: RELGRAPH_BUILD (build directory, default build), BENCH_WRK_SECONDS (5),
+# Environment: RELGRAPH_BUILD (build directory, default build), RELGRAPH_BENCH_TUNABLES
+# (GLIBC_TUNABLES for the server, default glibc.malloc.hugetlb=1 as in Docker), BENCH_WRK_SECONDS (5),
 # BENCH_THREADS (server worker threads, 64 as in run.sh), BENCH_ENDPOINTS (any of nb rel sp),
 # BENCH_DB (serve this database file as it is instead of a fresh copy of DATA_DIR/graph.db:
 # for repeated runs on the 10m data, whose copy takes minutes; it must be a copy of yours,
@@ -26,7 +27,8 @@ WORK=$(mktemp -d)
 DB=${BENCH_DB:-$WORK/graph.db}
 [[ -n ${BENCH_DB:-} ]] || cp "$DATA/graph.db" "$DB"
 PORT=$(( 20000 + RANDOM % 20000 ))
-"$BUILD/relgraph" serve --db "$DB" --port "$PORT" --threads "$THREADS" \
+GLIBC_TUNABLES=${RELGRAPH_BENCH_TUNABLES-glibc.malloc.hugetlb=1} \
+  "$BUILD/relgraph" serve --db "$DB" --port "$PORT" --threads "$THREADS" \
   --max-queued 1024 --quiet 2> "$WORK/serve.log" &
 PID=$!
 cleanup() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$WORK"; }

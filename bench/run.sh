@@ -14,6 +14,8 @@
 # binaries already built there), BENCH_ARTICLES (bulk ingest
 # articles, 5000), BENCH_WRK_SECONDS (5), BENCH_SQLITE_BUDGET (seconds per query kind for the
 # CTE peer; default by size), BENCH_SKIP (space-separated: networkx sqlite igraph http ingest),
+# RELGRAPH_BENCH_TUNABLES (GLIBC_TUNABLES for relgraph's processes, default
+# glibc.malloc.hugetlb=1 as the Docker image sets; empty to measure without),
 # BENCH_REUSE_PEERS=1 (keep the peers' results of an earlier run on the same generated data
 # instead of running them again: at 10m they take over an hour; the report says so).
 set -euo pipefail
@@ -61,6 +63,9 @@ if [[ -z ${BENCH_NO_BUILD:-} ]]; then
 fi
 B=$BUILD/bench
 RELGRAPH=$BUILD/relgraph
+# relgraph runs as the Docker image and ./dev.sh serve run it: glibc's malloc asks for
+# transparent huge pages for large blocks (set RELGRAPH_BENCH_TUNABLES= to measure without).
+RG_TUNABLES=${RELGRAPH_BENCH_TUNABLES-glibc.malloc.hugetlb=1}
 
 # ---- data --------------------------------------------------------------------------------
 mkdir -p "$DATA" "$RESULTS"
@@ -87,7 +92,7 @@ LOAD_START=$(load_avg)
 
 # ---- in-process: relgraph and peers --------------------------------------------------------
 log "relgraph in-process (query_bench)"
-"$B/query_bench" --db "$DATA/graph.db" --queries "$DATA/queries.json" --out "$DATA/relgraph.json" \
+GLIBC_TUNABLES=$RG_TUNABLES "$B/query_bench" --db "$DATA/graph.db" --queries "$DATA/queries.json" --out "$DATA/relgraph.json" \
   --image "$DATA/graph.db.graph-image"
 if ! skip igraph; then
   log "igraph peer"
@@ -121,7 +126,7 @@ if ! skip http; then
   THREADS=64
   log "relgraph serve on 127.0.0.1:$PORT"
   T0=$(date +%s.%N)
-  "$RELGRAPH" serve --db "$WORK" --port "$PORT" --threads $THREADS --max-queued 1024 --quiet \
+  GLIBC_TUNABLES=$RG_TUNABLES "$RELGRAPH" serve --db "$WORK" --port "$PORT" --threads $THREADS --max-queued 1024 --quiet \
     2> "$DATA/serve.log" &
   SERVER_PID=$!
   until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
@@ -180,7 +185,7 @@ if ! skip ingest; then
     local label=$1 db=$2 out
     log "bulk ingest of $ARTICLES articles into $label"
     local t0; t0=$(date +%s.%N)
-    out=$( { /usr/bin/time -f 'CPU %U %S' "$RELGRAPH" ingest --db "$db" "$DATA/articles.ndjson"; } 2>&1 | tr '\r' '\n' | grep -E '^(ingested|CPU)')
+    out=$( { GLIBC_TUNABLES=$RG_TUNABLES /usr/bin/time -f 'CPU %U %S' "$RELGRAPH" ingest --db "$db" "$DATA/articles.ndjson"; } 2>&1 | tr '\r' '\n' | grep -E '^(ingested|CPU)')
     local wall; wall=$(awk "BEGIN{print $(date +%s.%N) - $t0}")
     echo "$out" >&2
     echo "$out" | $PY -c "
@@ -205,7 +210,7 @@ rm -f "$WORK" "$WORK-wal" "$WORK-shm"
 
 # ---- machine and report ----------------------------------------------------------------------
 LOAD_END=$(load_avg)
-$PY - "$DATA" "$ROOT" "$LOAD_START" "$LOAD_END" <<'EOF'
+RG_TUNABLES=$RG_TUNABLES $PY - "$DATA" "$ROOT" "$LOAD_START" "$LOAD_END" <<'EOF'
 import json, os, platform, subprocess, sys, datetime
 d, root, ls, le = sys.argv[1:5]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
@@ -219,7 +224,9 @@ except Exception:
     commit = "?"
 json.dump({"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "nproc": os.cpu_count(),
            "mem_gib": round(mem / 2**20, 1), "os": osname + ", kernel " + platform.release(), "commit": commit,
-           "load_start": ls, "load_end": le}, open(d + "/machine.json", "w"))
+           "load_start": ls, "load_end": le,
+           "relgraph_env": "GLIBC_TUNABLES=" + os.environ.get("RG_TUNABLES", "")},
+          open(d + "/machine.json", "w"))
 EOF
 $PY "$ROOT/bench/compare.py" --dir "$DATA" --size "$SIZE" --md "$RESULTS/$SIZE.md" --json "$RESULTS/$SIZE.json" > /dev/null
 log "wrote $RESULTS/$SIZE.md and $RESULTS/$SIZE.json"
