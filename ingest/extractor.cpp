@@ -43,6 +43,11 @@ const std::unordered_set<std::string> kOrgDescriptions = {
     "outfit", "network", "party", "alliance", "coalition", "company", "firm", "think-tank",
     "insurgency", "rebels", "bloc", "consortium", "contractor", "conglomerate"};
 
+// Honorifics before a name: "Dr. Mohamed Muizzu", "Sir Keir Starmer", "Sheikh Tamim".
+const std::unordered_set<std::string> kHonorifics = {
+    "dr", "dr.", "sir", "dame", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "sheikh", "sheikha",
+    "prof", "prof.", "lord", "lady", "hon", "hon."};
+
 // Words that may join a capitalised organisation name: "University of Singapore".
 const std::unordered_set<std::string> kNameJoiners = {"of", "for", "de", "on", "the", "and"};
 
@@ -624,7 +629,7 @@ class ArticleExtractor {
     const Knowledge::Match dm = dictionary_match(i, end);
     // "Sheikh Mohammed bin Abdulrahman Al Thani": a name after an honorific may run further
     // than an alias that includes the honorific.
-    if ((norms_[i] == "sheikh" || norms_[i] == "sheikha") && i + 1 < end) {
+    if (kHonorifics.count(norms_[i]) && i + 1 < end) {
       const Knowledge::Match after = dictionary_match(i + 1, end);
       if (after.length > 0 && after.length + 1 > dm.length) return take_name(s, i + 1, ms);
     }
@@ -1107,9 +1112,6 @@ class ArticleExtractor {
     for (const TitleMention& rank : titles)
       if (rank.b == at) at = rank.e;
     // An honorific before the name: "President Dr. Mohamed Muizzu", "Prime Minister Sir Keir".
-    static const std::unordered_set<std::string> kHonorifics = {
-        "dr", "dr.", "sir", "dame", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "sheikh", "sheikha",
-        "prof", "prof.", "lord", "lady", "hon", "hon."};
     if (at < end && kHonorifics.count(norms_[at]) && mention_starting_at(ms, at) == kNone) {
       ++at;
       if (at < end && norms_[at] == ".") ++at;
