@@ -11,6 +11,7 @@
 #include "server/knowledge_loader.h"
 #include "server/service.h"
 #include "store/store.h"
+#include "support/bundled_knowledge.h"
 #include "support/fixtures.h"
 
 namespace {
@@ -18,17 +19,8 @@ namespace {
 using namespace relgraph;
 using relgraph::testing::TempDir;
 
-const ingest::Knowledge& knowledge() {
-  static const ingest::Knowledge k = server::bundled_knowledge();
-  return k;
-}
-
-std::vector<std::string> symmetric() {
-  std::vector<std::string> out;
-  for (const auto& t : knowledge().relation_types())
-    if (t.symmetric) out.push_back(t.name);
-  return out;
-}
+const ingest::Knowledge& knowledge() { return relgraph::testing::bundled_knowledge(); }
+std::vector<std::string> symmetric() { return relgraph::testing::symmetric_type_names(); }
 
 store::ArticleInput article(const std::string& text) {
   store::ArticleInput a;

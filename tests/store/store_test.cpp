@@ -9,6 +9,7 @@
 #include "schema/embedded.h"
 #include "server/knowledge_loader.h"
 #include "store/store.h"
+#include "support/bundled_knowledge.h"
 #include "support/fixtures.h"
 
 namespace {
@@ -16,17 +17,8 @@ namespace {
 using namespace relgraph;
 using relgraph::testing::TempDir;
 
-const ingest::Knowledge& knowledge() {
-  static const ingest::Knowledge k = server::bundled_knowledge();
-  return k;
-}
-
-std::vector<std::string> symmetric() {
-  std::vector<std::string> out;
-  for (const auto& t : knowledge().relation_types())
-    if (t.symmetric) out.push_back(t.name);
-  return out;
-}
+const ingest::Knowledge& knowledge() { return relgraph::testing::bundled_knowledge(); }
+std::vector<std::string> symmetric() { return relgraph::testing::symmetric_type_names(); }
 
 store::IngestOutcome store_text(store::Store& s, const std::string& text,
                             const std::string& date = "2024-03-18") {
