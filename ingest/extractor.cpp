@@ -1164,6 +1164,18 @@ class ArticleExtractor {
     return dateline_state_dict_ == kNone ? kNone : dictionary_entity(dateline_state_dict_);
   }
 
+  // The state right after "said" (or "said that") at `at`: the one a speaker reports on.
+  uint32_t state_spoken_for(const std::vector<Mention>& ms, uint32_t at, uint32_t end) const {
+    if (at >= end || (norms_[at] != "said" && norms_[at] != "says")) return kNone;
+    ++at;
+    if (at < end && norms_[at] == "that") ++at;
+    const uint32_t m = mention_starting_at(ms, at);
+    if (m == kNone || out_.entities[ms[m].entity].kind != EntityKind::country) return kNone;
+    // "said Russia's ...": a possessive describes something else.
+    if (ms[m].e < end && norms_[ms[m].e] == "'s") return kNone;
+    return ms[m].entity;
+  }
+
   uint32_t role_target(uint32_t person, uint32_t title) {
     const uint32_t d = dict_of_[person];
     if (d == kNone) return kNone;
@@ -1323,6 +1335,9 @@ class ArticleExtractor {
         if (target == kNone && dict_of_[ms[person].entity] == kNone &&
             kStateOffices.count(k_.titles()[t.title].title)) {
           target = state_of_coordinated_title(t, ms, s.first_token);
+          // "Deputy Foreign Minister Alexander Grushko said Russia would ...": the state the
+          // holder speaks for.
+          if (target == kNone) target = state_spoken_for(ms, ms[person].e, s.end_token);
           // "In Pyongyang, Vice Foreign Minister Kim Jong-gyu said": the place the sentence
           // opens with.
           if (target == kNone && s.first_token + 2 < s.end_token && norms_[s.first_token] == "in") {
@@ -1933,7 +1948,9 @@ class ArticleExtractor {
         // "struck dozens of targets in northern Iraq": a count's "of" is no phrase of its own;
         // "hideouts of the BLA", "bases of Jaish al-Adl": what is hit belongs to the actor.
         static const std::unordered_set<std::string> kCountOf = {
-            "dozens", "hundreds", "scores", "thousands", "number", "series", "wave", "barrage"};
+            "dozens", "hundreds", "scores", "thousands", "number", "series", "wave", "barrage",
+            "one", "two", "three", "four", "five", "six", "several", "some", "many", "both",
+            "each", "all"};
         static const std::unordered_set<std::string> kTargetNouns = {
             "hideouts", "hideout", "bases", "base", "camps", "camp", "positions", "facilities",
             "facility", "sites", "targets", "headquarters", "compound", "depots", "strongholds",
@@ -1980,6 +1997,24 @@ class ArticleExtractor {
       // object, but a later one may be.
       if (!ok || m.possessive) continue;
       if (!usable(m, places)) continue;
+      // "on two of Israel's most senior ministers, A and B": the people named after the comma.
+      if (m.e + 1 < s.end_token && norms_[m.e] == "'s") {
+        // "congratulated Senegal's Bassirou Diomaye Faye": the person.
+        const uint32_t owned = mention_starting_at(ms, m.e + 1);
+        if (owned != kNone && is_person(ms[owned].entity) && !is_person(m.entity)) continue;
+        uint32_t c = m.e + 1;
+        while (c < s.end_token && c < m.e + 7 && toks_[c].word && !toks_[c].cap) ++c;
+        if (c > m.e + 1 && c + 1 < s.end_token && norms_[c] == ",") {
+          const uint32_t named = mention_starting_at(ms, c + 1);
+          if (named != kNone && is_person(ms[named].entity)) {
+            out.mentions.push_back(named);
+            out.distance = ms[named].b - pos;
+            out.preposition = last_prep;
+            coordinate(ms, named, +1, out.mentions, s, places, list);
+            break;
+          }
+        }
+      }
       // A place object is a state, not an adjective: "arrived in a Venezuelan military jet",
       // "visited U.S. troops".
       // A unit after "at" or "on" is the state's, though: "fired water cannon at Philippine
@@ -2033,8 +2068,13 @@ class ArticleExtractor {
   // A sentence about the past: "in 1988", a year at least four years before the article's date.
   // A year in a "since" clause dates a baseline, not the sentence's event ("the first visit
   // ... since the two countries established ties in 1992").
-  bool recounts_history(uint32_t b, uint32_t e) const {
-    if (day_ >= std::numeric_limits<int32_t>::max() - 1) return false;
+  bool recounts_history(uint32_t b, uint32_t e) const { return history_from(b, e) != kNone; }
+
+  // Where a sentence starts recounting an old year ("in 1988"): `b`, or the start of the
+  // relative clause that holds the year ("..., the school from which he graduated in 1961"),
+  // so the acts before that clause still count. kNone when it recounts none.
+  uint32_t history_from(uint32_t b, uint32_t e) const {
+    if (day_ >= std::numeric_limits<int32_t>::max() - 1) return kNone;
     const int year_now = std::stoi(iso_from_days(day_).substr(0, 4));
     for (uint32_t i = b; i + 1 < e; ++i) {
       if (norms_[i] != "in" || !toks_[i + 1].number || norms_[i + 1].size() != 4) continue;
@@ -2045,9 +2085,21 @@ class ArticleExtractor {
         if (norms_[j - 1] == "," || stops_clause(j - 1)) break;
         since = norms_[j - 1] == "since";
       }
-      if (!since) return true;
+      if (since) continue;
+      // A relative clause that runs from its word to the year: only it recounts.
+      for (uint32_t j = i; j > b + 1 && i - j < 14; --j) {
+        const std::string& w = norms_[j - 1];
+        if (w == "which" || w == "where" || w == "whom") {
+          const uint32_t r = norms_[j - 2] == "from" || norms_[j - 2] == "in" || norms_[j - 2] == "at"
+                                 ? j - 2
+                                 : j - 1;
+          return r;
+        }
+        if (w == "," || w == ";" || w == "(") break;
+      }
+      return b;
     }
-    return false;
+    return kNone;
   }
 
   // "met visiting Chinese Foreign Minister Wang Yi": a participle before a title describes
@@ -2084,8 +2136,10 @@ class ArticleExtractor {
     const uint32_t sb = s.first_token, se = s.end_token;
     const Cues& cues = k_.cues();
     if (sports_article_ || find_cue(cues.sports, sb, se, se) != kNone ||
-        find_cue(cues.history, sb, se, se) != kNone || recounts_history(sb, se))
+        find_cue(cues.history, sb, se, se) != kNone)
       return;
+    const uint32_t history = history_from(sb, se);
+    if (history == sb) return;
     const bool sports_context = find_cue(cues.sports_context, sb, se, se) != kNone;
     const uint32_t according = find_cue(cues.attribution, sb, se, se);
     uint32_t accusation = kNone;  // the first "accuses" trigger of the sentence
@@ -2095,6 +2149,7 @@ class ArticleExtractor {
         const RelationType& rt = k_.relation_types()[hit.type];
         const Trigger& tr = rt.triggers[hit.trigger];
         const uint32_t tb = i, te = i + hit.length;
+        if (history != kNone && tb >= history) break;
         if (rt.name == "accuses" && accusation == kNone) accusation = tb;
         if (sports_context && kSportsMetaphorTypes.count(rt.name)) continue;
         // A trigger word inside an actor's name ("Trade Organization") is not a trigger.
@@ -2156,6 +2211,10 @@ class ArticleExtractor {
         const std::string& head = norms_[r - 2] == "," && r > sb + 2 ? norms_[r - 3] : norms_[r - 2];
         return std::find(words.begin(), words.end(), head) != words.end();
       }
+      // Without "that": "a treaty the two countries signed", "the deal Kenya signed".
+      if (r < tb && tb - r < 6 && (norms_[r] == "the" || norms_[r] == "both" || toks_[r].cap) &&
+          std::find(words.begin(), words.end(), w) != words.end())
+        return true;
     }
     return false;
   }
@@ -2458,6 +2517,17 @@ class ArticleExtractor {
     if (obj.mentions.empty()) return false;
     const Mention& owner = ms[obj.mentions.front()];
     if (owner.e >= s.end_token || norms_[owner.e] != "'s") return false;
+    // "Australia's largest trading partner remains China": the copula follows.
+    if (te + 1 < s.end_token &&
+        (norms_[te] == "is" || norms_[te] == "remains" || norms_[te] == "was")) {
+      const uint32_t first = norms_[te + 1] == "still" ? te + 2 : te + 1;
+      const uint32_t m = mention_starting_at(ms, first);
+      if (m != kNone && usable(ms[m], false) && !is_person(ms[m].entity) &&
+          (ms[m].e >= s.end_token || norms_[ms[m].e] != "'s")) {
+        subj.mentions = {m};
+        return true;
+      }
+    }
     uint32_t b = owner.b;
     while (b > s.first_token && kDeterminers.count(norms_[b - 1])) --b;
     // An apposition says it as well: "China, Pakistan's closest ally and main arms supplier,".
@@ -2520,6 +2590,43 @@ class ArticleExtractor {
     return b - 1;
   }
 
+  // "New Zealand joined Britain and Canada in imposing sanctions on X": the ones joined act
+  // too. Adds them to `subj` when the act at `tb` follows "joined <actors> in <verb>ing".
+  void add_joined_partners(const std::vector<Mention>& ms, const SentenceSpan& s, uint32_t tb,
+                           ArgList& subj) const {
+    if (subj.mentions.empty()) return;
+    uint32_t in = kNone;
+    for (uint32_t j = tb; j > s.first_token + 1 && tb - j < 8; --j) {
+      const std::string& w = norms_[j - 1];
+      if (w == "in" && j < tb + 1 && norms_[j].ends_with("ing")) {
+        in = j - 1;
+        break;
+      }
+      if (!toks_[j - 1].word || toks_[j - 1].cap) return;
+    }
+    if (in == kNone) return;
+    std::vector<uint32_t> partners;
+    uint32_t at = in;
+    for (;;) {
+      const uint32_t m = mention_ending_at(ms, at);
+      if (m == kNone) break;
+      partners.push_back(m);
+      at = ms[m].b;
+      if (at > s.first_token && (norms_[at - 1] == "," || norms_[at - 1] == "and")) {
+        --at;
+        if (at > s.first_token && norms_[at] == "and" && norms_[at - 1] == ",") --at;
+        continue;
+      }
+      break;
+    }
+    if (partners.empty() || at <= s.first_token) return;
+    const std::string& verb = norms_[at - 1];
+    if (verb != "joined" && verb != "joins" && verb != "join" && verb != "joining") return;
+    for (uint32_t m : partners)
+      if (std::find(subj.mentions.begin(), subj.mentions.end(), m) == subj.mentions.end())
+        subj.mentions.push_back(m);
+  }
+
   // Is "according to" somewhere in [from, end)?
   bool according_after(uint32_t from, uint32_t end) const {
     for (uint32_t i = from; i + 1 < end; ++i)
@@ -2547,6 +2654,14 @@ class ArticleExtractor {
       if (obj.mentions.empty() && !subj.mentions.empty()) obj = clause_subject(ms, tb, s, true);
     } else if (is_passive(tr, tb, te, sb)) {
       obj = left_argument(ms, tb, s, 12);
+      // "congratulated Faye in a statement signed by his spokesman": a participle right after
+      // a noun that names no actor is signed, met or traded by the agents only.
+      static const std::unordered_set<std::string> kBe = {"was", "were", "is", "are", "been",
+                                                          "be", "being"};
+      if (rt.symmetric && tr.verb && tb > sb && mention_ending_at(ms, tb) == kNone &&
+          toks_[tb - 1].word && !toks_[tb - 1].cap && !kBe.count(norms_[tb - 1]) &&
+          !is_adverb(norms_[tb - 1]))
+        obj.mentions.clear();
       // "the G20 summit hosted by India": the event is hosted, not the name before it.
       static const std::unordered_set<std::string> kEventNouns = {
           "summit", "meeting", "talks", "conference", "forum", "visit", "ceremony", "dinner",
@@ -2625,6 +2740,7 @@ class ArticleExtractor {
       } else if (tr.verb) {
         subj = verb_subject(ms, s, tb, te);
       }
+      add_joined_partners(ms, s, tb, subj);
       obj = right_argument(ms, te, s, tr.object, tr.places, 8,
                            tr.verb ? ListOf::verb_object : ListOf::noun_object,
                            type == attacks_type_);

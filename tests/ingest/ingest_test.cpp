@@ -1359,3 +1359,65 @@ TEST_CASE("a person who chairs an organisation leads it; 'his special adviser' s
                   "2023-12-14")
             .count("affiliated-with(Celso Amorim, Brazil)"));
 }
+
+TEST_CASE("an old year in a trailing relative clause leaves the acts before it") {
+  const auto r = relations(
+      "Biden also hosted Australian Prime Minister Anthony Albanese at his home before the "
+      "leaders met at Archmere Academy, the school from which he graduated in 1961.",
+      "2024-09-22");
+  CHECK(r.count("meets-with(Anthony Albanese, Joe Biden)"));
+  // A year the whole sentence recounts still discards it.
+  CHECK(relations("Biden hosted Albanese at his home in 1988.", "2024-09-22").empty());
+}
+
+TEST_CASE("'refrained from' negates; trading missile attacks is no trade") {
+  CHECK(relations("Macron refrained from criticising Moscow by name.", "2023-11-02")
+            .count("criticizes(Emmanuel Macron, Russia) negated"));
+  const auto r = relations("Iran and Israel traded missile and air attacks on Friday.", "2025-06-13");
+  for (const auto& line : r) CHECK(line.rfind("trades-with", 0) != 0);
+}
+
+TEST_CASE("an unknown minister serves the state he speaks for; 'National Security Minister' is a title") {
+  CHECK(relations("Deputy Foreign Minister Alexander Grushko said Russia would strengthen its "
+                  "forces near the border.",
+                  "2023-04-04")
+            .count("affiliated-with(Alexander Grushko, Russia)"));
+  const auto r = relations("Britain imposed sanctions on Israeli National Security Minister "
+                           "Itamar Ben-Gvir.",
+                           "2025-06-11");
+  CHECK(r.count("sanctions(United Kingdom, Itamar Ben-Gvir)"));
+  CHECK_FALSE(r.count("sanctions(United Kingdom, Israel)"));
+}
+
+TEST_CASE("those joined 'in imposing' sanctions impose them; the people named after 'two of X's ministers'") {
+  const auto r = relations(
+      "New Zealand has joined Britain, Canada and Norway in imposing travel bans and asset "
+      "freezes on two of Israel's most senior ministers, National Security Minister Itamar "
+      "Ben-Gvir and Finance Minister Bezalel Smotrich.",
+      "2025-06-11");
+  for (const char* s : {"New Zealand", "United Kingdom", "Canada", "Norway"})
+    for (const char* o : {"Itamar Ben-Gvir", "Bezalel Smotrich"})
+      CHECK(r.count(std::string("sanctions(") + s + ", " + o + ")"));
+  CHECK_FALSE(r.count("sanctions(Canada, Israel)"));
+}
+
+TEST_CASE("a zero relative signs its agreement; a statement signed by a spokesman is no agreement") {
+  CHECK(relations("Australia will come to Tuvalu's aid under a treaty the two countries signed "
+                  "in Rarotonga.",
+                  "2023-11-10")
+            .count("signs-agreement-with(Australia, Tuvalu)"));
+  const auto r = relations("Nigeria's President Bola Tinubu congratulated Senegal's Bassirou "
+                           "Diomaye Faye in a statement signed by his spokesman, Ajuri Ngelale.",
+                           "2024-03-26");
+  CHECK(r.count("congratulates(Bola Tinubu, Bassirou Diomaye Faye)"));
+  for (const auto& line : r) CHECK(line.rfind("signs-agreement-with", 0) != 0);
+}
+
+TEST_CASE("buyers and suppliers of goods trade; 'X's largest trading partner remains Y'") {
+  CHECK(relations("India is the largest buyer of Russian seaborne crude.", "2025-10-23")
+            .count("trades-with(India, Russia)"));
+  CHECK(relations("Kazakhstan is one of France's main suppliers of uranium.", "2023-11-02")
+            .count("trades-with(France, Kazakhstan)"));
+  CHECK(relations("Australia's largest trading partner remains China.", "2024-09-22")
+            .count("trades-with(Australia, China)"));
+}
