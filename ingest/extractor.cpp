@@ -702,6 +702,14 @@ class ArticleExtractor {
       push_mention(ms, {span_b, span_b + span, state_body_or_org(ms, span_b, span_b + span)});
       return span_b + span;
     }
+    // "the far-right Jewish Power party", "the dissolved PASTEF party": the name of a party.
+    if (span > 0 && span < 5 && span_b + span < end && norms_[span_b + span] == "party" &&
+        !toks_[span_b + span].cap && span_b > s.first_token &&
+        (kDeterminers.count(norms_[span_b - 1]) || (toks_[span_b - 1].word && !toks_[span_b - 1].cap))) {
+      const uint32_t b = span_b, e = span_b + span;
+      push_mention(ms, {b, e, text_entity(b, e, EntityKind::organization)});
+      return e;
+    }
     // A name the text describes as an organisation ("Jaish al-Adl, a Sunni militant group"),
     // here or earlier in the article.
     if (span > 0 && personal_name_words(span_b, span_b + span) > 0) {
@@ -2023,7 +2031,13 @@ class ArticleExtractor {
       // "attacked Iranian border guards".
       const bool aimed = hostile || last_prep == "at" || last_prep == "on" || last_prep == "against";
       // "arrived in the Serbian capital" reaches Serbia, though.
-      const bool capital_noun = m.e < s.end_token && norms_[m.e] == "capital";
+      // So does "landed in the Saudi port city".
+      const auto city_noun = [&](uint32_t i) {
+        return i < s.end_token && (norms_[i] == "capital" || norms_[i] == "city" ||
+                                   norms_[i] == "town");
+      };
+      const bool capital_noun =
+          city_noun(m.e) || (m.e < s.end_token && norms_[m.e] == "port" && city_noun(m.e + 1));
       if (places && !hostile && !capital_noun &&
           ((m.source == Source::demonym && m.b > pos && kDeterminers.count(norms_[m.b - 1])) ||
                      (!aimed && m.e < s.end_token && kUnitNouns.count(norms_[m.e]))))
@@ -2669,7 +2683,9 @@ class ArticleExtractor {
       if (!obj.mentions.empty() && ms[obj.mentions.front()].e + 1 == tb &&
           kEventNouns.count(norms_[tb - 1]))
         return false;
-      if (te < se) subj = right_argument(ms, te, s, {"by"}, false, 6);
+      // "was received at the headquarters of the Communist Party of Vietnam by X": the agent
+      // may follow a place.
+      if (te < se) subj = right_argument(ms, te, s, {"by"}, false, 12);
       if (subj.mentions.empty()) return false;
     } else {
       uint32_t receiver = kNone;
@@ -3023,11 +3039,48 @@ class ArticleExtractor {
     std::vector<TitleMention> titles;
     find_mentions(s, ms, titles);
     resolve_titles(index, s, ms, titles);
+    add_party_memberships(index, s, ms);
     const size_t before = out_.relations.size();
     find_relations(index, s, ms);
     add_calls(index, s, before);
     add_denials(index, s, ms, before);
     remember(ms);
+  }
+
+  // "Petteri Orpo's National Coalition Party", "his Liberal Democratic Party", "Marin, whose
+  // Social Democrats came third", "Dahal's own party, the CPN (Maoist Centre)": a person's
+  // party is one the person belongs to.
+  void add_party_memberships(uint32_t sentence, const SentenceSpan& s, const std::vector<Mention>& ms) {
+    static const std::unordered_set<std::string> kPartyWords = {"party", "democrats", "republicans",
+                                                                "socialists", "conservatives"};
+    const auto affiliated = k_.relation_type("affiliated-with");
+    if (!affiliated) return;
+    for (uint32_t mi = 0; mi < ms.size(); ++mi) {
+      const Mention& m = ms[mi];
+      if (out_.entities[m.entity].kind != EntityKind::organization || m.b <= s.first_token) continue;
+      const bool party = kPartyWords.count(norms_[m.e - 1]) ||
+                         (m.e < s.end_token && norms_[m.e] == "party");
+      if (!party) continue;
+      uint32_t at = m.b;  // the token before the party's name, past "own party, the"
+      if (at > s.first_token + 3 && norms_[at - 1] == "the" && norms_[at - 2] == "," &&
+          norms_[at - 3] == "party")
+        at -= 3;
+      if (at > s.first_token && norms_[at - 1] == "own") --at;
+      if (at <= s.first_token) continue;
+      const std::string& w = norms_[at - 1];
+      uint32_t person = kNone;
+      if (w == "'s") {
+        const uint32_t owner = mention_ending_at(ms, at - 1);
+        if (owner != kNone && is_person(ms[owner].entity)) person = ms[owner].entity;
+      } else if (w == "his" || w == "her") {
+        person = resolve_pronoun(w, at - 1 == s.first_token, ms);
+      } else if (w == "whose" && at > s.first_token + 2 && norms_[at - 2] == ",") {
+        const uint32_t owner = mention_ending_at(ms, at - 2);
+        if (owner != kNone && is_person(ms[owner].entity)) person = ms[owner].entity;
+      }
+      if (person != kNone)
+        add_relation(*affiliated, person, m.entity, sentence, false, false, 0.8f);
+    }
   }
 
   // A greeting or praise delivered "in a telephone call" is also a conversation between the

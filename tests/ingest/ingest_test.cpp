@@ -1421,3 +1421,37 @@ TEST_CASE("buyers and suppliers of goods trade; 'X's largest trading partner rem
   CHECK(relations("Australia's largest trading partner remains China.", "2024-09-22")
             .count("trades-with(Australia, China)"));
 }
+
+TEST_CASE("a person's party is one the person belongs to; leading a named party leads it") {
+  CHECK(relations("Finland's election was won by Petteri Orpo's National Coalition Party.",
+                  "2023-04-04")
+            .count("affiliated-with(Petteri Orpo, National Coalition Party)"));
+  CHECK(relations("Kishida steps down next week after his Liberal Democratic Party picks a new "
+                  "leader.",
+                  "2024-09-22")
+            .count("affiliated-with(Fumio Kishida, Liberal Democratic Party)"));
+  const auto r = relations("Ben-Gvir leads the far-right Jewish Power party, and Smotrich heads "
+                           "the Religious Zionism party.",
+                           "2025-06-11");
+  CHECK(r.count("leads(Itamar Ben-Gvir, Jewish Power)"));
+  CHECK(r.count("leads(Bezalel Smotrich, Religious Zionism)"));
+}
+
+TEST_CASE("travel to Brussels visits Belgium; landing in 'the Saudi port city' visits Saudi Arabia") {
+  CHECK(relations("President Sauli Niinistö, who travelled to Brussels for the ceremony, "
+                  "watched the flag go up.",
+                  "2023-04-04")
+            .count("visits(Sauli Niinistö, Belgium)"));
+  CHECK(relations("Zelensky landed in the Saudi port city in the morning.", "2023-05-19")
+            .count("visits(Volodymyr Zelenskyy, Saudi Arabia)"));
+  // A demonym before another noun is still no place reached.
+  const auto r = relations("Maduro arrived in a Venezuelan military jet.", "2024-01-10");
+  for (const auto& line : r) CHECK(line.rfind("visits", 0) != 0);
+}
+
+TEST_CASE("the agent of a passive may follow a place: 'received at the headquarters of ... by X'") {
+  CHECK(relations("Biden was received at the headquarters of the Communist Party of Vietnam by "
+                  "General Secretary Nguyen Phu Trong.",
+                  "2023-09-10")
+            .count("meets-with(Joe Biden, Nguyễn Phú Trọng)"));
+}
