@@ -1908,6 +1908,18 @@ class ArticleExtractor {
         if (m != kNone && usable(ms[m], false)) out.mentions.push_back(m);
         return out;
       }
+      // "described the pact as "a beacon of hope" and praised Australia": a quotation that
+      // names something inside the clause does not end it.
+      if (w == "\"" && quoted(i - 1, s.first_token)) {
+        static const std::unordered_set<std::string> kNaming = {"as", "called", "calls", "dubbed",
+                                                                "termed", "branded"};
+        uint32_t j = i - 1;
+        while (j > s.first_token && norms_[j - 1] != "\"") --j;
+        if (j > s.first_token + 1 && kNaming.count(norms_[j - 2])) {
+          i = j;
+          continue;
+        }
+      }
       if (stops_clause(i - 1) && !scare_quote(i - 1)) {
         start = i;
         break;
@@ -2190,9 +2202,13 @@ class ArticleExtractor {
         }
         if (!tr.excludes_after.empty() && word_within(tr.excludes_after, te, std::min(se, te + 3)))
           continue;
-        if (!tr.requires_before.empty() &&
-            !word_within(tr.requires_before, tb >= sb + 3 ? tb - 3 : sb, tb))
-          continue;
+        if (!tr.requires_before.empty()) {
+          // Past the act's name: "joined the alliance's Cold Response exercise".
+          uint32_t from = tb;
+          while (from > sb && tb - from < 4 && (toks_[from - 1].cap || norms_[from - 1] == "'s")) --from;
+          const uint32_t reach = from < tb ? 4 : 3;  // "part in the alliance's exercise"
+          if (!word_within(tr.requires_before, from >= sb + reach ? from - reach : sb, tb)) continue;
+        }
         if (!tr.requires_after.empty() && !word_within(tr.requires_after, te, std::min(se, te + 8)) &&
             !(is_passive(tr, tb, te, sb) && word_within(tr.requires_after, tb >= sb + 6 ? tb - 6 : sb, tb)) &&
             !(tr.verb && relative_object(tr.requires_after, tb, sb)))
@@ -2448,7 +2464,9 @@ class ArticleExtractor {
             "tell", "tells", "persuade", "persuaded", "begged", "implored", "wanted", "want",
             "wants", "expects", "expected", "forced", "warned", "advised", "permitted"};
         uint32_t v = ms[m].b;
-        while (v > sb && kDeterminers.count(norms_[v - 1])) --v;
+        while (v > sb && (kDeterminers.count(norms_[v - 1]) || kHonorifics.count(norms_[v - 1]) ||
+                          norms_[v - 1] == "."))
+          --v;
         if (v > sb && (kRequests.count(norms_[v - 1]) || norms_[v - 1] == "on")) return ArgList{};
         if (v > sb && toks_[v - 1].word && !toks_[v - 1].cap && norms_[v - 1].ends_with("ed")) {
           ArgList subj = clause_subject(ms, tb, s, false);
@@ -2692,6 +2710,20 @@ class ArticleExtractor {
       if (!tr.verb) {
         const uint32_t giving = giving_verb_before(ms, s, tb, receiver);
         if (giving != kNone) subj = verb_subject(ms, s, giving, giving + 1);
+      }
+      // "Finnish soldiers took part in the alliance's Cold Response exercise": who takes part
+      // in the act does it, whatever names the act.
+      if (!tr.verb && subj.mentions.empty()) {
+        for (uint32_t j = tb; j > sb + 1 && tb - j < 7; --j) {
+          if (stops_clause(j - 1) || norms_[j - 1] == ",") break;
+          const bool part_in = norms_[j - 1] == "in" && (norms_[j - 2] == "part" ||
+                                                          norms_[j - 2].starts_with("participat"));
+          if (!part_in) continue;
+          uint32_t v = j - 2;
+          if (norms_[v] == "part" && v > sb) --v;  // "took part", "take part"
+          subj = verb_subject(ms, s, v, v + 1);
+          break;
+        }
       }
       if (!tr.verb && subj.mentions.empty()) {
         receiver = kNone;

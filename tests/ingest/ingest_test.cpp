@@ -1455,3 +1455,27 @@ TEST_CASE("the agent of a passive may follow a place: 'received at the headquart
                   "2023-09-10")
             .count("meets-with(Joe Biden, Nguyễn Phú Trọng)"));
 }
+
+TEST_CASE("a quotation that names something does not end the clause; 'telephoned Mr X to congratulate him'") {
+  const auto r = relations("Tuvalu's Prime Minister Kausea Natano spoke on Friday. Mr Natano "
+                           "described the pact as \"a beacon of hope\" and praised Australia.",
+                           "2023-11-10");
+  CHECK(r.count("praises(Kausea Natano, Australia)"));
+  const auto c = relations("Senegal's Bassirou Diomaye Faye won. The ruling coalition's candidate, "
+                           "former Prime Minister Amadou Ba, conceded defeat on Monday evening and "
+                           "telephoned Mr Faye to congratulate him.",
+                           "2024-03-26");
+  CHECK(c.count("congratulates(Amadou Ba, Bassirou Diomaye Faye)"));
+  CHECK_FALSE(c.count("congratulates(Bassirou Diomaye Faye, Amadou Ba)"));
+}
+
+TEST_CASE("who takes part in a named exercise drills; missiles launched towards a state attack it") {
+  const auto r = relations("Finnish soldiers took part in the alliance's Cold Response exercise in "
+                           "Norway last spring together with Norwegian, American and British forces.",
+                           "2023-04-04");
+  CHECK(r.count("drills-with(Finland, Norway)"));
+  CHECK(r.count("drills-with(Finland, United States)"));
+  CHECK(r.count("drills-with(Finland, United Kingdom)"));
+  CHECK(relations("Iran launched about 100 drones towards Israel.", "2025-06-13")
+            .count("attacks(Iran, Israel)"));
+}
