@@ -855,6 +855,15 @@ class ArticleExtractor {
           }
         };
         choose(candidates);
+        // "Tokayev and Macron held talks ..., and the two sides signed": right after a meeting
+        // that the sentence itself does not name two sides for, its two sides.
+        if (!people && count == 2) {
+          size_t here = 0;
+          for (const Mention& m : ms)
+            if (!m.locative && !m.possessive && m.entity2 == kNone && !is_person(m.entity)) ++here;
+          const auto [a, b] = sides_of_latest_meeting();
+          if (here < 2 && a != kNone) chosen = {a, b};
+        }
         // "MBS held talks with Modi. The two sides signed ...": the states of the office
         // holders just named, when too few states or organisations were.
         if (chosen.size() < count && !people) {
@@ -1663,6 +1672,26 @@ class ArticleExtractor {
       return;
     }
     out_.relations.push_back({type, subject, object, sentence, negated, attributed, confidence});
+    if (k_.relation_types()[type].name == "meets-with" && !negated) {
+      // Two meetings in one sentence ("X hosted A and B") leave no single two sides.
+      const bool another = last_meeting_.sentence == sentence;
+      last_meeting_ = {subject, object, sentence, another};
+    }
+  }
+
+  // The states of the two sides of the latest meeting, when it was in this sentence or the
+  // one before (kNone each otherwise): what "the two sides" soon after it refers to.
+  std::pair<uint32_t, uint32_t> sides_of_latest_meeting() {
+    if (last_meeting_.sentence == kNone || last_meeting_.ambiguous ||
+        current_sentence_ > last_meeting_.sentence + 1)
+      return {kNone, kNone};
+    auto side = [&](uint32_t e) {
+      if (out_.entities[e].kind == EntityKind::country) return e;
+      return is_person(e) ? state_of_office_holder(e) : kNone;
+    };
+    const uint32_t a = side(last_meeting_.a), b = side(last_meeting_.b);
+    if (a == kNone || b == kNone || a == b) return {kNone, kNone};
+    return {a, b};
   }
 
   bool stops_clause(uint32_t i) const { return kClauseStops.count(norms_[i]) > 0; }
@@ -3067,6 +3096,7 @@ class ArticleExtractor {
         if (!toks_[j].word || kOccupations.count(norms_[j])) break;
       }
     }
+    current_sentence_ = index;
     std::vector<Mention> ms;
     std::vector<TitleMention> titles;
     find_mentions(s, ms, titles);
@@ -3211,6 +3241,11 @@ class ArticleExtractor {
   uint32_t topic_person_ = kNone;
   bool sports_article_ = false;
   bool dateline_state_checked_ = false;
+  uint32_t current_sentence_ = 0;  // the sentence process_sentence is reading
+  struct {
+    uint32_t a = kNone, b = kNone, sentence = kNone;
+    bool ambiguous = false;
+  } last_meeting_;  // the latest meets-with relation found (see sides_of_latest_meeting())
   uint32_t dateline_state_dict_ = kNone;  // dictionary index (see dateline_state())
   uint32_t dateline_end_ = 0;  // first token after "MOSCOW (Reuters) - "
   std::unordered_set<std::string> cue_first_words_;  // first words of all cue phrases

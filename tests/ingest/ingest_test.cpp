@@ -1479,3 +1479,18 @@ TEST_CASE("who takes part in a named exercise drills; missiles launched towards 
   CHECK(relations("Iran launched about 100 drones towards Israel.", "2025-06-13")
             .count("attacks(Iran, Israel)"));
 }
+
+TEST_CASE("'the two sides' right after a meeting are the meeting's two sides") {
+  const auto r = relations("Uzbekistan's President Shavkat Mirziyoyev will host Macron next. Kazakh "
+                           "President Kassym-Jomart Tokayev held talks with French President "
+                           "Emmanuel Macron in Astana on Wednesday, and the two sides signed a "
+                           "roadmap on critical raw materials.",
+                           "2023-11-02");
+  CHECK(r.count("signs-agreement-with(France, Kazakhstan)"));
+  CHECK_FALSE(r.count("signs-agreement-with(Kazakhstan, Uzbekistan)"));
+}
+
+TEST_CASE("storming a state's territory attacks it") {
+  CHECK(relations("Hamas gunmen stormed southern Israel at dawn.", "2023-10-08")
+            .count("attacks(Hamas, Israel)"));
+}
