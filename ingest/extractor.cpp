@@ -3216,6 +3216,14 @@ class ArticleExtractor {
     std::erase_if(out_.relations, [&](const RelationMention& r) {
       return r.type == *affiliated && led.count({r.subject, r.object}) > 0;
     });
+    // Nor does anyone meet, visit or talk with what they lead ("Kurdistan Region President
+    // Nechirvan Barzani" is no meeting of the region with him).
+    const auto meets = k_.relation_type("meets-with");
+    if (!meets) return;
+    std::erase_if(out_.relations, [&](const RelationMention& r) {
+      return r.type == *meets && (led.count({r.subject, r.object}) > 0 ||
+                                  led.count({r.object, r.subject}) > 0);
+    });
   }
 
   const Knowledge& k_;

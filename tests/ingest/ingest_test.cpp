@@ -1494,3 +1494,16 @@ TEST_CASE("storming a state's territory attacks it") {
   CHECK(relations("Hamas gunmen stormed southern Israel at dawn.", "2023-10-08")
             .count("attacks(Hamas, Israel)"));
 }
+
+TEST_CASE("a meeting someone is scheduled or due to hold has not happened") {
+  const auto r = relations("Xi was also scheduled to meet Japanese Prime Minister Fumio Kishida on "
+                           "Thursday.",
+                           "2023-11-16");
+  for (const auto& line : r) CHECK(line.rfind("meets-with", 0) != 0);
+  const auto due = relations("Erdogan is due to travel on to Erbil on Monday evening to meet "
+                             "Kurdistan Region President Nechirvan Barzani.",
+                             "2024-04-22");
+  CHECK(due.count("leads(Nechirvan Barzani, Kurdistan Region)"));
+  for (const auto& line : due)
+    CHECK((line.rfind("visits", 0) != 0 && line.rfind("meets-with", 0) != 0));
+}
