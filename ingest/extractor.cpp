@@ -961,9 +961,11 @@ class ArticleExtractor {
     }
     // A possessive pronoun before a word is a determiner ("his congratulations"): it may
     // own a noun or a title, but it is not an argument of a verb.
-    const bool determiner = i + 1 < end && toks_[i + 1].word && norms_[i + 1] != "'s" &&
-                            !kPrepositions.count(norms_[i + 1]) && !kClauseStops.count(norms_[i + 1]) &&
-                            norms_[i + 1] != "and";
+    // So is one before a quoted word ("to his "friend" Trump").
+    const uint32_t owned = i + 2 < end && scare_quote(i + 1) ? i + 2 : i + 1;
+    const bool determiner = owned < end && toks_[owned].word && norms_[owned] != "'s" &&
+                            !kPrepositions.count(norms_[owned]) && !kClauseStops.count(norms_[owned]) &&
+                            norms_[owned] != "and";
     const uint32_t p = resolve_pronoun(norms_[i], i == s.first_token, ms);
     if (p != kNone) {
       Mention m{i, i + 1, p, kNone, Source::coref};
@@ -2899,11 +2901,18 @@ class ArticleExtractor {
         ((norms_[te] == "each" && norms_[te + 1] == "other") ||
          (norms_[te] == "one" && norms_[te + 1] == "another")))
       objects = subjects;
+    // "Xi and Kishida also sent messages of congratulation": with no one named, the one the
+    // article's congratulations go to.
+    const bool congratulation = rt.name == "congratulates";
+    if (objects.empty() && congratulation && last_congratulated_ != kNone &&
+        !is_subject(last_congratulated_))
+      objects.push_back(last_congratulated_);
     bool produced = false;
     for (uint32_t su : subjects)
       for (uint32_t ob : objects) {
         if (su == ob) continue;
         add_relation(type, su, ob, sentence, q.negated, q.attributed, q.confidence);
+        if (congratulation && is_person(ob)) last_congratulated_ = ob;
         produced = true;
       }
     return produced;
@@ -3250,6 +3259,7 @@ class ArticleExtractor {
   bool sports_article_ = false;
   bool dateline_state_checked_ = false;
   uint32_t current_sentence_ = 0;  // the sentence process_sentence is reading
+  uint32_t last_congratulated_ = kNone;  // the person the latest congratulations went to
   struct {
     uint32_t a = kNone, b = kNone, sentence = kNone;
     bool ambiguous = false;

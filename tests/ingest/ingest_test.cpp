@@ -1507,3 +1507,22 @@ TEST_CASE("a meeting someone is scheduled or due to hold has not happened") {
   for (const auto& line : due)
     CHECK((line.rfind("visits", 0) != 0 && line.rfind("meets-with", 0) != 0));
 }
+
+TEST_CASE("congratulations sent to no one named go to the article's congratulated person") {
+  const auto r = relations("Prabowo Subianto won the election. Biden congratulated him. Chinese "
+                           "President Xi Jinping and Japanese Prime Minister Fumio Kishida also "
+                           "sent messages of congratulation.",
+                           "2024-02-16");
+  CHECK(r.count("congratulates(Xi Jinping, Prabowo Subianto)"));
+  CHECK(r.count("congratulates(Fumio Kishida, Prabowo Subianto)"));
+  // Nobody congratulated yet: nobody to send them to.
+  CHECK(relations("Xi Jinping sent a message of congratulation.", "2024-02-16").count(
+            "congratulates(Xi Jinping, Prabowo Subianto)") == 0);
+}
+
+TEST_CASE("a possessive pronoun before a quoted word owns it: 'to his \"friend\" Trump'") {
+  CHECK(relations("Indian Prime Minister Narendra Modi sent his \"heartiest congratulations\" to "
+                  "his \"friend\" Trump.",
+                  "2024-11-07")
+            .count("congratulates(Narendra Modi, Donald Trump)"));
+}
