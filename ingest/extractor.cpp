@@ -2903,8 +2903,13 @@ class ArticleExtractor {
       objects = subjects;
     // "Xi and Kishida also sent messages of congratulation": with no one named, the one the
     // article's congratulations go to.
+    // (Not in a phrase of its own: "In a congratulatory message relayed by CCTV, Xi told
+    // Putin" gives its reader someone to follow.)
     const bool congratulation = rt.name == "congratulates";
-    if (objects.empty() && congratulation && last_congratulated_ != kNone &&
+    bool in_phrase = false;
+    for (uint32_t j = tb; j > sb && tb - j < 4; --j)
+      in_phrase |= norms_[j - 1] != "of" && kPrepositions.count(norms_[j - 1]) > 0;
+    if (objects.empty() && congratulation && !in_phrase && last_congratulated_ != kNone &&
         !is_subject(last_congratulated_))
       objects.push_back(last_congratulated_);
     bool produced = false;
