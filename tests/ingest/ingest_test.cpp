@@ -1526,3 +1526,13 @@ TEST_CASE("a possessive pronoun before a quoted word owns it: 'to his \"friend\"
                   "2024-11-07")
             .count("congratulates(Narendra Modi, Donald Trump)"));
 }
+
+TEST_CASE("Santiago speaks for Chile; the Cook Islands are a state with a prime minister") {
+  CHECK(relations("Venezuelan Foreign Minister Yván Gil accused Buenos Aires and Santiago of "
+                  "meddling.",
+                  "2024-08-01")
+            .count("accuses(Yván Gil, Chile)"));
+  CHECK(relations("The forum's chair, Cook Islands Prime Minister Mark Brown, welcomed the treaty.",
+                  "2023-11-10")
+            .count("leads(Mark Brown, Cook Islands)"));
+}
