@@ -2839,6 +2839,15 @@ class ArticleExtractor {
       obj.mentions.erase(std::remove_if(obj.mentions.begin(), obj.mentions.end(),
                                         [&](uint32_t mi) { return ms[mi].city; }),
                          obj.mentions.end());
+    // "travelled to Brussels": the city that stands for the EU is where it sits, not a state
+    // visited (nor a visit to the EU).
+    if (rt.name == "visits")
+      obj.mentions.erase(std::remove_if(obj.mentions.begin(), obj.mentions.end(),
+                                        [&](uint32_t mi) {
+                                          return ms[mi].source == Source::capital &&
+                                                 out_.entities[ms[mi].entity].kind != EntityKind::country;
+                                        }),
+                         obj.mentions.end());
     if (tr.person_object) {  // also in the passive: "Sánchez was received by Xi"
       auto& objects = obj.mentions;
       // "welcomed Erdogan's visit" welcomes the visit, not the man.
