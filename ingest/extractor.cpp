@@ -541,6 +541,10 @@ class ArticleExtractor {
   // before it: the companies are counted, not the state), "his Chinese counterpart" (a person).
   bool describes_other_noun(const Mention& m, const SentenceSpan& s) const {
     if (out_.entities[m.entity].kind != EntityKind::country) return false;
+    // "the former Mexico City mayor": a city's office, not its state.
+    if (m.source == Source::capital && m.e < s.end_token &&
+        (norms_[m.e] == "mayor" || norms_[m.e] == "governor" || norms_[m.e] == "council"))
+      return true;
     if (m.e < s.end_token && (norms_[m.e] == "counterpart" || norms_[m.e] == "counterparts"))
       return true;
     // "criticised the Haiti plan", "the Gaza war": a one-word name after "the" and before a
@@ -622,6 +626,9 @@ class ArticleExtractor {
   // A dictionary name or a capitalised organisation name at `i`; the token after it, or `i`.
   uint32_t take_name(const SentenceSpan& s, uint32_t i, std::vector<Mention>& ms) {
     const uint32_t end = s.end_token;
+    // "In New Delhi, the opposition Congress party ...": a capitalised preposition starts no
+    // name (the place after it is read on its own).
+    if (kPrepositions.count(norms_[i]) && dictionary_match(i, end).length == 0) return i;
     // "Leaders of the Group of Seven", "Foreign ministers of the bloc": the members of an
     // actor act for it; the plural noun does not start an organisation's name.
     if (i + 1 < end && norms_[i + 1] == "of" && (kUnitNouns.count(norms_[i]) || norms_[i] == "heads"))
@@ -685,6 +692,9 @@ class ArticleExtractor {
       if (place_form && after_place_preposition(i, s.first_token) &&
           !(m.e < end && norms_[m.e] == "'s"))
         m.locative = true;
+      // "In South America, Lula and Boric ...": where the sentence is set.
+      if (i == s.first_token + 1 && norms_[i - 1] == "in" && m.e < end && norms_[m.e] == ",")
+        m.locative = true;
       // A city or region never acts; it is only where something happens or what is reached
       // or struck ("attacked Odesa", "flew to Shanghai").
       if (hit.form == NameForm::place) {
@@ -694,8 +704,8 @@ class ArticleExtractor {
       }
       if (!describes_other_noun(m, s))
         push_mention(ms, m);
-      else if (uint32_t cp = unnamed_counterpart(m, s); cp != kNone)
-        return cp;
+      else if (m.e < end && norms_[m.e].starts_with("counterpart"))
+        if (uint32_t cp = unnamed_counterpart(m, s); cp != kNone) return cp;
       return m.e;
     }
     if (org_span) {
@@ -1405,6 +1415,16 @@ class ArticleExtractor {
     }
     resolve_counterparts(sentence, s, ms);
     resolve_counterpart_references(ms);
+    // "Brazil's Luiz Inácio Lula da Silva, Colombia's Gustavo Petro and ...": the possessor
+    // says whose the person is; the person is the actor.
+    for (uint32_t i = 0; i < ms.size(); ++i) {
+      Mention& m = ms[i];
+      if (m.modifier || m.locative || m.entity2 != kNone || is_person(m.entity) ||
+          m.e + 1 >= s.end_token || norms_[m.e] != "'s")
+        continue;
+      const uint32_t p = mention_starting_at(ms, m.e + 1);
+      if (p != kNone && is_person(ms[p].entity) && ms[p].source != Source::coref) m.modifier = true;
+    }
     for (const auto& [m, b] : widen) ms[m].b = std::min(ms[m].b, b);
     // The state of a title is still named: "Somali President X and Ethiopian Prime Minister Y
     // ... the two countries".
@@ -1989,7 +2009,7 @@ class ArticleExtractor {
         if (stops_clause(i) && !scare_quote(i)) stopped = true;
         if (norms_[i] == "and" && i > pos && i + 1 < m.b && starts_verb(i + 1, s.end_token))
           stopped = true;
-        if (norms_[i] == ".") stopped = true;
+        if (norms_[i] == "." && !(i > pos && kHonorifics.count(norms_[i - 1]))) stopped = true;  // not "Mr."
         if (norms_[i] == ",") last_comma = i;
         // "with the breakaway region of Somaliland": the region is Somaliland.
         static const std::unordered_set<std::string> kPlaceNouns = {
@@ -2547,6 +2567,11 @@ class ArticleExtractor {
     if (before > sb && norms_[before - 1] == "and") {
       const bool after_comma = before > sb + 1 && norms_[before - 2] == ",";
       ArgList subj = clause_subject(ms, tb, s, after_comma);
+      if (!subj.mentions.empty()) return subj;
+    }
+    // "Guterres deplored the escalation, but did not condemn Iran": the sentence's subject.
+    if (before > sb + 1 && norms_[before - 1] == "but" && norms_[before - 2] == ",") {
+      ArgList subj = clause_subject(ms, tb, s, true);
       if (!subj.mentions.empty()) return subj;
     }
     // "Xi, who visited Riyadh": the relative pronoun's antecedent.

@@ -1540,3 +1540,40 @@ TEST_CASE("Santiago speaks for Chile; the Cook Islands are a state with a prime 
                   "2023-11-10")
             .count("leads(Mark Brown, Cook Islands)"));
 }
+
+TEST_CASE("a capitalised preposition starts no name; 'Mr.' does not end a phrase") {
+  const auto r = relations("In New Delhi, the opposition Congress party attacked the deal. Its "
+                           "general secretary Jairam Ramesh criticised Mr. Modi for celebrating it.",
+                           "2025-07-24");
+  CHECK(r.count("criticizes(Jairam Ramesh, Narendra Modi)"));
+  for (const auto& line : r) CHECK(line.find("In New Delhi") == std::string::npos);
+  CHECK(relations("Mr. Modi said in his press statement, praising Mr. Starmer for his commitment.",
+                  "2025-07-24")
+            .count("praises(Narendra Modi, Keir Starmer)"));
+}
+
+TEST_CASE("'avoided criticizing' and ', but did not condemn' negate; 'Head of Government' leads") {
+  CHECK(relations("Marcos, however, avoided criticizing China by name during the visit.",
+                  "2024-01-30")
+            .count("criticizes(Ferdinand Marcos Jr., China) negated"));
+  CHECK(relations("UN Secretary-General Antonio Guterres deplored the escalation, but did not "
+                  "condemn Iran by name.",
+                  "2024-10-02")
+            .count("criticizes(António Guterres, Iran) negated"));
+  CHECK(relations("Macron also met Moroccan Head of Government Aziz Akhannouch.", "2024-10-29")
+            .count("leads(Aziz Akhannouch, Morocco)"));
+}
+
+TEST_CASE("'Brazil's Lula, Chile's Boric' are the people; 'In South America,' and 'the Mexico City mayor' are no actors") {
+  const auto r = relations("Biden congratulated Claudia Sheinbaum. In South America, Brazil's Luiz "
+                           "Inácio Lula da Silva and Chile's Gabriel Boric sent their "
+                           "congratulations to the former Mexico City mayor.",
+                           "2024-06-03");
+  CHECK(r.count("congratulates(Luiz Inácio Lula da Silva, Claudia Sheinbaum)"));
+  CHECK(r.count("congratulates(Gabriel Boric, Claudia Sheinbaum)"));
+  for (const auto& line : r) {
+    CHECK(line.find("South America") == std::string::npos);
+    CHECK(line.find("congratulates(Brazil") == std::string::npos);
+    CHECK(line.find(", Mexico)") == std::string::npos);
+  }
+}
