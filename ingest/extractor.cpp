@@ -2370,6 +2370,8 @@ class ArticleExtractor {
       const Mention& m = ms[static_cast<size_t>(mi)];
       if (m.e > tb) continue;
       if (tb - m.e > max_gap) break;
+      // "the U.S.-led RIMPAC exercise": the leader of the act is not who does it here.
+      if (m.e + 1 < tb && norms_[m.e] == "-" && norms_[m.e + 1] == "led") break;
       bool only_modifiers = true;
       for (uint32_t j = m.e; j < tb; ++j)
         if (!(norms_[j] == "'s" || norms_[j] == "-" || scare_quote(j) ||
@@ -2736,7 +2738,9 @@ class ArticleExtractor {
     } else if (!tr.subject.empty()) {
       // "with help from X": the subject follows (after "from", a state is no place here), the
       // one helped precedes.
-      subj = right_argument(ms, te, s, tr.subject, true, 3);
+      // ("bought most of its heavy weapons in recent years from the United States": a verb's
+      // phrase runs longer than a noun's.)
+      subj = right_argument(ms, te, s, tr.subject, true, tr.verb ? 10 : 3);
       obj = left_argument(ms, tb, s, 4);
       // "Israel's military said the projectiles were intercepted with help from the US".
       if (obj.mentions.empty() && !subj.mentions.empty()) obj = clause_subject(ms, tb, s, true);
@@ -3043,8 +3047,27 @@ class ArticleExtractor {
           "covering", "including", "on", "about", "regarding", "concerning", "in", "of"};
       if (kTopicIntros.count(norms_[tb - 1])) return false;
     }
+    // Everyone in one exercise drills with everyone else: "Japanese warships joined RIMPAC
+    // alongside South Korean and Australian vessels" is three pairs.
+    const bool drill = k_.relation_types()[type].name == "drills-with";
     if (collective && parties.size() >= 2) {
       all_pairs(parties);
+    } else if (drill && !subjects.empty() && parties.size() >= 2) {
+      std::vector<uint32_t> everyone = subjects;
+      // "Japanese warships joined the U.S.-led RIMPAC exercise": who leads it takes part, and
+      // the clause's subject does, not only the leader named next to the act.
+      for (uint32_t j = tb; j > s.first_token + 2 && tb - j < 4; --j)
+        if (norms_[j - 1] == "led" && norms_[j - 2] == "-")
+          if (const uint32_t leader = mention_ending_at(ms, j - 2); leader != kNone) {
+            for (uint32_t e : entities_of(ms, clause_subject(ms, ms[leader].b, s, false).mentions))
+              if (std::find(everyone.begin(), everyone.end(), e) == everyone.end()) everyone.push_back(e);
+            everyone.push_back(ms[leader].entity);
+          }
+      std::sort(everyone.begin(), everyone.end());
+      everyone.erase(std::unique(everyone.begin(), everyone.end()), everyone.end());
+      for (uint32_t p2 : parties)
+        if (std::find(everyone.begin(), everyone.end(), p2) == everyone.end()) everyone.push_back(p2);
+      all_pairs(everyone);
     } else if (subjects.empty()) {
       // "a meeting with A and B" says someone met A and B, not that they met each other.
     } else {

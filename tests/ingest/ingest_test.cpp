@@ -1577,3 +1577,18 @@ TEST_CASE("'Brazil's Lula, Chile's Boric' are the people; 'In South America,' an
     CHECK(line.find(", Mexico)") == std::string::npos);
   }
 }
+
+TEST_CASE("everyone in one exercise drills with everyone, its leader too; buying weapons from a state is its support") {
+  const auto r = relations("Japanese warships joined the U.S.-led RIMPAC exercise off Hawaii this "
+                           "summer alongside South Korean and Australian vessels.",
+                           "2024-09-10");
+  for (const char* pair : {"Australia, Japan", "Australia, South Korea", "Australia, United States",
+                           "Japan, South Korea", "Japan, United States", "South Korea, United States"})
+    CHECK(r.count(std::string("drills-with(") + pair + ")"));
+  CHECK(relations("The two armies also hold regular joint exercises.", "2025-09-18").empty());
+  const auto b = relations("Poland has bought most of its heavy weapons in recent years from the "
+                           "United States and South Korea.",
+                           "2025-05-09");
+  CHECK(b.count("supports(United States, Poland)"));
+  CHECK(b.count("supports(South Korea, Poland)"));
+}
