@@ -1585,7 +1585,10 @@ TEST_CASE("everyone in one exercise drills with everyone, its leader too; buying
   for (const char* pair : {"Australia, Japan", "Australia, South Korea", "Australia, United States",
                            "Japan, South Korea", "Japan, United States", "South Korea, United States"})
     CHECK(r.count(std::string("drills-with(") + pair + ")"));
-  CHECK(relations("The two armies also hold regular joint exercises.", "2025-09-18").empty());
+  CHECK(relations("Pakistan and Saudi Arabia signed a defence pact. The two armies also hold "
+                  "regular joint exercises.",
+                  "2025-09-18")
+            .count("drills-with(Pakistan, Saudi Arabia)"));
   const auto b = relations("Poland has bought most of its heavy weapons in recent years from the "
                            "United States and South Korea.",
                            "2025-05-09");
