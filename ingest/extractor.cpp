@@ -1337,6 +1337,17 @@ class ArticleExtractor {
       const uint32_t person = mention_starting_at(ms, name_at);
       if (person != kNone && is_person(ms[person].entity)) {
         uint32_t target = of != kNone ? ms[of].entity : role_target(ms[person].entity, t.title);
+        // "Foreign Ministry spokeswoman Maria Zakharova", "Ministry of External Affairs
+        // spokesperson": a ministry the text names without its state is the state's office;
+        // the state is looked for below, as for a title without one.
+        uint32_t ministry = kNone;
+        if (of != kNone && dict_of_[ms[of].entity] == kNone &&
+            out_.entities[ms[of].entity].kind == EntityKind::organization &&
+            out_.entities[ms[of].entity].name.find("Ministry") != std::string::npos &&
+            kStateOffices.count(k_.titles()[t.title].title)) {
+          ministry = target;
+          target = kNone;
+        }
         // "Lula's chief foreign policy adviser Celso Amorim": serves the state its owner leads.
         if (target == kNone && of == kNone) {
           uint32_t j = t.b;
@@ -1379,6 +1390,7 @@ class ArticleExtractor {
               find_cue(k_.cues().history, s.first_token, s.end_token, s.end_token) == kNone)
             target = dateline_state();
         }
+        if (target == kNone) target = ministry;
         if (target != kNone && !past) {
           add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
           share_title(sentence, s, ms, titles, t, person);
@@ -1658,6 +1670,9 @@ class ArticleExtractor {
       return;
     }
     if (t.e < s.end_token && toks_[t.e].cap && toks_[t.e].word && norms_[t.e] != "'s") return;
+    // "Iran's leaders", "China's generals": many holders stand for their state, which stays
+    // the actor.
+    if (plural_title(t)) return;
     const uint32_t d = dict_of_[ms[of].entity];
     if (d == kNone) return;
     auto holder = k_.role_holder(t.title, d, day_);

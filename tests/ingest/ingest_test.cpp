@@ -1595,3 +1595,15 @@ TEST_CASE("everyone in one exercise drills with everyone, its leader too; buying
   CHECK(b.count("supports(United States, Poland)"));
   CHECK(b.count("supports(South Korea, Poland)"));
 }
+
+TEST_CASE("a ministry named without its state is the state's office; 'Iran's leaders' stand for Iran") {
+  const auto r = relations("In New Delhi, Ministry of External Affairs spokesperson Randhir Jaiswal "
+                           "said the government would study the implications.",
+                           "2025-09-18");
+  CHECK(r.count("affiliated-with(Randhir Jaiswal, India)"));
+  const auto l = relations("In his forum speech, Mr Trump also criticised Iran's leaders for "
+                           "stealing their own people's wealth.",
+                           "2025-05-14");
+  CHECK(l.count("criticizes(Donald Trump, Iran)"));
+  for (const auto& line : l) CHECK(line.find("Khamenei") == std::string::npos);
+}
