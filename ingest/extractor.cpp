@@ -666,6 +666,17 @@ class ArticleExtractor {
         return e;
       }
     }
+    // "The Philippine Coast Guard and Vietnam signed": a name that is complete before "and"
+    // stops there when a known name follows (not "Trinidad and Tobago", "the Foreign,
+    // Commonwealth and Development Office").
+    for (uint32_t j = span_b + 1; j + 1 < span_b + span; ++j)
+      if (norms_[j] == "and" && has_org_head(span_b, j) && kOrgHeads.count(norms_[j - 1]) &&
+          (dictionary_match(j + 1, end).length > 0 ||
+           (norms_[j + 1] == "the" && dictionary_match(j + 2, end).length > 0) ||
+           has_org_head(j + 1, span_b + span))) {
+        span = j - span_b;
+        break;
+      }
     // A head word alone ("Party General Secretary ...") names no organisation.
     const bool org_span = span > 0 && !(span == 1 && kOrgHeads.count(norms_[span_b])) &&
                           has_org_head(span_b, span_b + span) && span_b + span > i + dm.length;

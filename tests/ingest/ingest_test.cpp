@@ -1607,3 +1607,16 @@ TEST_CASE("a ministry named without its state is the state's office; 'Iran's lea
   CHECK(l.count("criticizes(Donald Trump, Iran)"));
   for (const auto& line : l) CHECK(line.find("Khamenei") == std::string::npos);
 }
+
+TEST_CASE("an organisation's name ends at its head word when another name follows 'and'") {
+  CHECK(relations("In a separate ceremony, the Philippine Coast Guard and the Vietnam Coast Guard "
+                  "signed a memorandum of understanding on incident prevention.",
+                  "2024-01-30")
+            .count("signs-agreement-with(Philippine Coast Guard, Vietnam Coast Guard)"));
+  CHECK(relations("The Philippine Coast Guard and Vietnam condemned Russia.", "2024-01-30")
+            .count("criticizes(Vietnam, Russia)"));
+  // A name with "and" inside stays whole.
+  CHECK(relations("The International Bank for Reconstruction and Development lent money to Kenya.",
+                  "2024-01-30")
+            .count("supports(International Bank for Reconstruction and Development, Kenya)"));
+}
