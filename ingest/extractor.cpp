@@ -2903,6 +2903,12 @@ class ArticleExtractor {
                                                  out_.entities[ms[mi].entity].kind != EntityKind::country;
                                         }),
                          obj.mentions.end());
+    // "called on Putin to end the war" is an appeal; "called on King Charles at Sandringham"
+    // a visit to him.
+    if (tr.verb && rt.name == "meets-with" && obj.preposition == "on" && !obj.mentions.empty()) {
+      const uint32_t after = ms[obj.mentions.back()].e;
+      if (after < se && (norms_[after] == "to" || norms_[after] == "for")) return false;
+    }
     if (tr.person_object) {  // also in the passive: "Sánchez was received by Xi"
       auto& objects = obj.mentions;
       // "welcomed Erdogan's visit" welcomes the visit, not the man.

@@ -1620,3 +1620,11 @@ TEST_CASE("an organisation's name ends at its head word when another name follow
                   "2024-01-30")
             .count("supports(International Bank for Reconstruction and Development, Kenya)"));
 }
+
+TEST_CASE("calling on a person is a meeting; calling on someone to act is an appeal") {
+  CHECK(relations("Later in the day, Mr. Modi called on King Charles III at Sandringham estate.",
+                  "2025-07-24")
+            .count("meets-with(Charles III, Narendra Modi)"));
+  for (const auto& line : relations("Zelensky called on Trump to keep up aid.", "2025-07-24"))
+    CHECK(line.rfind("meets-with", 0) != 0);
+}
