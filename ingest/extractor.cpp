@@ -78,7 +78,7 @@ const std::unordered_set<std::string> kPossessivePronouns = {"his", "her", "its"
 const std::unordered_set<std::string> kPrepositions = {
     "to", "on", "for", "of", "with", "against", "from", "in", "at", "by", "into", "over",
     "about", "between", "among", "involving", "alongside", "through", "toward", "towards",
-    "upon", "under", "after", "before", "during", "since"};
+    "upon", "under", "after", "before", "during", "since", "behind"};
 
 // Words where the search for an argument stops: a new clause starts there.
 const std::unordered_set<std::string> kClauseStops = {";", ":", "that", "which", "whether",
@@ -2761,6 +2761,14 @@ class ArticleExtractor {
     ArgList subj, obj;
     if (tr.copular) {
       if (!copular_arguments(ms, s, tb, te, subj, obj)) return false;
+      // "China is Nepal's second-largest trading partner after India": India is one too.
+      if (rt.symmetric && te + 1 < se && norms_[te] == "after" && !obj.mentions.empty()) {
+        uint32_t other = mention_starting_at(ms, te + 1);
+        if (other == kNone && norms_[te + 1] == "the") other = mention_starting_at(ms, te + 2);
+        if (other != kNone && usable(ms[other], false) && !is_person(ms[other].entity))
+          add_relation(type, ms[other].entity, ms[obj.mentions.front()].entity, sentence,
+                       false, attributed, 0.7f);
+      }
     } else if (!tr.subject.empty()) {
       // "with help from X": the subject follows (after "from", a state is no place here), the
       // one helped precedes.
@@ -2938,6 +2946,11 @@ class ArticleExtractor {
     std::vector<uint32_t> objects;
     for (uint32_t om : obj.mentions) {
       const Mention& m = ms[om];
+      // "them" is never the subjects themselves ("... fighters, supported by Italian aircraft
+      // and NATO tankers, shot down several of them").
+      if (m.source == Source::coref && m.e == m.b + 1 && norms_[m.b] == "them" &&
+          is_subject(m.entity))
+        continue;
       if (m.source != Source::coref || m.e != m.b + 1 ||
           !(norms_[m.b] == "him" || norms_[m.b] == "her")) {
         objects.push_back(m.entity);

@@ -1628,3 +1628,26 @@ TEST_CASE("calling on a person is a meeting; calling on someone to act is an app
   for (const auto& line : relations("Zelensky called on Trump to keep up aid.", "2025-07-24"))
     CHECK(line.rfind("meets-with", 0) != 0);
 }
+
+TEST_CASE("more acts from the n-set: shooting down, support behind, chairmanships, 'trading partner after X'") {
+  CHECK(relations("Relations sank after Algerian air defences shot down a Malian military drone.",
+                  "2025-04-08")
+            .count("attacks(Algeria, Mali)"));
+  CHECK(relations("Mr Sogavare withdrew and threw his support behind Mr Jeremiah Manele.",
+                  "2024-05-03")
+            .count("supports(Manasseh Sogavare, Jeremiah Manele)"));
+  CHECK(relations("Malaysian Prime Minister Anwar Ibrahim, who holds the rotating chairmanship of "
+                  "ASEAN this year, spoke by phone with Min Aung Hlaing.",
+                  "2025-04-02")
+            .count("leads(Anwar Ibrahim, ASEAN)"));
+  CHECK(relations("Germany is the UK's second-largest trading partner after the United States.",
+                  "2024-10-23")
+            .count("trades-with(United Kingdom, United States)"));
+  CHECK(relations("UN Special Rapporteur Tom Andrews condemned the bombing.", "2025-04-02")
+            .count("affiliated-with(Tom Andrews, United Nations)"));
+  // "them" is never the subjects themselves.
+  for (const auto& line : relations("Polish and Dutch fighters, supported by Italian aircraft and "
+                                    "NATO tankers, shot down several of them.",
+                                    "2025-09-12"))
+    CHECK(line.find("attacks(Italy, NATO)") == std::string::npos);
+}
