@@ -34,7 +34,8 @@ const std::unordered_set<std::string> kOrgHeads = {
     "coalition", "league", "society", "observatory", "initiative", "laboratory", "times",
     "post", "news", "television", "broadcasting", "press", "journal", "tribune", "herald",
     "watch", "advisors", "advisers", "partners", "consultancy", "universidad", "université",
-    "universität", "instituto", "institut", "fundación", "fondation", "force", "forces"};
+    "universität", "instituto", "institut", "fundación", "fondation", "force", "forces",
+    "fundação", "fundacao", "universidade", "universiteit", "colegio", "colégio", "stiftung"};
 
 // Nouns that describe an organisation in an apposition: "Jaish al-Adl, a Sunni militant
 // group", "Wagner, a private military company".
@@ -703,6 +704,14 @@ class ArticleExtractor {
       if (place_form && after_place_preposition(i, s.first_token) &&
           !(m.e < end && norms_[m.e] == "'s"))
         m.locative = true;
+      // "drills in the Gulf of Oman", "the Sea of Japan": a body of water, not the state.
+      static const std::unordered_set<std::string> kWaters = {"gulf", "sea", "bay", "strait",
+                                                              "straits", "coast", "gulfs"};
+      if (i >= s.first_token + 2 && norms_[i - 1] == "of" && toks_[i - 2].cap &&
+          kWaters.count(norms_[i - 2])) {
+        m.locative = true;
+        m.city = true;
+      }
       // "In South America, Lula and Boric ...": where the sentence is set.
       if (i == s.first_token + 1 && norms_[i - 1] == "in" && m.e < end && norms_[m.e] == ",")
         m.locative = true;
@@ -1401,6 +1410,7 @@ class ArticleExtractor {
               find_cue(k_.cues().history, s.first_token, s.end_token, s.end_token) == kNone)
             target = dateline_state();
         }
+        if (target == kNone && ministry != kNone) target = state_of_office_holder(ms[person].entity);
         if (target == kNone) target = ministry;
         if (target != kNone && !past) {
           add_relation(rel, ms[person].entity, target, sentence, false, false, 0.85f);
@@ -2936,7 +2946,9 @@ class ArticleExtractor {
                      subjects.end());
       if (subjects.empty()) return false;
     }
-    const Qualifiers q{negated(ms, subj, tb, sb), attributed,
+    // "Jakarta has signed no comparable agreement with Beijing": "no" after the verb negates.
+    const bool none_after = tr.verb && te < se && norms_[te] == "no";
+    const Qualifiers q{none_after || negated(ms, subj, tb, sb), attributed,
                        confidence(tr, subj, obj, ms)};
     if (rt.symmetric) return emit_symmetric(sentence, s, ms, type, tr, tb, te, subj, obj, q);
     const auto subjects = entities_of(ms, subj.mentions);
@@ -3332,6 +3344,13 @@ class ArticleExtractor {
     std::erase_if(out_.relations, [&](const RelationMention& r) {
       return r.type == *affiliated && led.count({r.subject, r.object}) > 0;
     });
+    // Nobody visits the state they serve ("Lula and Macron closed a state visit to Brazil").
+    const auto visits = k_.relation_type("visits");
+    if (visits)
+      std::erase_if(out_.relations, [&](const RelationMention& r) {
+        return r.type == *visits && is_person(r.subject) &&
+               (led.count({r.subject, r.object}) > 0 || state_of_office_holder(r.subject) == r.object);
+      });
     // Nor does anyone meet, visit or talk with what they lead ("Kurdistan Region President
     // Nechirvan Barzani" is no meeting of the region with him).
     const auto meets = k_.relation_type("meets-with");

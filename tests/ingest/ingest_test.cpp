@@ -1651,3 +1651,18 @@ TEST_CASE("more acts from the n-set: shooting down, support behind, chairmanship
                                     "2025-09-12"))
     CHECK(line.find("attacks(Italy, NATO)") == std::string::npos);
 }
+
+TEST_CASE("'signed no agreement' negates; the Gulf of Oman is water; nobody visits their own state") {
+  CHECK(relations("Jakarta has signed no comparable defense agreement with Beijing.", "2024-08-29")
+            .count("signs-agreement-with(China, Indonesia) negated"));
+  const auto d = relations("Last month Iranian, Russian and Chinese warships held joint naval "
+                           "drills in the Gulf of Oman.",
+                           "2025-04-12");
+  CHECK(d.count("drills-with(Iran, Russia)"));
+  for (const auto& line : d) CHECK(line.find("Oman") == std::string::npos);
+  const auto v = relations("President Luiz Inácio Lula da Silva and French President Emmanuel "
+                           "Macron on Thursday closed a three-day state visit to Brazil.",
+                           "2024-03-28");
+  CHECK(v.count("visits(Emmanuel Macron, Brazil)"));
+  CHECK_FALSE(v.count("visits(Luiz Inácio Lula da Silva, Brazil)"));
+}
