@@ -2113,7 +2113,10 @@ class ArticleExtractor {
         while (c < s.end_token && c < m.e + 7 && toks_[c].word && !toks_[c].cap) ++c;
         if (c > m.e + 1 && c + 1 < s.end_token && norms_[c] == ",") {
           const uint32_t named = mention_starting_at(ms, c + 1);
-          if (named != kNone && is_person(ms[named].entity)) {
+          // People, or companies ("two of Russia's biggest oil producers, Gazprom Neft and
+          // Surgutneftegas"), but not other states.
+          if (named != kNone && out_.entities[ms[named].entity].kind != EntityKind::country &&
+              !ms[named].locative) {
             out.mentions.push_back(named);
             out.distance = ms[named].b - pos;
             out.preposition = last_prep;

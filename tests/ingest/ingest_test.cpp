@@ -1666,3 +1666,13 @@ TEST_CASE("'signed no agreement' negates; the Gulf of Oman is water; nobody visi
   CHECK(v.count("visits(Emmanuel Macron, Brazil)"));
   CHECK_FALSE(v.count("visits(Luiz Inácio Lula da Silva, Brazil)"));
 }
+
+TEST_CASE("companies named after 'two of Russia's biggest oil producers,' are the ones sanctioned") {
+  const auto r = relations("Britain and the United States imposed sanctions on two of Russia's "
+                           "biggest oil producers, Gazprom Neft and Surgutneftegas.",
+                           "2025-01-16");
+  for (const char* s : {"United Kingdom", "United States"})
+    for (const char* o : {"Gazprom Neft", "Surgutneftegas"})
+      CHECK(r.count(std::string("sanctions(") + s + ", " + o + ")"));
+  CHECK_FALSE(r.count("sanctions(United Kingdom, Russia)"));
+}
