@@ -201,43 +201,62 @@ void build_csr(Base& base) {
 // self-loops), sorted by neighbour and relation.
 void build_hub_index(Base& base) {
   const detail::CsrGraph& csr = base.csr;
-  // Sized exactly first: growing by doubling copied and faulted in the array several times.
-  size_t total = 0;
-  for (uint32_t v = 0; v < base.vertex_count(); ++v) {
-    if (uint64_t{boost::out_degree(v, csr)} + boost::in_degree(v, csr) <= detail::kIndexedEdges) {
-      continue;
-    }
-    total += boost::out_degree(v, csr);
-    for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
-      if ((csr[*it].flags & (detail::kSymmetric | detail::kSelfLoop)) == 0) ++total;
-    }
-  }
-  base.hub_edges.reserve(total);
+  auto skipped = [](const EdgeBundle& bundle) {
+    return (bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0;
+  };
+  // The hubs and where each one's edges go, counted first: the array is sized exactly (growing
+  // it by doubling copied and faulted it in several times), and the hubs can be filled and
+  // sorted on two threads.
+  std::vector<uint32_t> hubs;
   base.hub_offsets.push_back(0);
   for (uint32_t v = 0; v < base.vertex_count(); ++v) {
     if (uint64_t{boost::out_degree(v, csr)} + boost::in_degree(v, csr) <= detail::kIndexedEdges) {
       continue;
     }
-    const size_t begin = base.hub_edges.size();
-    for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
-      EdgeBundle bundle = csr[*it];
-      bundle.flags |= detail::kOutgoing;
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), bundle});
-    }
+    uint64_t count = boost::out_degree(v, csr);
     for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
-      const EdgeBundle& bundle = csr[*it];
-      if ((bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) continue;
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
+      if (!skipped(csr[*it])) ++count;
     }
-    std::sort(base.hub_edges.begin() + static_cast<std::ptrdiff_t>(begin), base.hub_edges.end(),
-              [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {
-                return a.neighbour != b.neighbour ? a.neighbour < b.neighbour
-                                                  : a.bundle.relation < b.bundle.relation;
-              });
-    base.hub_slot.insert(v, static_cast<uint32_t>(base.hub_offsets.size() - 1));
-    base.hub_offsets.push_back(base.hub_edges.size());
+    base.hub_slot.insert(v, static_cast<uint32_t>(hubs.size()));
+    hubs.push_back(v);
+    base.hub_offsets.push_back(base.hub_offsets.back() + count);
   }
-  base.hub_edges.shrink_to_fit();
+  base.hub_edges.resize(base.hub_offsets.back());
+  // Fills and sorts the edges of hubs [first, last).
+  auto fill = [&](size_t first, size_t last) {
+    for (size_t h = first; h < last; ++h) {
+      const uint32_t v = hubs[h];
+      detail::IndexedEdge* out = base.hub_edges.data() + base.hub_offsets[h];
+      detail::IndexedEdge* const begin = out;
+      for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
+        EdgeBundle bundle = csr[*it];
+        bundle.flags |= detail::kOutgoing;
+        *out++ = {static_cast<uint32_t>(boost::target(*it, csr)), bundle};
+      }
+      for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
+        const EdgeBundle& bundle = csr[*it];
+        if (skipped(bundle)) continue;
+        *out++ = {static_cast<uint32_t>(boost::source(*it, csr)), bundle};
+      }
+      // (neighbour, relation) is unique within a hub, so the order does not depend on the sort.
+      std::sort(begin, out, [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {
+        return a.neighbour != b.neighbour ? a.neighbour < b.neighbour
+                                          : a.bundle.relation < b.bundle.relation;
+      });
+    }
+  };
+  // Two halves by edge count; the second on another thread when there is enough to share.
+  const uint64_t total = base.hub_offsets.back();
+  if (total < (uint64_t{1} << 20)) {
+    fill(0, hubs.size());
+    return;
+  }
+  const size_t middle = static_cast<size_t>(
+      std::lower_bound(base.hub_offsets.begin(), base.hub_offsets.end() - 1, total / 2) -
+      base.hub_offsets.begin());
+  std::thread second([&] { fill(middle, hubs.size()); });
+  fill(0, middle);
+  second.join();
 }
 
 // The indexes and the CSR over a base whose entities and relation table are complete.
