@@ -522,11 +522,15 @@ std::unique_ptr<Store> Store::open(const std::string& path,
     // The migration marked every block dirty: pack them now, once, so that the next start reads
     // the packed copy. (A failure here loses nothing: the loader reads the rows of dirty blocks.)
     const auto t0 = std::chrono::steady_clock::now();
-    const RepackOutcome packed = store->repack_graph();
-    if (migrated_from > 0 && packed.relation_blocks + packed.entity_blocks > 0) {
-      std::fprintf(stderr, "relgraph: packed %zu blocks of the graph for fast starts in %.1fs\n",
-                   packed.relation_blocks + packed.entity_blocks,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    try {
+      const RepackOutcome packed = store->repack_graph();
+      if (migrated_from > 0 && packed.relation_blocks + packed.entity_blocks > 0) {
+        std::fprintf(stderr, "relgraph: packed %zu blocks of the graph for fast starts in %.1fs\n",
+                     packed.relation_blocks + packed.entity_blocks,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      }
+    } catch (const StoreError& e) {
+      std::fprintf(stderr, "relgraph: %s (starts read the rows until it is packed)\n", e.what());
     }
   }
   return store;
@@ -1069,7 +1073,8 @@ class RawStatement {
 // before).
 class RawConnection {
  public:
-  RawConnection(const std::string& path, int flags) {
+  // `purpose` begins every error message ("cannot load the graph").
+  RawConnection(const std::string& path, int flags, const char* purpose) : purpose_(purpose) {
     if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
       StoreError failed = error("open");
       sqlite3_close(db_);  // the handle exists even when opening failed
@@ -1119,7 +1124,7 @@ class RawConnection {
     return out;
   }
 
-  // The first column of every row of `sql`, in order (bound to `limit` when it has a parameter).
+  // The first column of every row of `sql`, in order.
   std::vector<int64_t> column(const char* sql) {
     sqlite3_stmt* q = statement(sql);
     std::vector<int64_t> out;
@@ -1138,11 +1143,12 @@ class RawConnection {
   }
 
   StoreError error(const char* what) const {
-    return StoreError(std::string("cannot load the graph (") + what +
+    return StoreError(std::string(purpose_) + " (" + what +
                       "): " + (db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory"));
   }
 
  private:
+  const char* purpose_;
   sqlite3* db_ = nullptr;
   std::vector<std::pair<const char*, std::unique_ptr<RawStatement>>> statements_;
 };
@@ -1261,7 +1267,7 @@ void walk_blocks(RawConnection& c, const PackTables& t, Rows&& rows, Decode&& de
 class LoaderConnection {
  public:
   explicit LoaderConnection(const std::string& path)
-      : c_(path, SQLITE_OPEN_READONLY), path_(path) {}
+      : c_(path, SQLITE_OPEN_READONLY, "cannot load the graph"), path_(path) {}
 
   // Starts a read transaction and pins its snapshot (a deferred BEGIN reads nothing yet).
   // Returns the relations' smallest and largest id (0, 0 when there are none).
@@ -1384,7 +1390,8 @@ class WriteTransaction {
 // Re-encodes the packed blocks of one kind: the repacker's side of graph_pack.h.
 class Repacker {
  public:
-  explicit Repacker(const std::string& path) : c_(path, SQLITE_OPEN_READWRITE) {
+  explicit Repacker(const std::string& path)
+      : c_(path, SQLITE_OPEN_READWRITE, "cannot pack the graph") {
     c_.exec("PRAGMA synchronous = NORMAL");
   }
 
@@ -1494,7 +1501,7 @@ StoreState Store::load_graph(const std::vector<std::string>& type_names, GraphRo
 
 RepackOutcome Store::repack_graph(const std::function<bool()>& stop) {
   RepackOutcome out;
-  try {
+  {
     Repacker repacker(impl_->path);
     RawConnection& c = repacker.connection();
     std::vector<int64_t> relation_blocks, entity_blocks;
@@ -1539,14 +1546,12 @@ RepackOutcome Store::repack_graph(const std::function<bool()>& stop) {
       }
       tx.commit();
     }
-  } catch (const StoreError& err) {
-    throw StoreError(std::string("cannot pack the graph: ") + err.what());
   }
   return out;
 }
 
 size_t Store::dirty_pack_blocks() {
-  RawConnection c(impl_->path, SQLITE_OPEN_READONLY);
+  RawConnection c(impl_->path, SQLITE_OPEN_READONLY, "cannot count the graph's dirty blocks");
   const auto v = c.row(
       "SELECT (SELECT count(*) FROM relation_pack_dirty) + "
       "(SELECT count(*) FROM entity_pack_dirty)");
