@@ -429,6 +429,14 @@ int main(int argc, char** argv) {
   exec(db, "ANALYZE");
   exec(db, "PRAGMA journal_mode=WAL");
   sqlite3_close(db);
+  // The schema's triggers marked every block dirty as the rows went in: pack them, so that the
+  // database starts as fast as one the product wrote and repacked.
+  {
+    const auto t_pack = Clock::now();
+    const auto packed = relgraph::store::Store::open(db_path, symmetric_names)->repack_graph();
+    std::fprintf(stderr, "gen_graph: packed %zu blocks of the graph (%.1fs)\n",
+                 packed.relation_blocks + packed.entity_blocks, seconds_since(t_pack));
+  }
   const double db_seconds = seconds_since(t_start);
 
   // The flat edge list for the peers.

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "graph/graph.h"
@@ -110,6 +111,12 @@ class RelationTable {
   }
 
   void reserve(size_t relations) { records_.reserve(relations); }
+  // The records' storage, reserved capacity included (for prefaulting its pages).
+  std::pair<const void*, size_t> reserved_bytes() const {
+    return {records_.data(), records_.capacity() * sizeof(RelationRecord)};
+  }
+  // True when the next push_back reallocates.
+  bool at_capacity() const { return records_.size() == records_.capacity(); }
   // Releases spare capacity once the table is complete.
   void shrink_to_fit() {
     records_.shrink_to_fit();

@@ -127,7 +127,11 @@ int run_ingest(const std::string& db, const std::vector<std::string>& files, siz
                  "to store the valid ones\n";
     return 2;
   }
-  auto svc = open_service(db);
+  // The packed copy of the graph is brought up to date once, after the ingest (below), rather
+  // than in the background while it runs.
+  relgraph::server::ServiceOptions options;
+  options.repack_in_background = false;
+  auto svc = open_service(db, options);
   const auto start = Clock::now();
   const double cpu_start = cpu_seconds();
   const bool progress = articles.size() > 1000 || isatty(STDERR_FILENO);
@@ -140,6 +144,12 @@ int run_ingest(const std::string& db, const std::vector<std::string>& files, siz
       articles.size(), files.size(), db.c_str(), secs, s.stored, s.duplicates, s.evidence,
       s.new_entities, static_cast<unsigned long long>(svc->snapshot()->version()),
       cpu_seconds() - cpu_start);
+  // So that the next start decodes the blocks this ingest wrote instead of reading their rows.
+  const auto pack_start = Clock::now();
+  const auto packed = svc->store().repack_graph();
+  std::printf("packed %zu blocks of the graph for fast starts in %.2fs\n",
+              packed.relation_blocks + packed.entity_blocks,
+              std::chrono::duration<double>(Clock::now() - pack_start).count());
   return ok ? 0 : 2;
 }
 

@@ -42,9 +42,66 @@ Service::Service(ingest::Knowledge knowledge, std::unique_ptr<store::Store> stor
       publisher_(nullptr),
       options_(std::move(options)) {
   publisher_.publish(first_snapshot());
+  if (options_.repack_in_background) {
+    repacker_ = std::thread([this] { repack_loop(); });
+    request_repack(std::chrono::milliseconds(0));
+  }
 }
 
-Service::~Service() { wait_for_snapshot_image(); }
+Service::~Service() {
+  {
+    std::lock_guard lock(repack_mutex_);
+    stopping_ = true;
+  }
+  repack_cv_.notify_all();
+  if (repacker_.joinable()) repacker_.join();
+  wait_for_snapshot_image();
+}
+
+store::GraphLoadStats Service::last_load_stats() const {
+  std::lock_guard lock(repack_mutex_);
+  return last_load_stats_;
+}
+
+void Service::request_repack(std::chrono::milliseconds delay) {
+  if (!options_.repack_in_background) return;
+  const auto due = std::chrono::steady_clock::now() + delay;
+  {
+    std::lock_guard lock(repack_mutex_);
+    // The earliest due time wins: a steady stream of ingests does not postpone it forever.
+    if (!repack_requested_ || due < repack_due_) repack_due_ = due;
+    repack_requested_ = true;
+  }
+  repack_cv_.notify_all();
+}
+
+void Service::wait_for_repack() {
+  if (!options_.repack_in_background) return;
+  std::unique_lock lock(repack_mutex_);
+  repack_cv_.wait(lock, [&] { return stopping_ || (!repack_requested_ && !repack_running_); });
+}
+
+void Service::repack_loop() {
+  std::unique_lock lock(repack_mutex_);
+  for (;;) {
+    repack_cv_.wait(lock, [&] { return stopping_ || repack_requested_; });
+    if (stopping_) return;
+    if (repack_cv_.wait_until(lock, repack_due_, [&] { return stopping_.load(); })) return;
+    if (std::chrono::steady_clock::now() < repack_due_) continue;  // moved meanwhile
+    repack_requested_ = false;
+    repack_running_ = true;
+    lock.unlock();
+    try {
+      store_->repack_graph([this] { return stopping_.load(); });
+    } catch (const std::exception& e) {
+      // The loader reads the rows of blocks left dirty: nothing is wrong, only slower.
+      std::fprintf(stderr, "relgraph: %s\n", e.what());
+    }
+    lock.lock();
+    repack_running_ = false;
+    repack_cv_.notify_all();
+  }
+}
 
 void Service::wait_for_snapshot_image() {
   if (image_writer_.joinable()) image_writer_.join();
@@ -143,7 +200,13 @@ std::shared_ptr<const graph::Snapshot> Service::load_snapshot(uint64_t version,
   std::vector<std::string> type_names;
   for (const auto& t : types) type_names.push_back(t.name);
   Loader loader(types);
-  const store::StoreState read_at = store_->load_graph(type_names, loader);
+  store::GraphLoadStats stats;
+  const store::StoreState read_at =
+      store_->load_graph(type_names, loader, options_.graph_source, &stats);
+  {
+    std::lock_guard lock(repack_mutex_);
+    last_load_stats_ = stats;
+  }
   if (state != nullptr) *state = read_at;
   snapshot_has_all_relations_ = loader.all();
   return loader.builder().build(version);
@@ -179,6 +242,7 @@ store::Store::MergeOutcome Service::merge_entities(int64_t into, int64_t from) {
   forget_aliases({into, from});
   // A merge removes an entity and rewrites relations: rebuild rather than patch.
   publish_snapshot(load_snapshot(publisher_.current()->version() + 1));
+  request_repack(std::chrono::milliseconds(0));
   return out;
 }
 
@@ -215,6 +279,7 @@ Service::Ingested Service::ingest(const store::ArticleInput& article) {
   out.outcome = store_->ingest(article, x, knowledge_);
   publish({out.outcome});
   out.graph_version = publisher_.current()->version();
+  if (!out.outcome.duplicate) request_repack(options_.repack_delay);
   return out;
 }
 
@@ -235,6 +300,7 @@ std::vector<store::IngestOutcome> Service::store_batch(const Extracted& work) {
   std::lock_guard lock(write_mutex_);
   auto outcomes = store_->ingest_batch(work, knowledge_);
   publish(outcomes);
+  request_repack(options_.repack_delay);
   return outcomes;
 }
 

@@ -43,6 +43,15 @@ struct ServiceOptions {
   // in the background for the next start. An image that is stale, damaged or unwritable is
   // reported on stderr and otherwise ignored: start-up never fails because of it.
   std::string snapshot_image;
+  // Where the first snapshot and rebuilds read the store: its packed copy where current (the
+  // default), or the rows only (the same graph; for comparisons and as an escape hatch).
+  store::GraphSource graph_source = store::GraphSource::packed;
+  // Re-encode the store's dirty packed blocks (store::Store::repack_graph) on a thread of the
+  // service: right after start-up and curation merges, and `repack_delay` after ingests (so a
+  // run of ingests is repacked once). Off: only whoever calls repack_graph repacks (the CLI's
+  // bulk ingest does, at its end, so that it does not compete with the ingest).
+  bool repack_in_background = true;
+  std::chrono::milliseconds repack_delay{5000};
 };
 
 class Service {
@@ -58,6 +67,11 @@ class Service {
   // Waits until the snapshot image started at start-up is written (or failed). For tests and
   // benchmarks; the destructor does it too.
   void wait_for_snapshot_image();
+  // How the last full load read the store (start-up from the store, merges).
+  store::GraphLoadStats last_load_stats() const;
+  // Waits until the background repacker has nothing requested or running (for tests and
+  // benchmarks). Returns at once when repack_in_background is off.
+  void wait_for_repack();
 
   struct Ingested {
     store::IngestOutcome outcome;
@@ -149,6 +163,18 @@ class Service {
   ServiceOptions options_;
   std::string started_from_;
   std::thread image_writer_;  // writes the snapshot image after a start from the store
+
+  // The background repacker (ServiceOptions::repack_in_background).
+  void request_repack(std::chrono::milliseconds delay);
+  void repack_loop();
+  mutable std::mutex repack_mutex_;  // guards the fields below
+  std::condition_variable repack_cv_;
+  bool repack_requested_ = false;
+  bool repack_running_ = false;
+  std::chrono::steady_clock::time_point repack_due_;
+  std::atomic<bool> stopping_{false};
+  store::GraphLoadStats last_load_stats_;  // under repack_mutex_
+  std::thread repacker_;
 };
 
 }  // namespace relgraph::server

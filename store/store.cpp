@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <condition_variable>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <string_view>
@@ -17,12 +18,15 @@
 
 #include "ingest/text.h"
 #include "schema/embedded.h"
+#include "store/graph_pack.h"
 
 namespace relgraph::store {
 namespace {
 
 // The first schema version with the store_generation table (003_store_generation.sql).
 constexpr size_t kGenerationSchema = 3;
+// The first schema version with the packed copy of the graph (004_graph_pack.sql).
+constexpr size_t kPackSchema = 4;
 
 constexpr int kReaders = 8;
 
@@ -163,6 +167,9 @@ struct Store::Impl {
   std::mutex pool_mutex;
   std::condition_variable pool_cv;
   std::vector<std::unique_ptr<SQLite::Database>> idle_readers;
+  // Packed blocks that a load found damaged, for the next repack_graph (graph_pack.h).
+  std::mutex damaged_mutex;
+  std::set<int64_t> damaged_relation_blocks, damaged_entity_blocks;
 
   // A reader connection for the lifetime of the lease.
   class Lease {
@@ -459,6 +466,7 @@ Store::~Store() = default;
 std::unique_ptr<Store> Store::open(const std::string& path,
                                    std::vector<std::string> symmetric_types) {
   auto impl = std::make_unique<Impl>();
+  size_t migrated_from = kPackSchema;  // the schema version before this open's migrations
   impl->path = path;
   impl->symmetric = {symmetric_types.begin(), symmetric_types.end()};
   try {
@@ -481,6 +489,7 @@ std::unique_ptr<Store> Store::open(const std::string& path,
       throw StoreError(path + " was written by a newer relgraph (schema version " +
                        std::to_string(version) + "; this program knows up to " +
                        std::to_string(migrations.size()) + ")");
+    migrated_from = static_cast<size_t>(version);
     if (version > 0 && version < static_cast<int>(migrations.size()))
       std::fprintf(stderr,
                    "relgraph: upgrading %s from schema version %d to %zu (once; on a database of "
@@ -508,7 +517,23 @@ std::unique_ptr<Store> Store::open(const std::string& path,
   } catch (const SQLite::Exception& e) {
     throw StoreError("cannot open database " + path + ": " + e.what());
   }
-  return std::unique_ptr<Store>(new Store(std::move(impl)));
+  auto store = std::unique_ptr<Store>(new Store(std::move(impl)));
+  if (migrated_from < kPackSchema) {
+    // The migration marked every block dirty: pack them now, once, so that the next start reads
+    // the packed copy. (A failure here loses nothing: the loader reads the rows of dirty blocks.)
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      const RepackOutcome packed = store->repack_graph();
+      if (migrated_from > 0 && packed.relation_blocks + packed.entity_blocks > 0) {
+        std::fprintf(stderr, "relgraph: packed %zu blocks of the graph for fast starts in %.1fs\n",
+                     packed.relation_blocks + packed.entity_blocks,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      }
+    } catch (const StoreError& e) {
+      std::fprintf(stderr, "relgraph: %s (starts read the rows until it is packed)\n", e.what());
+    }
+  }
+  return store;
 }
 
 IngestOutcome Store::ingest(const ArticleInput& article, const ingest::Extraction& extraction,
@@ -1023,14 +1048,34 @@ int32_t day_number(std::string_view text) {
 
 namespace {
 
-// A read-only connection of the graph loader: NOMUTEX (a FULLMUTEX connection locks twice per
-// column read) and memory-mapped (no copy of each page through read()). Closing ends the read
-// transaction.
-class LoaderConnection {
+// A prepared statement of a raw connection, finalized when it goes.
+class RawStatement {
  public:
-  explicit LoaderConnection(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
+  RawStatement() = default;
+  RawStatement(const RawStatement&) = delete;
+  RawStatement& operator=(const RawStatement&) = delete;
+  ~RawStatement() { sqlite3_finalize(stmt_); }
+  // Finalizes what was prepared before. Returns the SQLite result code.
+  int prepare(sqlite3* db, const char* sql) {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+    return sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// A connection of the graph loader or the repacker of its own: NOMUTEX (a FULLMUTEX connection
+// locks twice per column read) and memory-mapped (no copy of each page through read()).
+// Closing ends a transaction still open (a loader's read transaction; a repacker commits its own
+// before).
+class RawConnection {
+ public:
+  // `purpose` begins every error message ("cannot load the graph").
+  RawConnection(const std::string& path, int flags, const char* purpose) : purpose_(purpose) {
+    if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
       StoreError failed = error("open");
       sqlite3_close(db_);  // the handle exists even when opening failed
       throw failed;
@@ -1040,31 +1085,196 @@ class LoaderConnection {
     // compile-time maximum (2 GiB in Debian's build).
     sqlite3_exec(db_, "PRAGMA mmap_size = 1073741824", nullptr, nullptr, nullptr);
   }
-  ~LoaderConnection() {
-    sqlite3_finalize(stmt_);
-    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  ~RawConnection() {
+    statements_.clear();
+    if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close(db_);
   }
-  LoaderConnection(const LoaderConnection&) = delete;
-  LoaderConnection& operator=(const LoaderConnection&) = delete;
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  sqlite3* db() const { return db_; }
+
+  void exec(const char* sql) {
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) throw error(sql);
+  }
+
+  // A statement prepared once per connection (`sql` is a literal: its address is the key).
+  sqlite3_stmt* statement(const char* sql) {
+    for (auto& [key, stmt] : statements_) {
+      if (key == sql) {
+        sqlite3_reset(stmt->get());
+        sqlite3_clear_bindings(stmt->get());
+        return stmt->get();
+      }
+    }
+    auto stmt = std::make_unique<RawStatement>();
+    if (stmt->prepare(db_, sql) != SQLITE_OK) throw error(sql);
+    statements_.emplace_back(sql, std::move(stmt));
+    return statements_.back().second->get();
+  }
 
   // Runs `sql`, which returns one row, and returns its integer columns.
   std::vector<int64_t> row(const char* sql) {
-    prepare(sql);
+    sqlite3_stmt* q = statement(sql);
     std::vector<int64_t> out;
-    if (sqlite3_step(stmt_) != SQLITE_ROW) throw error(sql);
-    for (int i = 0; i < sqlite3_column_count(stmt_); ++i) {
-      out.push_back(sqlite3_column_int64(stmt_, i));
-    }
+    if (sqlite3_step(q) != SQLITE_ROW) throw error(sql);
+    for (int i = 0; i < sqlite3_column_count(q); ++i) out.push_back(sqlite3_column_int64(q, i));
+    sqlite3_reset(q);
     return out;
   }
+
+  // The first column of every row of `sql`, in order.
+  std::vector<int64_t> column(const char* sql) {
+    sqlite3_stmt* q = statement(sql);
+    std::vector<int64_t> out;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) out.push_back(sqlite3_column_int64(q, 0));
+    if (rc != SQLITE_DONE) throw error(sql);
+    return out;
+  }
+
+  // Steps `q` once more; false at its end. Throws on an error.
+  bool step(sqlite3_stmt* q, const char* what) {
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) throw error(what);
+    return false;
+  }
+
+  StoreError error(const char* what) const {
+    return StoreError(std::string(purpose_) + " (" + what +
+                      "): " + (db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory"));
+  }
+
+ private:
+  const char* purpose_;
+  sqlite3* db_ = nullptr;
+  std::vector<std::pair<const char*, std::unique_ptr<RawStatement>>> statements_;
+};
+
+constexpr const char* kEntityRange =
+    "SELECT id, key, name, kind FROM entities WHERE id BETWEEN ? AND ? ORDER BY id";
+constexpr const char* kRelationRange =
+    "SELECT id, type, subject_id, object_id, evidence_count, negated_count, attributed_count, "
+    "first_seen, last_seen FROM relations WHERE id BETWEEN ? AND ? ORDER BY id";
+
+// Calls `on_row(q)` for each row of the range statement `sql` over ids first..last.
+template <class OnRow>
+void read_range(RawConnection& c, const char* sql, int64_t first, int64_t last, OnRow&& on_row) {
+  sqlite3_stmt* q = c.statement(sql);
+  sqlite3_bind_int64(q, 1, first);
+  sqlite3_bind_int64(q, 2, last);
+  while (c.step(q, sql)) on_row(q);
+  sqlite3_reset(q);
+}
+
+// The entity of a row of kEntityRange.
+void entity_of(sqlite3_stmt* q, EntityRecord& e) {
+  e.id = sqlite3_column_int64(q, 0);
+  e.key = text_column(q, 1);
+  e.name = text_column(q, 2);
+  e.kind = text_column(q, 3);
+}
+
+// The relation of a row of kRelationRange, with its type as `types` maps it.
+void relation_of(sqlite3_stmt* q, TypeIndex& types, GraphRelationRow& r) {
+  r.id = sqlite3_column_int64(q, 0);
+  r.type = types.find(text_column(q, 1));
+  r.subject = sqlite3_column_int64(q, 2);
+  r.object = sqlite3_column_int64(q, 3);
+  r.evidence_count = static_cast<uint32_t>(sqlite3_column_int64(q, 4));
+  r.negated_count = static_cast<uint32_t>(sqlite3_column_int64(q, 5));
+  r.attributed_count = static_cast<uint32_t>(sqlite3_column_int64(q, 6));
+  r.first_seen = day_number(text_column(q, 7));
+  r.last_seen = day_number(text_column(q, 8));
+}
+
+// The tables of one kind of packed block.
+struct PackTables {
+  const char* what;         // "relations" or "entities", for messages
+  const char* dirty;        // SELECT block FROM ..._dirty ORDER BY block
+  const char* packs;        // SELECT block, data FROM ..._pack ORDER BY block
+  const char* range;        // the rows of an id range
+  const char* upsert;       // stores a blob
+  const char* drop_pack;    // deletes a blob
+  const char* clean;        // deletes a dirty mark
+};
+
+constexpr PackTables kRelationPacks = {
+    "relations",
+    "SELECT block FROM relation_pack_dirty ORDER BY block",
+    "SELECT block, data FROM relation_pack ORDER BY block",
+    kRelationRange,
+    "INSERT INTO relation_pack (block, data) VALUES (?, ?) "
+    "ON CONFLICT (block) DO UPDATE SET data = excluded.data",
+    "DELETE FROM relation_pack WHERE block = ?",
+    "DELETE FROM relation_pack_dirty WHERE block = ?"};
+constexpr PackTables kEntityPacks = {
+    "entities",
+    "SELECT block FROM entity_pack_dirty ORDER BY block",
+    "SELECT block, data FROM entity_pack ORDER BY block",
+    kEntityRange,
+    "INSERT INTO entity_pack (block, data) VALUES (?, ?) "
+    "ON CONFLICT (block) DO UPDATE SET data = excluded.data",
+    "DELETE FROM entity_pack WHERE block = ?",
+    "DELETE FROM entity_pack_dirty WHERE block = ?"};
+
+// Walks the blocks of one kind in id order: each clean blob goes to `decode` (false: the blob
+// failed its checks), and each dirty block, run of dirty blocks or block whose blob failed goes
+// to `rows` as an id range. Every block that holds rows is either packed or dirty (the triggers
+// of 004_graph_pack.sql see to it), so this covers every row.
+template <class Rows, class Decode>
+void walk_blocks(RawConnection& c, const PackTables& t, Rows&& rows, Decode&& decode,
+                 GraphLoadStats& stats, std::vector<int64_t>& damaged) {
+  const std::vector<int64_t> dirty = c.column(t.dirty);
+  size_t d = 0;
+  // Reads the dirty blocks before `limit` as rows, runs of consecutive blocks as one range.
+  auto dirty_before = [&](int64_t limit) {
+    while (d < dirty.size() && dirty[d] < limit) {
+      size_t e = d;
+      while (e + 1 < dirty.size() && dirty[e + 1] == dirty[e] + 1 && dirty[e + 1] < limit) ++e;
+      rows(pack::first_id_of(dirty[d]), pack::last_id_of(dirty[e]));
+      stats.row_blocks += e - d + 1;
+      d = e + 1;
+    }
+  };
+  sqlite3_stmt* q = c.statement(t.packs);
+  while (c.step(q, t.packs)) {
+    const int64_t block = sqlite3_column_int64(q, 0);
+    dirty_before(block);
+    if (d < dirty.size() && dirty[d] == block) {
+      ++d;
+      rows(pack::first_id_of(block), pack::last_id_of(block));
+      ++stats.row_blocks;
+      continue;
+    }
+    const void* data = sqlite3_column_blob(q, 1);
+    const std::string_view blob(data == nullptr ? "" : static_cast<const char*>(data),
+                                static_cast<size_t>(sqlite3_column_bytes(q, 1)));
+    if (decode(block, blob)) {
+      ++stats.packed_blocks;
+    } else {
+      rows(pack::first_id_of(block), pack::last_id_of(block));
+      ++stats.damaged_blocks;
+      damaged.push_back(block);
+    }
+  }
+  dirty_before(std::numeric_limits<int64_t>::max());
+}
+
+// The graph loader's connection: one read transaction over everything it reads.
+class LoaderConnection {
+ public:
+  explicit LoaderConnection(const std::string& path)
+      : c_(path, SQLITE_OPEN_READONLY, "cannot load the graph"), path_(path) {}
 
   // Starts a read transaction and pins its snapshot (a deferred BEGIN reads nothing yet).
   // Returns the relations' smallest and largest id (0, 0 when there are none).
   std::pair<int64_t, int64_t> begin() {
-    if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) throw error("begin");
+    c_.exec("BEGIN");
     // Two subqueries: min() and max() in one SELECT would scan the table instead of two seeks.
-    const auto ids = row(
+    const auto ids = c_.row(
         "SELECT coalesce((SELECT min(id) FROM relations), 0), "
         "coalesce((SELECT max(id) FROM relations), 0)");
     return {ids[0], ids[1]};
@@ -1072,7 +1282,7 @@ class LoaderConnection {
 
   // The store's state as this transaction sees it. REQUIRES: begin() was called.
   StoreState state() {
-    const auto v = row(
+    const auto v = c_.row(
         "SELECT (SELECT store_id FROM store_generation WHERE id = 1), "
         "(SELECT generation FROM store_generation WHERE id = 1), "
         "coalesce((SELECT max(id) FROM entities), 0), "
@@ -1081,73 +1291,175 @@ class LoaderConnection {
     return StoreState{v[0], v[1], v[2], v[3], static_cast<int>(v[4])};
   }
 
-  void read_entities(GraphRowSink& sink) {
-    prepare("SELECT id, key, name, kind FROM entities ORDER BY id");
-    int rc = SQLITE_ROW;
+  void read_entities(GraphRowSink& sink, GraphSource source, GraphLoadStats& stats,
+                     std::vector<int64_t>& damaged) {
     EntityRecord e;
-    while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
-      e.id = sqlite3_column_int64(stmt_, 0);
-      e.key = text_column(stmt_, 1);
-      e.name = text_column(stmt_, 2);
-      e.kind = text_column(stmt_, 3);
-      sink.entity(e);
+    auto rows = [&](int64_t first, int64_t last) {
+      read_range(c_, kEntityRange, first, last, [&](sqlite3_stmt* q) {
+        entity_of(q, e);
+        sink.entity(e);
+      });
+    };
+    if (source == GraphSource::rows) {
+      rows(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+      return;
     }
-    if (rc != SQLITE_DONE) throw error("entities");
+    std::vector<EntityRecord> block_rows;
+    walk_blocks(
+        c_, kEntityPacks, rows,
+        [&](int64_t block, std::string_view blob) {
+          const std::string problem = pack::decode_entities(blob, block, block_rows);
+          if (!problem.empty()) return report(kEntityPacks, block, problem);
+          for (EntityRecord& row : block_rows) sink.entity(row);
+          return true;
+        },
+        stats, damaged);
   }
 
-  // Hands over the relations with first <= id <= last, in id order.
-  void read_relations(int64_t first, int64_t last, const std::vector<std::string>& type_names,
-                      GraphRowSink& sink) {
-    prepare(
-        "SELECT id, type, subject_id, object_id, evidence_count, negated_count, "
-        "attributed_count, first_seen, last_seen FROM relations WHERE id BETWEEN ? AND ? "
-        "ORDER BY id");
-    sqlite3_bind_int64(stmt_, 1, first);
-    sqlite3_bind_int64(stmt_, 2, last);
+  // Hands over the relations in id order; min_id..max_id is their id range (a capacity hint).
+  void read_relations(int64_t min_id, int64_t max_id, const std::vector<std::string>& type_names,
+                      GraphRowSink& sink, GraphSource source, GraphLoadStats& stats,
+                      std::vector<int64_t>& damaged) {
     // Relation ids are rowids: the range is a capacity hint, exact when they are dense.
-    sink.expect_relations(last >= first && last - first < (int64_t{1} << 32)
-                              ? static_cast<size_t>(last - first + 1)
+    // (Unsigned: max_id - min_id overflows int64 for ids at both ends of its range.)
+    const uint64_t span = static_cast<uint64_t>(max_id) - static_cast<uint64_t>(min_id);
+    sink.expect_relations(max_id >= min_id && span < (uint64_t{1} << 32)
+                              ? static_cast<size_t>(span + 1)
                               : 0);
     TypeIndex types(type_names);
-    sqlite3_stmt* q = stmt_;
-    int rc = SQLITE_ROW;
     GraphRelationRow r;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-      r.id = sqlite3_column_int64(q, 0);
-      r.type = types.find(text_column(q, 1));
-      r.subject = sqlite3_column_int64(q, 2);
-      r.object = sqlite3_column_int64(q, 3);
-      r.evidence_count = static_cast<uint32_t>(sqlite3_column_int64(q, 4));
-      r.negated_count = static_cast<uint32_t>(sqlite3_column_int64(q, 5));
-      r.attributed_count = static_cast<uint32_t>(sqlite3_column_int64(q, 6));
-      r.first_seen = day_number(text_column(q, 7));
-      r.last_seen = day_number(text_column(q, 8));
-      sink.relation(r);
+    auto rows = [&](int64_t first, int64_t last) {
+      read_range(c_, kRelationRange, first, last, [&](sqlite3_stmt* q) {
+        relation_of(q, types, r);
+        sink.relation(r);
+      });
+    };
+    if (source == GraphSource::rows) {
+      rows(min_id, max_id);
+      return;
     }
-    if (rc != SQLITE_DONE) throw error("relations");
+    std::vector<GraphRelationRow> block_rows;
+    walk_blocks(
+        c_, kRelationPacks, rows,
+        [&](int64_t block, std::string_view blob) {
+          const std::string problem = pack::decode_relations(blob, block, type_names, block_rows);
+          if (!problem.empty()) return report(kRelationPacks, block, problem);
+          for (const GraphRelationRow& row : block_rows) sink.relation(row);
+          return true;
+        },
+        stats, damaged);
   }
 
  private:
-  void prepare(const char* sql) {
-    sqlite3_finalize(stmt_);
-    stmt_ = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK) throw error(sql);
-  }
-  StoreError error(const char* what) const {
-    return StoreError(std::string("cannot load the graph (") + what +
-                      "): " + (db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory"));
+  // Says once per kind and load that a blob failed its checks. Returns false.
+  bool report(const PackTables& t, int64_t block, const std::string& problem) {
+    if (reported_.insert(t.what).second) {
+      std::fprintf(stderr,
+                   "relgraph: a packed block of %s in %s failed its checks (block %lld: %s); its "
+                   "rows are read instead, and it will be packed again\n",
+                   t.what, path_.c_str(), static_cast<long long>(block), problem.c_str());
+    }
+    return false;
   }
 
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* stmt_ = nullptr;
+  RawConnection c_;
+  std::string path_;
+  std::set<std::string> reported_;
 };
+
+// An IMMEDIATE transaction on a raw connection, rolled back unless committed (so that a failure
+// never leaves it open while the write lock is released).
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(RawConnection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+  ~WriteTransaction() {
+    if (!done_) sqlite3_exec(c_.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void commit() {
+    c_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  RawConnection& c_;
+  bool done_ = false;
+};
+
+// Re-encodes the packed blocks of one kind: the repacker's side of graph_pack.h.
+class Repacker {
+ public:
+  explicit Repacker(const std::string& path)
+      : c_(path, SQLITE_OPEN_READWRITE, "cannot pack the graph") {
+    c_.exec("PRAGMA synchronous = NORMAL");
+  }
+
+  RawConnection& connection() { return c_; }
+
+  // The dirty blocks of `t`.
+  std::vector<int64_t> dirty(const PackTables& t) { return c_.column(t.dirty); }
+
+  // Drops the blob of each block in `blocks` (the pack's delete trigger marks it dirty).
+  void drop(const PackTables& t, const std::vector<int64_t>& blocks) {
+    for (int64_t block : blocks) {
+      sqlite3_stmt* q = c_.statement(t.drop_pack);
+      sqlite3_bind_int64(q, 1, block);
+      c_.step(q, t.drop_pack);
+    }
+  }
+
+  // Packs `block` from its rows and clears its dirty mark. REQUIRES: a write transaction.
+  void repack(const PackTables& t, int64_t block) {
+    std::string blob;
+    if (&t == &kRelationPacks) {
+      pack::RelationBlockEncoder enc(block);
+      read_range(c_, t.range, pack::first_id_of(block), pack::last_id_of(block),
+                 [&](sqlite3_stmt* q) {
+                   enc.add(sqlite3_column_int64(q, 0), text_column(q, 1),
+                           sqlite3_column_int64(q, 2), sqlite3_column_int64(q, 3),
+                           static_cast<uint32_t>(sqlite3_column_int64(q, 4)),
+                           static_cast<uint32_t>(sqlite3_column_int64(q, 5)),
+                           static_cast<uint32_t>(sqlite3_column_int64(q, 6)),
+                           day_number(text_column(q, 7)), day_number(text_column(q, 8)));
+                 });
+      if (enc.rows() > 0) blob = enc.finish();
+    } else {
+      pack::EntityBlockEncoder enc(block);
+      read_range(c_, t.range, pack::first_id_of(block), pack::last_id_of(block),
+                 [&](sqlite3_stmt* q) {
+                   enc.add(sqlite3_column_int64(q, 0), text_column(q, 1), text_column(q, 2),
+                           text_column(q, 3));
+                 });
+      if (enc.rows() > 0) blob = enc.finish();
+    }
+    if (blob.empty()) {
+      drop(t, {block});
+    } else {
+      sqlite3_stmt* q = c_.statement(t.upsert);
+      sqlite3_bind_int64(q, 1, block);
+      sqlite3_bind_blob(q, 2, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+      c_.step(q, t.upsert);
+      sqlite3_reset(q);
+    }
+    sqlite3_stmt* q = c_.statement(t.clean);
+    sqlite3_bind_int64(q, 1, block);
+    c_.step(q, t.clean);
+  }
+
+ private:
+  RawConnection c_;
+};
+
+// Blocks per repack transaction: ~0.1 s of work, the longest an ingest waits for a repack.
+constexpr size_t kRepackBlocksPerTransaction = 256;
 
 }  // namespace
 
-// Reading rows is most of the start-up time: SQLite decodes ~3M of these rows per CPU second
-// here. (Two connections reading the two halves of the id range in two threads gave no wall-time
-// gain on the shared 2-core machine, only more CPU time, so one connection reads everything.)
-GraphRows Store::load_graph(const std::vector<std::string>& type_names) {
+// Reading rows was most of the start-up time: SQLite decodes ~3M of these rows per CPU second
+// here, hence the packed copy. (Two connections reading the two halves of the id range in two
+// threads gave no wall-time gain on the shared 2-core machine, only more CPU time.)
+GraphRows Store::load_graph(const std::vector<std::string>& type_names, GraphSource source) {
   class Collector : public GraphRowSink {
    public:
     explicit Collector(GraphRows& out) : out_(out) {}
@@ -1160,17 +1472,90 @@ GraphRows Store::load_graph(const std::vector<std::string>& type_names) {
   };
   GraphRows out;
   Collector collector(out);
-  load_graph(type_names, collector);
+  load_graph(type_names, collector, source);
   return out;
 }
 
-StoreState Store::load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink) {
-  LoaderConnection connection(impl_->path);
-  const auto [min_id, max_id] = connection.begin();
-  const StoreState state = connection.state();
-  connection.read_entities(sink);
-  connection.read_relations(min_id, max_id, type_names, sink);
+StoreState Store::load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink,
+                             GraphSource source, GraphLoadStats* stats) {
+  GraphLoadStats local;
+  GraphLoadStats& counts = stats != nullptr ? *stats : local;
+  counts = {};
+  std::vector<int64_t> damaged_entities, damaged_relations;
+  StoreState state;
+  {
+    LoaderConnection connection(impl_->path);
+    const auto [min_id, max_id] = connection.begin();
+    state = connection.state();
+    connection.read_entities(sink, source, counts, damaged_entities);
+    connection.read_relations(min_id, max_id, type_names, sink, source, counts,
+                              damaged_relations);
+  }
+  if (!damaged_entities.empty() || !damaged_relations.empty()) {
+    std::lock_guard lock(impl_->damaged_mutex);
+    impl_->damaged_entity_blocks.insert(damaged_entities.begin(), damaged_entities.end());
+    impl_->damaged_relation_blocks.insert(damaged_relations.begin(), damaged_relations.end());
+  }
   return state;
+}
+
+RepackOutcome Store::repack_graph(const std::function<bool()>& stop) {
+  RepackOutcome out;
+  {
+    Repacker repacker(impl_->path);
+    RawConnection& c = repacker.connection();
+    std::vector<int64_t> relation_blocks, entity_blocks;
+    {
+      std::lock_guard lock(impl_->write_mutex);
+      std::vector<int64_t> damaged_relations, damaged_entities;
+      {
+        std::lock_guard damaged_lock(impl_->damaged_mutex);
+        damaged_relations.assign(impl_->damaged_relation_blocks.begin(),
+                                 impl_->damaged_relation_blocks.end());
+        damaged_entities.assign(impl_->damaged_entity_blocks.begin(),
+                                impl_->damaged_entity_blocks.end());
+        impl_->damaged_relation_blocks.clear();
+        impl_->damaged_entity_blocks.clear();
+      }
+      WriteTransaction tx(c);
+      repacker.drop(kRelationPacks, damaged_relations);
+      repacker.drop(kEntityPacks, damaged_entities);
+      relation_blocks = repacker.dirty(kRelationPacks);
+      entity_blocks = repacker.dirty(kEntityPacks);
+      tx.commit();
+    }
+    // What was dirty when the repack started; blocks dirtied meanwhile are the next repack's.
+    size_t r = 0, e = 0;
+    while (r < relation_blocks.size() || e < entity_blocks.size()) {
+      if (stop && stop()) {
+        out.complete = false;
+        break;
+      }
+      std::lock_guard lock(impl_->write_mutex);
+      WriteTransaction tx(c);
+      for (size_t n = 0; n < kRepackBlocksPerTransaction; ++n) {
+        if (e < entity_blocks.size()) {
+          repacker.repack(kEntityPacks, entity_blocks[e++]);
+          ++out.entity_blocks;
+        } else if (r < relation_blocks.size()) {
+          repacker.repack(kRelationPacks, relation_blocks[r++]);
+          ++out.relation_blocks;
+        } else {
+          break;
+        }
+      }
+      tx.commit();
+    }
+  }
+  return out;
+}
+
+size_t Store::dirty_pack_blocks() {
+  RawConnection c(impl_->path, SQLITE_OPEN_READONLY, "cannot count the graph's dirty blocks");
+  const auto v = c.row(
+      "SELECT (SELECT count(*) FROM relation_pack_dirty) + "
+      "(SELECT count(*) FROM entity_pack_dirty)");
+  return static_cast<size_t>(v[0]);
 }
 
 StoreState Store::state() {

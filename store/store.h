@@ -91,6 +91,31 @@ struct StoreState {
   bool operator==(const StoreState&) const = default;
 };
 
+// Where Store::load_graph takes the graph's rows from.
+enum class GraphSource {
+  // The packed copy (store/graph_pack.h) of every block of 1024 ids that no write has touched
+  // since it was packed, and the rows of the others: the same rows as `rows`, faster.
+  packed,
+  // The rows only: what the packed copy must always agree with.
+  rows,
+};
+
+// How one Store::load_graph read the graph, in blocks of 1024 ids (entities and relations
+// together).
+struct GraphLoadStats {
+  size_t packed_blocks = 0;   // decoded from the packed copy
+  size_t row_blocks = 0;      // read as rows: written to since they were packed, or never packed
+  size_t damaged_blocks = 0;  // a blob that failed its checks: read as rows instead (and said so
+                              // on stderr); the next repack_graph re-encodes it
+};
+
+// What one Store::repack_graph did.
+struct RepackOutcome {
+  size_t relation_blocks = 0;  // blocks re-encoded (or whose blob was dropped: no rows left)
+  size_t entity_blocks = 0;
+  bool complete = true;  // false when `stop` ended it early; what is left stays dirty
+};
+
 // Receives Store::load_graph's rows one at a time, so that a caller can build its own structure
 // without holding every row: entities first (by id), then relations (by id).
 class GraphRowSink {
@@ -232,11 +257,27 @@ class Store {
   // name of relation type i; relations of other types get type -1. Reads over a connection of
   // its own (memory-mapped, no SQLite mutex), so it neither waits for nor holds a pooled reader.
   // Throws StoreError.
-  GraphRows load_graph(const std::vector<std::string>& type_names);
+  // `source` packed (the default) decodes the packed copy where it is current; the rows are
+  // the same either way.
+  GraphRows load_graph(const std::vector<std::string>& type_names,
+                       GraphSource source = GraphSource::packed);
   // The same rows, in the same order and the same read transaction, handed to `sink` as they
   // are read instead of collected. Exceptions from the sink propagate (the read ends).
-  // Returns the state of the store that the rows are (read in the same transaction).
-  StoreState load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink);
+  // Returns the state of the store that the rows are (read in the same transaction). `stats`,
+  // when given, receives how the blocks were read.
+  StoreState load_graph(const std::vector<std::string>& type_names, GraphRowSink& sink,
+                        GraphSource source = GraphSource::packed,
+                        GraphLoadStats* stats = nullptr);
+
+  // Re-encodes the packed copy of every block that was dirty when it started (written to since
+  // it was packed, or damaged as a load found it), in transactions of a few hundred blocks on
+  // a connection of its own, each under the write lock: an ingest waits for one such
+  // transaction at most (~0.1 s). `stop`, when given, is asked between transactions; true ends
+  // the repack early. The store's content and state (StoreState) do not change, so a snapshot
+  // image stays valid. Safe from any thread. Throws StoreError.
+  RepackOutcome repack_graph(const std::function<bool()>& stop = {});
+  // Blocks waiting for repack_graph (entities and relations together).
+  size_t dirty_pack_blocks();
 
   // The store's current state (one read transaction; a few index seeks, no scan).
   // Throws StoreError.

@@ -33,6 +33,8 @@
 #include <string>
 #include <vector>
 
+#include "store/store.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -237,6 +239,41 @@ std::string short_text(const std::string& t) {
   return "\"" + s + "...\"";
 }
 
+// The packed copy of the graph (schema version 4) loads exactly what the rows hold: a write or a
+// repack killed half-way leaves no stale or half-written blob that the loader would trust.
+void check_graph_pack(SQLite::Database& db, const std::string& db_path) {
+  std::vector<std::string> types;
+  {
+    SQLite::Statement q(db, "SELECT DISTINCT type FROM relations ORDER BY type");
+    while (q.executeStep()) types.push_back(q.getColumn(0).getString());
+  }
+  auto store = relgraph::store::Store::open(db_path, {});
+  const auto packed = store->load_graph(types, relgraph::store::GraphSource::packed);
+  const auto rows = store->load_graph(types, relgraph::store::GraphSource::rows);
+  if (packed.entities.size() != rows.entities.size() ||
+      packed.relations.size() != rows.relations.size()) {
+    fail("graph pack: " + std::to_string(packed.entities.size()) + " entities and " +
+         std::to_string(packed.relations.size()) + " relations, rows " +
+         std::to_string(rows.entities.size()) + " and " + std::to_string(rows.relations.size()));
+    return;
+  }
+  for (size_t i = 0; i < rows.entities.size(); ++i) {
+    const auto& a = packed.entities[i];
+    const auto& b = rows.entities[i];
+    if (a.id != b.id || a.key != b.key || a.name != b.name || a.kind != b.kind)
+      fail("graph pack: entity " + std::to_string(b.id) + " differs from its row");
+  }
+  for (size_t i = 0; i < rows.relations.size(); ++i) {
+    const auto& a = packed.relations[i];
+    const auto& b = rows.relations[i];
+    if (a.id != b.id || a.type != b.type || a.subject != b.subject || a.object != b.object ||
+        a.evidence_count != b.evidence_count || a.negated_count != b.negated_count ||
+        a.attributed_count != b.attributed_count || a.first_seen != b.first_seen ||
+        a.last_seen != b.last_seen)
+      fail("graph pack: relation " + std::to_string(b.id) + " differs from its row");
+  }
+}
+
 int check(const std::string& db_path, const std::vector<std::string>& files,
           const std::vector<std::string>& ack_files, const std::string& reference, bool complete) {
   const Input in = read_inputs(files);
@@ -354,6 +391,8 @@ int check(const std::string& db_path, const std::vector<std::string>& files,
       }
     }
   }
+
+  if (scalar(db, "PRAGMA user_version") >= 4) check_graph_pack(db, db_path);
 
   if (!reference.empty()) {
     SQLite::Database ref(reference, SQLite::OPEN_READONLY);

@@ -83,7 +83,7 @@ TEST_CASE("store state: every write changes the generation; reopening does not")
   {
     auto s = store::Store::open(db, symmetric());
     before = s->state();
-    CHECK(before.schema_version == 3);
+    CHECK(before.schema_version == 4);
     CHECK(s->state() == before);
     s->ingest(article(kTexts[0]), ingest::extract(kTexts[0], std::nullopt, knowledge()),
               knowledge());

@@ -34,11 +34,11 @@ store::IngestOutcome store_text(store::Store& s, const std::string& text,
 TEST_CASE("a new database is migrated to the latest schema version") {
   TempDir dir;
   auto s = store::Store::open((dir.path() / "g.db").string(), symmetric());
-  CHECK(s->schema_version() == 3);
+  CHECK(s->schema_version() == 4);
   s.reset();
   // Re-opening applies nothing twice.
   auto again = store::Store::open((dir.path() / "g.db").string(), symmetric());
-  CHECK(again->schema_version() == 3);
+  CHECK(again->schema_version() == 4);
 }
 
 TEST_CASE("a version 1 database keeps its evidence through the evidence-key migration") {
@@ -60,7 +60,7 @@ TEST_CASE("a version 1 database keeps its evidence through the evidence-key migr
             "'Kinshasa accuses Kigali.', 0, 1, 0.8)");
   }
   auto s = store::Store::open(path, symmetric());
-  CHECK(s->schema_version() == 3);
+  CHECK(s->schema_version() == 4);
   s.reset();
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
   CHECK(db.execAndGet("SELECT count(*) FROM evidence WHERE id = 11 AND relation_id = 5 AND "
