@@ -236,6 +236,11 @@ class Snapshot {
   // Ids of the relations touching `id` that pass `filter` (and whose other end does),
   // ordered by relation id.
   std::vector<RelationId> relations_of(EntityId id, const Filter& filter) const;
+  // The distinct entities one passing relation away from `id` in filter.direction, by id: the
+  // other ends of relations_of(id, filter), `id` itself when a passing self-loop touches it.
+  // Read from the adjacency alone, never from the relation rows; a hub's neighbours come
+  // straight from its by-neighbour index, already in order. Empty for an unknown id.
+  std::vector<EntityId> neighbours_of(EntityId id, const Filter& filter) const;
 
   // Entities within `depth` hops of `center` over passing edges (BFS). Stops adding nodes at
   // bounds.max_nodes, stops examining edges at max_edges_visited / max_millis, and treats hubs

@@ -488,6 +488,37 @@ std::vector<RelationId> Snapshot::relations_of(EntityId id, const Filter& filter
   return result;
 }
 
+std::vector<EntityId> Snapshot::neighbours_of(EntityId id, const Filter& filter) const {
+  std::vector<EntityId> result;
+  const uint32_t v = impl_->vertex_of(id);
+  if (v == kNoIndex) return result;
+  const detail::ResolvedFilter resolved = detail::resolve(*impl_, filter, {v});
+  if (impl_->has_edge_index(v)) {
+    // Only base vertices are in a base hub's index, and their ids ascend with them.
+    impl_->for_each_indexed_neighbour(v, filter.direction, resolved, [&](uint32_t u) {
+      result.push_back(impl_->base_->entity_id(u));
+    });
+    return result;
+  }
+  std::vector<uint32_t> vertices;
+  vertices.reserve(impl_->edge_count(v));
+  auto unbounded = detail::QueryBudget::unlimited();
+  impl_->for_each_step(v, filter.direction, resolved, unbounded,
+                       [&](uint32_t u, const EdgeBundle&) {
+                         vertices.push_back(u);
+                         return true;
+                       });
+  std::sort(vertices.begin(), vertices.end());
+  vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
+  result.reserve(vertices.size());
+  for (uint32_t u : vertices) result.push_back(impl_->entity_id(u));
+  // Vertices the overlay added come after the base's whatever their ids.
+  if (!vertices.empty() && vertices.back() >= impl_->base_->vertex_count()) {
+    std::sort(result.begin(), result.end());
+  }
+  return result;
+}
+
 const char* truncated_by_name(TruncatedBy bound) {
   switch (bound) {
     case TruncatedBy::none:

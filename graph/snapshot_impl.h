@@ -379,11 +379,9 @@ struct Snapshot::Impl {
     const detail::IndexedEdge* it = base_->hub_edges.data() + base_->hub_offsets[slot];
     const detail::IndexedEdge* const last = base_->hub_edges.data() + base_->hub_offsets[slot + 1];
     auto report = [&](const detail::IndexedEdge& e) {
-      const bool walkable =
-          direction == Direction::both ||
-          (e.bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
-          ((e.bundle.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
-      if (walkable && admits(e.bundle, e.neighbour, filter)) fn(e.neighbour, e.bundle);
+      if (walks_along(e, direction) && admits(e.bundle, e.neighbour, filter)) {
+        fn(e.neighbour, e.bundle);
+      }
     };
     // Many neighbours in a short index: one sequential merge pass (a unit of budget per entry
     // passed) beats a search per neighbour, whose probes miss the cache and mispredict.
@@ -429,6 +427,27 @@ struct Snapshot::Impl {
       }
     }
     return true;
+  }
+
+  // Calls fn(neighbour) once for each distinct neighbour that for_each_step(vertex, direction,
+  // filter) reaches, in ascending vertex order, in one sequential pass over the vertex's
+  // by-neighbour index: of a neighbour's entries only those up to its first passing one are
+  // tested. Unbounded, as it reads only the vertex's own index.
+  // REQUIRES: has_edge_index(vertex).
+  template <class Fn>
+  void for_each_indexed_neighbour(uint32_t vertex, Direction direction,
+                                  const detail::ResolvedFilter& filter, Fn&& fn) const {
+    const uint32_t slot = *base_->hub_slot.find(vertex);
+    const detail::IndexedEdge* it = base_->hub_edges.data() + base_->hub_offsets[slot];
+    const detail::IndexedEdge* const last = base_->hub_edges.data() + base_->hub_offsets[slot + 1];
+    uint32_t reported = detail::kNoIndex;  // never a vertex
+    for (; it != last; ++it) {
+      if (it->neighbour == reported) continue;
+      if (walks_along(*it, direction) && admits(it->bundle, it->neighbour, filter)) {
+        reported = it->neighbour;
+        fn(reported);
+      }
+    }
   }
 
   // Calls fn(neighbour, edge) for each edge that passes `filter`, leads to a vertex the filter
@@ -482,6 +501,14 @@ struct Snapshot::Impl {
     if (overlay_.superseded_at.empty()) return nullptr;
     const uint32_t* index = overlay_.dirty.find(vertex);
     return index == nullptr ? nullptr : &overlay_.superseded_at[*index];
+  }
+
+  // Whether a walk on a hub in `direction` follows this entry of the hub's index (whose flags
+  // have kOutgoing when the hub is the relation's subject).
+  static bool walks_along(const detail::IndexedEdge& entry, Direction direction) {
+    return direction == Direction::both ||
+           (entry.bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
+           ((entry.bundle.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
   }
 
   static bool walks_along(const detail::OverlayEdge& edge, Direction direction) {
