@@ -170,36 +170,43 @@ void build_csr(Base& base) {
   base.csr.m_backward.m_edge_properties = std::move(in_edge);
 }
 
-// The by-neighbour index of the hubs' edges (Base::hub_edges): the edges a walk in direction
-// both reads at the hub (out-edges, then in-edges but for the twins of symmetric relations and
-// self-loops), sorted by neighbour and relation.
+// The by-neighbour index of the hubs' edges (Base::hub_neighbours and hub_bundles): the edges a
+// walk in direction both reads at the hub (out-edges, then in-edges but for the twins of
+// symmetric relations and self-loops), sorted by neighbour and relation.
 void build_hub_index(Base& base) {
   const detail::CsrGraph& csr = base.csr;
   base.hub_offsets.push_back(0);
+  std::vector<detail::IndexedEdge> entries;  // one hub's, sorted, then split into the arrays
   for (uint32_t v = 0; v < base.vertex_count(); ++v) {
     if (uint64_t{boost::out_degree(v, csr)} + boost::in_degree(v, csr) <= detail::kIndexedEdges) {
       continue;
     }
-    const size_t begin = base.hub_edges.size();
+    entries.clear();
     for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
       EdgeBundle bundle = csr[*it];
       bundle.flags |= detail::kOutgoing;
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::target(*it, csr)), bundle});
+      entries.push_back({static_cast<uint32_t>(boost::target(*it, csr)), bundle});
     }
     for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
       const EdgeBundle& bundle = csr[*it];
       if ((bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) continue;
-      base.hub_edges.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
+      entries.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
     }
-    std::sort(base.hub_edges.begin() + static_cast<std::ptrdiff_t>(begin), base.hub_edges.end(),
+    std::sort(entries.begin(), entries.end(),
               [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {
                 return a.neighbour != b.neighbour ? a.neighbour < b.neighbour
                                                   : a.bundle.relation < b.bundle.relation;
               });
+    for (const detail::IndexedEdge& entry : entries) {
+      base.hub_neighbours.push_back(entry.neighbour);
+      base.hub_bundles.push_back(entry.bundle);
+    }
     base.hub_slot.insert(v, static_cast<uint32_t>(base.hub_offsets.size() - 1));
-    base.hub_offsets.push_back(base.hub_edges.size());
+    base.hub_offsets.push_back(base.hub_neighbours.size());
   }
-  base.hub_edges.shrink_to_fit();
+  base.hub_neighbours.shrink_to_fit();
+  base.hub_bundles.shrink_to_fit();
+  base.assign_hub_fences();
 }
 
 // The indexes and the CSR over a base whose entities and relation table are complete.
