@@ -447,7 +447,19 @@ struct Snapshot::Impl {
     // passed) beats a search per neighbour, whose probes miss the cache and mispredict.
     if (static_cast<size_t>(last - it) <= count * kMergeRatio) {
       // Branch-free but for the matches: the entry advances unless it is past the neighbour,
-      // the neighbour advances when the entry is past it.
+      // the neighbour advances when the entry is past it. A step takes a unit of budget; when
+      // every step the merge could take fits, they are counted and charged at the end.
+      if (budget.has_room(static_cast<uint64_t>(last - it) + count)) {
+        uint64_t steps = 0;
+        for (size_t i = 0; i < count && it != last; ++steps) {
+          const uint32_t entry = *it;
+          const uint32_t neighbour = neighbours[i];
+          if (entry == neighbour) report(it);
+          it += entry <= neighbour;
+          i += entry > neighbour;
+        }
+        return finish(budget.charge(steps));
+      }
       for (size_t i = 0; i < count && it != last;) {
         if (!budget.take()) return finish(false);
         const uint32_t entry = *it;
