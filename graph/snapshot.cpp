@@ -495,6 +495,43 @@ std::vector<RelationId> Snapshot::relations_of(EntityId id, const Filter& filter
   return result;
 }
 
+Snapshot::RelationPage Snapshot::relations_page(EntityId id, const Filter& filter,
+                                                std::optional<RelationId> after,
+                                                size_t limit) const {
+  RelationPage page;
+  const uint32_t v = impl_->vertex_of(id);
+  if (v == kNoIndex) return page;
+  const detail::ResolvedFilter resolved = detail::resolve(*impl_, filter, {v});
+  std::vector<RelationId> ids;
+  auto unbounded = detail::QueryBudget::unlimited();
+  const RelationId floor = after.value_or(std::numeric_limits<RelationId>::min());
+  impl_->for_each_step(v, filter.direction, resolved, unbounded,
+                       [&](uint32_t, const EdgeBundle& edge) {
+                         const RelationId relation = impl_->relation_id(edge.relation);
+                         if (relation > floor) ids.push_back(relation);
+                         return true;
+                       });
+  // The limit + 1 smallest, sorted, tell the page and whether more follow. A relation is
+  // reported once per neighbour it leads to, so duplicates are rare; should they leave fewer
+  // than limit + 1 distinct ids among the smallest, everything is sorted instead.
+  const size_t wanted = limit + 1;
+  if (wanted < ids.size() / 2) {
+    std::nth_element(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(wanted), ids.end());
+    std::vector<RelationId> head(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(wanted));
+    std::sort(head.begin(), head.end());
+    head.erase(std::unique(head.begin(), head.end()), head.end());
+    if (head.size() == wanted) ids = std::move(head);
+    else std::sort(ids.begin(), ids.end());
+  } else {
+    std::sort(ids.begin(), ids.end());
+  }
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  page.more = ids.size() > limit;
+  if (page.more) ids.resize(limit);
+  page.ids = std::move(ids);
+  return page;
+}
+
 std::vector<EntityId> Snapshot::neighbours_of(EntityId id, const Filter& filter) const {
   std::vector<EntityId> result;
   const uint32_t v = impl_->vertex_of(id);

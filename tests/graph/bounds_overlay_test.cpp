@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -560,7 +562,9 @@ TEST_CASE("neighborhood: relations among the nodes around indexed hubs, with and
 // neighbours_of reads a hub's neighbours from its by-neighbour index and everyone else's from a
 // scan: both must give the other ends of relations_of, under every filter and direction, with
 // self-loops, symmetric and negated relations, and over an overlay that makes the index stale.
-TEST_CASE("neighbours_of: the distinct other ends of relations_of, around indexed hubs too") {
+// relations_page selects a page instead of sorting everything: its pages must join up to
+// relations_of, from the start or from a cursor.
+TEST_CASE("neighbours_of and relations_page: relations_of's other ends and pages, around hubs too") {
   std::mt19937 rng(31);
   int hub_answers = 0;
   for (int round = 0; round < 6; ++round) {
@@ -612,6 +616,27 @@ TEST_CASE("neighbours_of: the distinct other ends of relations_of, around indexe
       }
       CHECK(found == std::vector<EntityId>(other_ends.begin(), other_ends.end()));
       if (center <= 6 && found.size() > 100) ++hub_answers;
+
+      // relations_page: relations_of's ids after the cursor, `limit` at a time, page by page.
+      const std::vector<RelationId> all = g->relations_of(center, f);
+      const size_t limit = std::vector<size_t>{1, 7, 100, 1000}[static_cast<size_t>(query % 4)];
+      std::vector<RelationId> paged;
+      std::optional<RelationId> after;
+      if (query % 5 == 4 && !all.empty()) {
+        after = all[all.size() / 2] - (query % 2);  // from the middle, on an id or between
+        std::copy_if(all.begin(), all.end(), std::back_inserter(paged),
+                     [&](RelationId id) { return id <= *after; });
+      }
+      for (int pages = 0;; ++pages) {
+        REQUIRE(pages <= 3001);
+        const Snapshot::RelationPage page = g->relations_page(center, f, after, limit);
+        CHECK(page.ids.size() <= limit);
+        CHECK((page.more ? page.ids.size() == limit : true));
+        paged.insert(paged.end(), page.ids.begin(), page.ids.end());
+        if (!page.more) break;
+        after = page.ids.back();
+      }
+      CHECK(paged == all);
     }
   }
   CHECK(hub_answers > 20);
