@@ -520,8 +520,11 @@ Snapshot::RelationPage Snapshot::relations_page(EntityId id, const Filter& filte
     std::vector<RelationId> head(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(wanted));
     std::sort(head.begin(), head.end());
     head.erase(std::unique(head.begin(), head.end()), head.end());
-    if (head.size() == wanted) ids = std::move(head);
-    else std::sort(ids.begin(), ids.end());
+    if (head.size() == wanted) {
+      ids = std::move(head);
+    } else {
+      std::sort(ids.begin(), ids.end());
+    }
   } else {
     std::sort(ids.begin(), ids.end());
   }

@@ -192,8 +192,8 @@ struct Base {
   // compare only neighbours, and 4-byte entries put three times as many in each cache line
   // (at 10M relations the hubs' neighbours are 24 MiB, which a 32 MiB L3 can hold, where
   // 12-byte entries were 72 MiB); a bundle is read only for an entry that matched.
-  FlatVertexMap hub_slot;             // hub vertex -> i: its entries are [hub_offsets[i],
-  std::vector<uint64_t> hub_offsets;  //                                  hub_offsets[i + 1])
+  FlatVertexMap hub_slot;                // hub vertex -> i: its entries are [hub_offsets[i],
+  std::vector<uint64_t> hub_offsets;     //                                  hub_offsets[i + 1])
   std::vector<uint32_t> hub_neighbours;  // entry -> neighbour
   std::vector<EdgeBundle> hub_bundles;   // entry -> bundle, flags with kOutgoing (IndexedEdge)
   // hub_fences[j] = hub_neighbours[j * kFenceStride]: the upper levels of every binary search
@@ -381,7 +381,8 @@ struct Snapshot::Impl {
     const size_t in_first = csr.m_backward.m_rowstart[vertex];
     const size_t in_end = csr.m_backward.m_rowstart[vertex + 1];
     constexpr size_t kPerLine = 64 / sizeof(uint32_t);
-    const size_t out_lines = std::min(kPrefetchLines, (out_end - out_first + kPerLine - 1) / kPerLine);
+    const size_t out_lines =
+        std::min(kPrefetchLines, (out_end - out_first + kPerLine - 1) / kPerLine);
     const size_t in_lines = std::min(kPrefetchLines, (in_end - in_first + kPerLine - 1) / kPerLine);
     for (size_t l = 0; l < std::max<size_t>(out_lines, 1); ++l) {
       __builtin_prefetch(csr.m_forward.m_column.data() + out_first + l * kPerLine);
@@ -485,7 +486,7 @@ struct Snapshot::Impl {
       const size_t f_first = (first_entry + detail::kFenceStride - 1) / detail::kFenceStride;
       const size_t f_end =
           (static_cast<size_t>(last - neighbours_of_hub) - 1) / detail::kFenceStride + 1;
-      const uint32_t* low[kSearchLanes];   // each lane's stretch: [low, high)
+      const uint32_t* low[kSearchLanes];  // each lane's stretch: [low, high)
       const uint32_t* high[kSearchLanes];
       if (f_first >= f_end) {
         for (size_t l = 0; l < lanes; ++l) {

@@ -564,7 +564,7 @@ TEST_CASE("neighborhood: relations among the nodes around indexed hubs, with and
 // self-loops, symmetric and negated relations, and over an overlay that makes the index stale.
 // relations_page selects a page instead of sorting everything: its pages must join up to
 // relations_of, from the start or from a cursor.
-TEST_CASE("neighbours_of and relations_page: relations_of's other ends and pages, around hubs too") {
+TEST_CASE("neighbours_of and relations_page: relations_of's other ends and pages, at hubs too") {
   std::mt19937 rng(31);
   int hub_answers = 0;
   for (int round = 0; round < 6; ++round) {

@@ -100,8 +100,7 @@ TEST_CASE("neighbours_of: who is one relation away, by type, direction and negat
   CHECK(keys(kRussia, filter(kAllTypes)) == Keys{"vladimir-putin", "china", "iran", "ukraine"});
   CHECK(g->neighbours_of(kRussia, filter(kAllTypes)) ==
         std::vector<EntityId>{kPutin, kChina, kIran, kUkraine});
-  CHECK(keys(kRussia, filter(kAllTypes, Direction::in)) ==
-        Keys{"vladimir-putin", "china", "iran"});
+  CHECK(keys(kRussia, filter(kAllTypes, Direction::in)) == Keys{"vladimir-putin", "china", "iran"});
   CHECK(keys(kRussia, filter(only({kDrillsWith}))) == Keys{"china", "iran"});
   CHECK(keys(kIran, filter(kAllTypes)).size() == 2);
   // The negated-only "supports" 17 leads to the Houthis only when negations are asked for.
