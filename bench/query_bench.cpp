@@ -290,11 +290,12 @@ int main(int argc, char** argv) {
   store_kind("q1p", run_kind("q1p", q1.size(), [&](size_t i, KindResult&, bool) {
                return json(snap->relations_page(q1[i], listed, std::nullopt, 100).ids);
              }));
-  store_kind("q1ps", run_kind("q1ps", q1.size(), [&](size_t i, KindResult&, bool) {
-               const auto ids = snap->relations_of(q1[i], listed);
-               return json(std::vector<int64_t>(
-                   ids.begin(), ids.begin() + static_cast<long>(std::min<size_t>(ids.size(), 100))));
-             }));
+  store_kind(
+      "q1ps", run_kind("q1ps", q1.size(), [&](size_t i, KindResult&, bool) {
+        const auto ids = snap->relations_of(q1[i], listed);
+        return json(std::vector<int64_t>(
+            ids.begin(), ids.begin() + static_cast<long>(std::min<size_t>(ids.size(), 100))));
+      }));
   store_kind("q1n", run_kind("q1n", q1.size(), [&](size_t i, KindResult& r, bool rec) {
                graph::Bounds b;
                b.max_nodes = 100;
