@@ -14,7 +14,10 @@ import math
 import os
 
 KINDS = [
-    ("q1", "Q1 1-hop distinct neighbours"),
+    ("q1", "Q1 1-hop distinct neighbours (Snapshot::neighbours_of)"),
+    ("q1r", "Q1r 1-hop distinct neighbours via relations_of and each relation's row"),
+    ("q1p", "Q1p first page of 100 relations (Snapshot::relations_page)"),
+    ("q1ps", "Q1ps the same page cut from relations_of (sorts all)"),
     ("q1n", "Q1n neighbourhood depth 1, 100 nodes max"),
     ("q2", "Q2 2-hop neighbourhood, 500 nodes max"),
     ("q2full", "Q2full 2-hop neighbourhood, unbounded (size)"),

@@ -8,7 +8,12 @@
 // keeps per relation. Then, for every query kind, one untimed warm-up pass and --repeat (3)
 // timed passes over the 200 queries; a query's latency is its best pass (the machine is shared:
 // preemption would otherwise decide the tail). The answers go to the JSON file for compare.py:
-//   q1     distinct neighbours (relations_of + the other end of each), all types, both ways
+//   q1     distinct neighbours (Snapshot::neighbours_of), all types, both ways
+//   q1r    the same neighbours through relations_of and each relation's row (what q1 measured
+//          before neighbours_of; the relation list GET /v1/entities/{ref}/relations pages)
+//   q1p    the first page of 100 of an entity's relations (Snapshot::relations_page, what GET
+//          /v1/entities/{ref}/relations asks for; answer: the ids)
+//   q1ps   the same page cut from relations_of, which sorts all of them (how it was answered)
 //   q1n    neighborhood depth 1, 100 nodes at most (what GET /v1/neighborhood does by default)
 //   q2     neighborhood depth 2 capped at 500 nodes (answer: node count, truncated)
 //   q2full neighborhood depth 2 without bounds (answer: node count, compared with the peers)
@@ -283,6 +288,9 @@ int main(int argc, char** argv) {
   };
 
   store_kind("q1", run_kind("q1", q1.size(), [&](size_t i, KindResult&, bool) {
+               return json(snap->neighbours_of(q1[i], all));
+             }));
+  store_kind("q1r", run_kind("q1r", q1.size(), [&](size_t i, KindResult&, bool) {
                std::vector<int64_t> nb;
                for (auto rid : snap->relations_of(q1[i], all)) {
                  const auto r = snap->relation(rid);
@@ -292,6 +300,17 @@ int main(int argc, char** argv) {
                nb.erase(std::unique(nb.begin(), nb.end()), nb.end());
                return json(nb);
              }));
+  graph::Filter listed;  // as the relation list asks: every relation, denied or not
+  listed.include_negated = true;
+  store_kind("q1p", run_kind("q1p", q1.size(), [&](size_t i, KindResult&, bool) {
+               return json(snap->relations_page(q1[i], listed, std::nullopt, 100).ids);
+             }));
+  store_kind(
+      "q1ps", run_kind("q1ps", q1.size(), [&](size_t i, KindResult&, bool) {
+        const auto ids = snap->relations_of(q1[i], listed);
+        return json(std::vector<int64_t>(
+            ids.begin(), ids.begin() + static_cast<long>(std::min<size_t>(ids.size(), 100))));
+      }));
   store_kind("q1n", run_kind("q1n", q1.size(), [&](size_t i, KindResult& r, bool rec) {
                graph::Bounds b;
                b.max_nodes = 100;

@@ -236,6 +236,20 @@ class Snapshot {
   // Ids of the relations touching `id` that pass `filter` (and whose other end does),
   // ordered by relation id.
   std::vector<RelationId> relations_of(EntityId id, const Filter& filter) const;
+  // One page of relations_of(id, filter): its ids greater than `after` (all: nullopt), the
+  // first `limit` of them in id order, and whether more follow. Costs a pass over the entity's
+  // relations and a selection, not a sort of all of them: a hub's pages stay cheap.
+  struct RelationPage {
+    std::vector<RelationId> ids;
+    bool more = false;  // relations_of has ids after ids.back()
+  };
+  RelationPage relations_page(EntityId id, const Filter& filter, std::optional<RelationId> after,
+                              size_t limit) const;
+  // The distinct entities one passing relation away from `id` in filter.direction, by id: the
+  // other ends of relations_of(id, filter), `id` itself when a passing self-loop touches it.
+  // Read from the adjacency alone, never from the relation rows; a hub's neighbours come
+  // straight from its by-neighbour index, already in order. Empty for an unknown id.
+  std::vector<EntityId> neighbours_of(EntityId id, const Filter& filter) const;
 
   // Entities within `depth` hops of `center` over passing edges (BFS). Stops adding nodes at
   // bounds.max_nodes, stops examining edges at max_edges_visited / max_millis, and treats hubs

@@ -225,8 +225,8 @@ class NeighborhoodSearch {
     for (size_t i = 0; i < scanned.size(); ++i) {
       const uint32_t v = scanned[i];
       // Each member's edges start with a cache miss or two: overlap them with the scans before.
-      if (i + 8 < scanned.size()) g_.prefetch_edge_rows(scanned[i + 8]);
-      if (i + 4 < scanned.size()) g_.prefetch_edges(scanned[i + 4]);
+      if (i + 16 < scanned.size()) g_.prefetch_edge_rows(scanned[i + 16]);
+      if (i + 8 < scanned.size()) g_.prefetch_edges(scanned[i + 8]);
       const bool went_on = g_.for_each_step_to(
           v, scan, filter_, budget, is_member, [&](uint32_t u, const EdgeBundle& edge) {
             if (all_scanned || v <= u || is_unscanned.contains(u)) found.push_back(edge.relation);

@@ -95,6 +95,23 @@ class QueryBudget {
     return true;
   }
 
+  // Whether `count` more edges fit under the edge limit and no bound has refused yet: a tight
+  // loop that examines at most `count` edges may then count them itself and charge() them
+  // afterwards instead of taking each one.
+  bool has_room(uint64_t count) const {
+    return reason_ == TruncatedBy::none && count <= limit_ - used_;
+  }
+  // Takes `count` edges that has_room() said fit; reads the clock if the edges cross a
+  // kClockInterval boundary, as taking them one by one would have. False when time is up.
+  bool charge(uint64_t count) {
+    const uint64_t before = used_;
+    used_ += count;
+    if ((before / kClockInterval != used_ / kClockInterval) && past_deadline()) {
+      return refuse(TruncatedBy::time);
+    }
+    return true;
+  }
+
   bool exhausted() const { return reason_ != TruncatedBy::none; }
   TruncatedBy reason() const { return reason_; }
   uint64_t used() const { return used_; }

@@ -196,17 +196,17 @@ void build_csr(Base& base) {
   base.csr.m_backward.m_edge_properties = std::move(in_edge);
 }
 
-// The by-neighbour index of the hubs' edges (Base::hub_edges): the edges a walk in direction
-// both reads at the hub (out-edges, then in-edges but for the twins of symmetric relations and
-// self-loops), sorted by neighbour and relation.
+// The by-neighbour index of the hubs' edges (Base::hub_neighbours and hub_bundles): the edges a
+// walk in direction both reads at the hub (out-edges, then in-edges but for the twins of
+// symmetric relations and self-loops), sorted by neighbour and relation.
 void build_hub_index(Base& base) {
   const detail::CsrGraph& csr = base.csr;
   auto skipped = [](const EdgeBundle& bundle) {
     return (bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0;
   };
-  // The hubs and where each one's edges go, counted first: the array is sized exactly (growing
-  // it by doubling copied and faulted it in several times), and the hubs can be filled and
-  // sorted on two threads.
+  // The hubs and where each one's edges go, counted first: the arrays are sized exactly
+  // (growing them by doubling copied and faulted them in several times), and the hubs can be
+  // filled and sorted on two threads.
   std::vector<uint32_t> hubs;
   base.hub_offsets.push_back(0);
   for (uint32_t v = 0; v < base.vertex_count(); ++v) {
@@ -221,42 +221,52 @@ void build_hub_index(Base& base) {
     hubs.push_back(v);
     base.hub_offsets.push_back(base.hub_offsets.back() + count);
   }
-  base.hub_edges.resize(base.hub_offsets.back());
-  // Fills and sorts the edges of hubs [first, last).
+  base.hub_neighbours.resize(base.hub_offsets.back());
+  base.hub_bundles.resize(base.hub_offsets.back());
+  // Fills the arrays for hubs [first, last): each hub's edges sorted, then split into
+  // neighbours and bundles.
   auto fill = [&](size_t first, size_t last) {
+    std::vector<detail::IndexedEdge> entries;
     for (size_t h = first; h < last; ++h) {
       const uint32_t v = hubs[h];
-      detail::IndexedEdge* out = base.hub_edges.data() + base.hub_offsets[h];
-      detail::IndexedEdge* const begin = out;
+      entries.clear();
       for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
         EdgeBundle bundle = csr[*it];
         bundle.flags |= detail::kOutgoing;
-        *out++ = {static_cast<uint32_t>(boost::target(*it, csr)), bundle};
+        entries.push_back({static_cast<uint32_t>(boost::target(*it, csr)), bundle});
       }
       for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
         const EdgeBundle& bundle = csr[*it];
         if (skipped(bundle)) continue;
-        *out++ = {static_cast<uint32_t>(boost::source(*it, csr)), bundle};
+        entries.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
       }
       // (neighbour, relation) is unique within a hub, so the order does not depend on the sort.
-      std::sort(begin, out, [](const detail::IndexedEdge& a, const detail::IndexedEdge& b) {
-        return a.neighbour != b.neighbour ? a.neighbour < b.neighbour
-                                          : a.bundle.relation < b.bundle.relation;
-      });
+      std::sort(entries.begin(), entries.end(),
+                [](const detail::IndexedEdge& x, const detail::IndexedEdge& y) {
+                  return x.neighbour != y.neighbour ? x.neighbour < y.neighbour
+                                                    : x.bundle.relation < y.bundle.relation;
+                });
+      size_t at = base.hub_offsets[h];
+      for (const detail::IndexedEdge& entry : entries) {
+        base.hub_neighbours[at] = entry.neighbour;
+        base.hub_bundles[at] = entry.bundle;
+        ++at;
+      }
     }
   };
   // Two halves by edge count; the second on another thread when there is enough to share.
   const uint64_t total = base.hub_offsets.back();
   if (total < (uint64_t{1} << 20)) {
     fill(0, hubs.size());
-    return;
+  } else {
+    const size_t middle = static_cast<size_t>(
+        std::lower_bound(base.hub_offsets.begin(), base.hub_offsets.end() - 1, total / 2) -
+        base.hub_offsets.begin());
+    std::thread second([&] { fill(middle, hubs.size()); });
+    fill(0, middle);
+    second.join();
   }
-  const size_t middle = static_cast<size_t>(
-      std::lower_bound(base.hub_offsets.begin(), base.hub_offsets.end() - 1, total / 2) -
-      base.hub_offsets.begin());
-  std::thread second([&] { fill(middle, hubs.size()); });
-  fill(0, middle);
-  second.join();
+  base.assign_hub_fences();
 }
 
 // The indexes and the CSR over a base whose entities and relation table are complete.
@@ -542,6 +552,77 @@ std::vector<RelationId> Snapshot::relations_of(EntityId id, const Filter& filter
                        });
   std::sort(result.begin(), result.end());
   result.erase(std::unique(result.begin(), result.end()), result.end());
+  return result;
+}
+
+Snapshot::RelationPage Snapshot::relations_page(EntityId id, const Filter& filter,
+                                                std::optional<RelationId> after,
+                                                size_t limit) const {
+  RelationPage page;
+  const uint32_t v = impl_->vertex_of(id);
+  if (v == kNoIndex) return page;
+  const detail::ResolvedFilter resolved = detail::resolve(*impl_, filter, {v});
+  std::vector<RelationId> ids;
+  auto unbounded = detail::QueryBudget::unlimited();
+  const RelationId floor = after.value_or(std::numeric_limits<RelationId>::min());
+  impl_->for_each_step(v, filter.direction, resolved, unbounded,
+                       [&](uint32_t, const EdgeBundle& edge) {
+                         const RelationId relation = impl_->relation_id(edge.relation);
+                         if (relation > floor) ids.push_back(relation);
+                         return true;
+                       });
+  // The limit + 1 smallest, sorted, tell the page and whether more follow. A relation is
+  // reported once per neighbour it leads to, so duplicates are rare; should they leave fewer
+  // than limit + 1 distinct ids among the smallest, everything is sorted instead.
+  const size_t wanted = limit + 1;
+  if (wanted < ids.size() / 2) {
+    std::nth_element(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(wanted), ids.end());
+    std::vector<RelationId> head(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(wanted));
+    std::sort(head.begin(), head.end());
+    head.erase(std::unique(head.begin(), head.end()), head.end());
+    if (head.size() == wanted) {
+      ids = std::move(head);
+    } else {
+      std::sort(ids.begin(), ids.end());
+    }
+  } else {
+    std::sort(ids.begin(), ids.end());
+  }
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  page.more = ids.size() > limit;
+  if (page.more) ids.resize(limit);
+  page.ids = std::move(ids);
+  return page;
+}
+
+std::vector<EntityId> Snapshot::neighbours_of(EntityId id, const Filter& filter) const {
+  std::vector<EntityId> result;
+  const uint32_t v = impl_->vertex_of(id);
+  if (v == kNoIndex) return result;
+  const detail::ResolvedFilter resolved = detail::resolve(*impl_, filter, {v});
+  if (impl_->has_edge_index(v)) {
+    // Only base vertices are in a base hub's index, and their ids ascend with them.
+    impl_->for_each_indexed_neighbour(v, filter.direction, resolved, [&](uint32_t u) {
+      result.push_back(impl_->base_->entity_id(u));
+    });
+    return result;
+  }
+  std::vector<uint32_t> vertices;
+  vertices.reserve(impl_->edge_count(v));
+  auto unbounded = detail::QueryBudget::unlimited();
+  impl_->for_each_step(v, filter.direction, resolved, unbounded,
+                       [&](uint32_t u, const EdgeBundle&) {
+                         vertices.push_back(u);
+                         return true;
+                       });
+  std::sort(vertices.begin(), vertices.end());
+  vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
+  result.reserve(vertices.size());
+  for (uint32_t u : vertices) result.push_back(impl_->entity_id(u));
+  // Vertices the overlay added come after the base's whatever their ids.
+  if (!vertices.empty() && vertices.back() >= impl_->base_->vertex_count()) {
+    std::sort(result.begin(), result.end());
+  }
   return result;
 }
 

@@ -59,7 +59,7 @@ using detail::RelationFacts;
 using detail::RelationRecord;
 
 constexpr char kMagic[8] = {'R', 'G', 'S', 'N', 'A', 'P', 'I', 'M'};
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;  // 2: the hub index as two arrays (neighbours, bundles)
 constexpr uint32_t kByteOrder = 0x01020304;
 constexpr uint32_t kLayout = sizeof(RelationRecord) | sizeof(EdgeBundle) << 8 |
                              sizeof(IndexedEdge) << 16 | sizeof(RelationFacts) << 24;
@@ -83,7 +83,8 @@ enum Section : size_t {
   kBackwardColumn,    // uint32 source per in-edge
   kBackwardEdges,     // uint32 forward edge index per in-edge
   kHubOffsets,        // uint64
-  kHubEdges,          // IndexedEdge
+  kHubNeighbours,     // uint32 per hub index entry
+  kHubBundles,        // EdgeBundle per hub index entry
   kSectionCount
 };
 
@@ -374,15 +375,19 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
 
   // The hubs' index: which vertices are hubs follows from the CSR, as build_hub_index decides.
   base->hub_offsets = in.next<uint64_t>(kHubOffsets);
-  base->hub_edges = in.next<IndexedEdge>(kHubEdges);
+  base->hub_neighbours = in.next<uint32_t>(kHubNeighbours);
+  base->hub_bundles = in.next<EdgeBundle>(kHubBundles);
   require(!base->hub_offsets.empty() && base->hub_offsets.front() == 0 &&
-              base->hub_offsets.back() == base->hub_edges.size(),
+              base->hub_offsets.back() == base->hub_neighbours.size() &&
+              base->hub_bundles.size() == base->hub_neighbours.size(),
           "hub index");
   for (size_t i = 0; i + 1 < base->hub_offsets.size(); ++i) {
     require(base->hub_offsets[i] <= base->hub_offsets[i + 1], "hub index");
   }
-  for (const IndexedEdge& edge : base->hub_edges) {
-    require(edge.neighbour < vertices && edge.bundle.relation < relations, "hub index");
+  for (uint32_t neighbour : base->hub_neighbours) require(neighbour < vertices, "hub index");
+  base->assign_hub_fences();
+  for (const EdgeBundle& bundle : base->hub_bundles) {
+    require(bundle.relation < relations, "hub index");
   }
   uint32_t hubs = 0;
   for (uint32_t v = 0; v < vertices; ++v) {
@@ -451,7 +456,8 @@ void SnapshotImage::write(const Snapshot& snapshot, const Tag& tag, uint64_t fla
   sections[kBackwardColumn] = bytes_of(base.csr.m_backward.m_column);
   sections[kBackwardEdges] = bytes_of(base.csr.m_backward.m_edge_properties);
   sections[kHubOffsets] = bytes_of(base.hub_offsets);
-  sections[kHubEdges] = bytes_of(base.hub_edges);
+  sections[kHubNeighbours] = bytes_of(base.hub_neighbours);
+  sections[kHubBundles] = bytes_of(base.hub_bundles);
 
   Header h;
   std::memset(&h, 0, sizeof h);

@@ -142,7 +142,8 @@ class KeyIndex {
   size_t mask_ = 0;
 };
 
-// A hub's edge in its by-neighbour index (Base::hub_edges).
+// A hub's edge in its by-neighbour index, as build_hub_index sorts it; the index keeps the two
+// fields in separate arrays (Base::hub_neighbours, Base::hub_bundles).
 struct IndexedEdge {
   uint32_t neighbour = 0;
   EdgeBundle bundle;  // flags has kOutgoing when the hub is the relation's subject
@@ -154,6 +155,9 @@ inline constexpr size_t kPrefetchAhead = 20;
 
 // Vertices with more CSR edges than this get a by-neighbour index of their edges.
 inline constexpr uint64_t kIndexedEdges = 256;
+
+// Hub index entries per fence (Base::hub_fences): one cache line of neighbours.
+inline constexpr uint64_t kFenceStride = 16;
 
 // The immutable part of a snapshot, shared by every snapshot derived from it until the next
 // fold. Vertex v is entities[v]; relation index r < relations.size() is relations.record(r).
@@ -183,12 +187,31 @@ struct Base {
   // Hubs (vertices with more than kIndexedEdges CSR edges) also hold their edges sorted by
   // (neighbour, relation), one entry per relation and neighbour as a walk in direction both
   // reports them, so that a hub's relations with a given vertex are found by binary search
-  // instead of by scanning the hub. ~11 % of the edge ends at 1M relations.
-  FlatVertexMap hub_slot;             // hub vertex -> i: its edges are hub_edges[hub_offsets[i],
-  std::vector<uint64_t> hub_offsets;  //                                        hub_offsets[i + 1])
-  std::vector<IndexedEdge> hub_edges;
+  // instead of by scanning the hub. ~11 % of the edge ends at 1M relations, 31 % at 10M.
+  // The neighbours are an array of their own, apart from the bundles: searches and merges
+  // compare only neighbours, and 4-byte entries put three times as many in each cache line
+  // (at 10M relations the hubs' neighbours are 24 MiB, which a 32 MiB L3 can hold, where
+  // 12-byte entries were 72 MiB); a bundle is read only for an entry that matched.
+  FlatVertexMap hub_slot;                // hub vertex -> i: its entries are [hub_offsets[i],
+  std::vector<uint64_t> hub_offsets;     //                                  hub_offsets[i + 1])
+  std::vector<uint32_t> hub_neighbours;  // entry -> neighbour
+  std::vector<EdgeBundle> hub_bundles;   // entry -> bundle, flags with kOutgoing (IndexedEdge)
+  // hub_fences[j] = hub_neighbours[j * kFenceStride]: the upper levels of every binary search
+  // in the index, 1/16 of its size (1.5 MiB at 10M relations, which stays in cache between
+  // searches), so that a search in the index itself reads one or two cache lines instead of a
+  // chain of misses. Derived from hub_neighbours (assign_hub_fences), not stored in images.
+  std::vector<uint32_t> hub_fences;
   uint32_t vertex_count() const { return static_cast<uint32_t>(entities.size()); }
   uint32_t relation_count() const { return static_cast<uint32_t>(relations.size()); }
+
+  // Derives hub_fences from hub_neighbours.
+  void assign_hub_fences() {
+    hub_fences.clear();
+    hub_fences.reserve((hub_neighbours.size() + kFenceStride - 1) / kFenceStride);
+    for (size_t e = 0; e < hub_neighbours.size(); e += kFenceStride) {
+      hub_fences.push_back(hub_neighbours[e]);
+    }
+  }
 
   // The position in `relations` of the relation with this id, or kNoIndex.
   uint32_t relation_position(int64_t id) const {
@@ -335,6 +358,8 @@ struct Snapshot::Impl {
   static constexpr size_t kMergeRatio = 32;
   // ... and else runs this many binary searches at once.
   static constexpr size_t kSearchLanes = 8;
+  // It reports matches this many at a time, their bundles fetched together.
+  static constexpr size_t kReportBatch = 32;
 
   // Hints for a loop that will scan many vertices' edges in turn (each vertex's first edges
   // are a cache miss or two): prefetch_edge_rows(v) a few vertices ahead starts fetching where
@@ -344,14 +369,28 @@ struct Snapshot::Impl {
     __builtin_prefetch(&base_->csr.m_forward.m_rowstart[vertex]);
     __builtin_prefetch(&base_->csr.m_backward.m_rowstart[vertex]);
   }
+  // prefetch_edges fetches up to kPrefetchLines cache lines of each array the scan reads in
+  // order (out-neighbours, in-neighbours, in-edges' bundle indices): a neighbourhood's members
+  // have tens of edges, more than the first line holds.
+  static constexpr size_t kPrefetchLines = 4;
   void prefetch_edges(uint32_t vertex) const {
     if (vertex >= base_->vertex_count()) return;
     const detail::CsrGraph& csr = base_->csr;
-    const auto* out_first = csr.m_forward.m_column.data() + csr.m_forward.m_rowstart[vertex];
+    const size_t out_first = csr.m_forward.m_rowstart[vertex];
+    const size_t out_end = csr.m_forward.m_rowstart[vertex + 1];
     const size_t in_first = csr.m_backward.m_rowstart[vertex];
-    __builtin_prefetch(out_first);
-    __builtin_prefetch(csr.m_backward.m_column.data() + in_first);
-    __builtin_prefetch(csr.m_backward.m_edge_properties.data() + in_first);
+    const size_t in_end = csr.m_backward.m_rowstart[vertex + 1];
+    constexpr size_t kPerLine = 64 / sizeof(uint32_t);
+    const size_t out_lines =
+        std::min(kPrefetchLines, (out_end - out_first + kPerLine - 1) / kPerLine);
+    const size_t in_lines = std::min(kPrefetchLines, (in_end - in_first + kPerLine - 1) / kPerLine);
+    for (size_t l = 0; l < std::max<size_t>(out_lines, 1); ++l) {
+      __builtin_prefetch(csr.m_forward.m_column.data() + out_first + l * kPerLine);
+    }
+    for (size_t l = 0; l < std::max<size_t>(in_lines, 1); ++l) {
+      __builtin_prefetch(csr.m_backward.m_column.data() + in_first + l * kPerLine);
+      __builtin_prefetch(csr.m_backward.m_edge_properties.data() + in_first + l * kPerLine);
+    }
   }
 
   // Whether for_each_edge_between can serve `vertex`: a base hub with a by-neighbour index that
@@ -376,59 +415,153 @@ struct Snapshot::Impl {
                              Direction direction, const detail::ResolvedFilter& filter,
                              detail::QueryBudget& budget, Fn&& fn) const {
     const uint32_t slot = *base_->hub_slot.find(vertex);
-    const detail::IndexedEdge* it = base_->hub_edges.data() + base_->hub_offsets[slot];
-    const detail::IndexedEdge* const last = base_->hub_edges.data() + base_->hub_offsets[slot + 1];
-    auto report = [&](const detail::IndexedEdge& e) {
-      const bool walkable =
-          direction == Direction::both ||
-          (e.bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
-          ((e.bundle.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
-      if (walkable && admits(e.bundle, e.neighbour, filter)) fn(e.neighbour, e.bundle);
+    const uint32_t* const neighbours_of_hub = base_->hub_neighbours.data();
+    const uint32_t* it = neighbours_of_hub + base_->hub_offsets[slot];
+    const uint32_t* const last = neighbours_of_hub + base_->hub_offsets[slot + 1];
+    // A match's bundle lies in another array than the neighbours, a cache miss each (the
+    // matches are scattered over the index): matches are gathered kReportBatch at a time and
+    // their bundles fetched together before any is read, so that the misses overlap instead of
+    // each stalling the search. Every match found before a return is reported.
+    const detail::EdgeBundle* const bundles = base_->hub_bundles.data();
+    uint64_t batch[kReportBatch];
+    size_t batched = 0;
+    auto report_batch = [&] {
+      for (size_t b = 0; b < batched; ++b) __builtin_prefetch(&bundles[batch[b]]);
+      for (size_t b = 0; b < batched; ++b) {
+        const detail::EdgeBundle& bundle = bundles[batch[b]];
+        const uint32_t neighbour = neighbours_of_hub[batch[b]];
+        if (walks_along(bundle, direction) && admits(bundle, neighbour, filter)) {
+          fn(neighbour, bundle);
+        }
+      }
+      batched = 0;
+    };
+    auto report = [&](const uint32_t* entry) {
+      batch[batched++] = static_cast<uint64_t>(entry - neighbours_of_hub);
+      if (batched == kReportBatch) report_batch();
+    };
+    auto finish = [&](bool went_on) {
+      report_batch();
+      return went_on;
     };
     // Many neighbours in a short index: one sequential merge pass (a unit of budget per entry
     // passed) beats a search per neighbour, whose probes miss the cache and mispredict.
     if (static_cast<size_t>(last - it) <= count * kMergeRatio) {
       // Branch-free but for the matches: the entry advances unless it is past the neighbour,
-      // the neighbour advances when the entry is past it.
+      // the neighbour advances when the entry is past it. A step takes a unit of budget; when
+      // every step the merge could take fits, they are counted and charged at the end.
+      if (budget.has_room(static_cast<uint64_t>(last - it) + count)) {
+        uint64_t steps = 0;
+        for (size_t i = 0; i < count && it != last; ++steps) {
+          const uint32_t entry = *it;
+          const uint32_t neighbour = neighbours[i];
+          if (entry == neighbour) report(it);
+          it += entry <= neighbour;
+          i += entry > neighbour;
+        }
+        return finish(budget.charge(steps));
+      }
       for (size_t i = 0; i < count && it != last;) {
-        if (!budget.take()) return false;
-        const uint32_t entry = it->neighbour;
+        if (!budget.take()) return finish(false);
+        const uint32_t entry = *it;
         const uint32_t neighbour = neighbours[i];
-        if (entry == neighbour) report(*it);
+        if (entry == neighbour) report(it);
         it += entry <= neighbour;
         i += entry > neighbour;
       }
-      return true;
+      return finish(true);
     }
     // Few neighbours in a long index: binary searches, kSearchLanes at a time in lockstep.
-    // One search is a chain of dependent cache misses (18 in a hub of 2^18 edges); the lanes'
-    // probes are independent, so their misses overlap instead of queueing. Each group searches
-    // from where the previous group's last neighbour was found (the neighbours ascend).
+    // A search is a chain of dependent probes (17 in a hub of 2^17 edges), each a cache miss in
+    // a 24 MiB index; so it first searches the fences (every kFenceStride-th neighbour, in a
+    // small array that stays in cache) and then only the one stretch of kFenceStride entries
+    // between two fences: one or two misses per search. The lanes' probes are independent, so
+    // their misses overlap instead of queueing. Each group searches from where the previous
+    // group's last neighbour was found (the neighbours ascend).
+    const uint32_t* const fences = base_->hub_fences.data();
     for (size_t i = 0; i < count && it != last; i += kSearchLanes) {
       const size_t lanes = std::min(kSearchLanes, count - i);
-      const detail::IndexedEdge* found[kSearchLanes];
-      for (size_t l = 0; l < lanes; ++l) found[l] = it;
-      // Branch-free lower bound: found[l] ends on the last entry < neighbours[i + l] (or it).
-      for (size_t n = static_cast<size_t>(last - it); n > 1;) {
+      // Fences [f_first, f_end) stand on entries within [it, last).
+      const size_t first_entry = static_cast<size_t>(it - neighbours_of_hub);
+      const size_t f_first = (first_entry + detail::kFenceStride - 1) / detail::kFenceStride;
+      const size_t f_end =
+          (static_cast<size_t>(last - neighbours_of_hub) - 1) / detail::kFenceStride + 1;
+      const uint32_t* low[kSearchLanes];  // each lane's stretch: [low, high)
+      const uint32_t* high[kSearchLanes];
+      if (f_first >= f_end) {
+        for (size_t l = 0; l < lanes; ++l) {
+          low[l] = it;
+          high[l] = last;
+        }
+      } else {
+        // Branch-free: fence[l] ends on the last fence < neighbours[i + l] (or f_first).
+        size_t fence[kSearchLanes];
+        for (size_t l = 0; l < lanes; ++l) fence[l] = f_first;
+        for (size_t n = f_end - f_first; n > 1;) {
+          const size_t half = n / 2;
+          for (size_t l = 0; l < lanes; ++l) {
+            fence[l] = fences[fence[l] + half] < neighbours[i + l] ? fence[l] + half : fence[l];
+          }
+          n -= half;
+        }
+        for (size_t l = 0; l < lanes; ++l) {
+          if (fences[fence[l]] < neighbours[i + l]) {
+            // The first entry >= the neighbour is past this fence and at most the next one.
+            low[l] = neighbours_of_hub + fence[l] * detail::kFenceStride;
+            high[l] = std::min(last, low[l] + detail::kFenceStride);
+          } else {  // before the first fence in range (the fence itself at most)
+            low[l] = it;
+            high[l] = std::min(last, neighbours_of_hub + f_first * detail::kFenceStride);
+          }
+        }
+      }
+      // found[l]: the first entry of the stretch >= neighbours[i + l], or its end.
+      const uint32_t* found[kSearchLanes];
+      for (size_t l = 0; l < lanes; ++l) found[l] = low[l];
+      for (size_t n = detail::kFenceStride; n > 1;) {
         const size_t half = n / 2;
         for (size_t l = 0; l < lanes; ++l) {
-          found[l] = found[l][half].neighbour < neighbours[i + l] ? found[l] + half : found[l];
+          found[l] = found[l] + half < high[l] && found[l][half] < neighbours[i + l]
+                         ? found[l] + half
+                         : found[l];
         }
         n -= half;
       }
       for (size_t l = 0; l < lanes; ++l) {
-        if (!budget.take()) return false;
+        if (!budget.take()) return finish(false);
         const uint32_t neighbour = neighbours[i + l];
-        const detail::IndexedEdge* e = found[l];
-        if (e->neighbour < neighbour) ++e;
-        for (; e != last && e->neighbour == neighbour; ++e) {
-          if (!budget.take()) return false;
-          report(*e);
+        const uint32_t* e = found[l];
+        if (e != high[l] && *e < neighbour) ++e;
+        for (; e != last && *e == neighbour; ++e) {
+          if (!budget.take()) return finish(false);
+          report(e);
         }
         it = e;
       }
     }
-    return true;
+    return finish(true);
+  }
+
+  // Calls fn(neighbour) once for each distinct neighbour that for_each_step(vertex, direction,
+  // filter) reaches, in ascending vertex order, in one sequential pass over the vertex's
+  // by-neighbour index: of a neighbour's entries only those up to its first passing one are
+  // tested. Unbounded, as it reads only the vertex's own index.
+  // REQUIRES: has_edge_index(vertex).
+  template <class Fn>
+  void for_each_indexed_neighbour(uint32_t vertex, Direction direction,
+                                  const detail::ResolvedFilter& filter, Fn&& fn) const {
+    const uint32_t slot = *base_->hub_slot.find(vertex);
+    const uint64_t last = base_->hub_offsets[slot + 1];
+    const uint32_t* const neighbours = base_->hub_neighbours.data();
+    const detail::EdgeBundle* const bundles = base_->hub_bundles.data();
+    uint32_t reported = detail::kNoIndex;  // never a vertex
+    for (uint64_t e = base_->hub_offsets[slot]; e != last; ++e) {
+      if (neighbours[e] == reported) continue;
+      if (walks_along(bundles[e], direction) && admits(bundles[e], neighbours[e], filter)) {
+        reported = neighbours[e];
+        fn(reported);
+      }
+    }
   }
 
   // Calls fn(neighbour, edge) for each edge that passes `filter`, leads to a vertex the filter
@@ -482,6 +615,14 @@ struct Snapshot::Impl {
     if (overlay_.superseded_at.empty()) return nullptr;
     const uint32_t* index = overlay_.dirty.find(vertex);
     return index == nullptr ? nullptr : &overlay_.superseded_at[*index];
+  }
+
+  // Whether a walk on a hub in `direction` follows this bundle of the hub's index (whose flags
+  // have kOutgoing when the hub is the relation's subject).
+  static bool walks_along(const detail::EdgeBundle& indexed, Direction direction) {
+    return direction == Direction::both ||
+           (indexed.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
+           ((indexed.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
   }
 
   static bool walks_along(const detail::OverlayEdge& edge, Direction direction) {

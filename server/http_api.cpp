@@ -595,23 +595,22 @@ Reply relations_from_snapshot(int64_t entity, graph::Direction direction, uint64
   f.type_mask = type_mask;
   f.direction = direction;
   f.include_negated = true;  // a list shows every relation, denied or not
-  const std::vector<int64_t> ids = snap.relations_of(entity, f);  // by id
-  auto it = after ? std::upper_bound(ids.begin(), ids.end(), *after) : ids.begin();
-  const size_t left = static_cast<size_t>(ids.end() - it);
-  const size_t n = std::min(left, static_cast<size_t>(limit));
+  // The page alone: a hub's relations are selected, not all sorted, for each page.
+  const graph::Snapshot::RelationPage page =
+      snap.relations_page(entity, f, after, static_cast<size_t>(limit));  // by id
   std::string out;
-  out.reserve(256 + n * 320);
+  out.reserve(256 + page.ids.size() * 320);
   KnownRef center{entity, {}};  // one end of every relation listed
   write_entity_ref(center.text, snap, entity);
   out += "{\"entity\":";
   out += center.text;
-  if (left > n) {
+  if (page.more && !page.ids.empty()) {
     out += ",\"next_cursor\":\"";
-    append_json_int(out, it[static_cast<long>(n) - 1]);
+    append_json_int(out, page.ids.back());
     out += '"';
   }
   out += ",\"relations\":";
-  write_relations(out, std::vector<int64_t>(it, it + static_cast<long>(n)), snap, k, &center);
+  write_relations(out, page.ids, snap, k, &center);
   out += '}';
   return Reply::json_text(std::move(out));
 }

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -555,6 +557,89 @@ TEST_CASE("neighborhood: relations among the nodes around indexed hubs, with and
     }
   }
   CHECK(indexed_answers > 20);
+}
+
+// neighbours_of reads a hub's neighbours from its by-neighbour index and everyone else's from a
+// scan: both must give the other ends of relations_of, under every filter and direction, with
+// self-loops, symmetric and negated relations, and over an overlay that makes the index stale.
+// relations_page selects a page instead of sorting everything: its pages must join up to
+// relations_of, from the start or from a cursor.
+TEST_CASE("neighbours_of and relations_page: relations_of's other ends and pages, at hubs too") {
+  std::mt19937 rng(31);
+  int hub_answers = 0;
+  for (int round = 0; round < 6; ++round) {
+    const int vertex_count = 300;
+    RandomGraph graph = hub_graph(rng, vertex_count, 3000, 6);
+    std::shared_ptr<const Snapshot> g = Snapshot::build(1, graph.entities, graph.relations);
+    if (round % 2 == 1) {
+      // Moves some relations onto hubs 1-3, adds others at hubs 1-2 and a new entity.
+      RandomGraph change;
+      change.entities.push_back({vertex_count + 1, "new", "New", "country"});
+      for (int i = 0; i < 30; ++i) {
+        RelationRow row = graph.relations[static_cast<size_t>(i)];
+        row.object = 1 + i % 3;
+        change.relations.push_back(row);
+      }
+      for (int i = 0; i < 10; ++i) {
+        RelationRow row = graph.relations[static_cast<size_t>(i + 100)];
+        row.id = 10'000 + i;
+        row.subject = 1 + i % 2;
+        row.object = i % 2 == 0 ? vertex_count + 1 : row.object;
+        change.relations.push_back(row);
+      }
+      g = g->apply(2, change.entities, change.relations);
+      std::map<RelationId, RelationRow> by_id;
+      for (const RelationRow& row : graph.relations) by_id[row.id] = row;
+      for (const RelationRow& row : change.relations) by_id[row.id] = row;
+      graph.relations.clear();
+      for (const auto& [id, row] : by_id) graph.relations.push_back(row);
+      graph.entities.push_back(change.entities[0]);
+    }
+    std::uniform_int_distribution<int> vertex(1, vertex_count + 1);
+    for (int query = 0; query < 40; ++query) {
+      const Filter f = random_full_filter(rng, 5, vertex_count);
+      const EntityId center = query % 2 == 0 ? 1 + query % 6 : vertex(rng);
+      CAPTURE(round);
+      CAPTURE(query);
+      const Steps steps = reference_steps(graph, f, {center});
+      std::set<EntityId> expected;
+      if (auto it = steps.find(center); it != steps.end()) {
+        for (const auto& [u, row] : it->second) expected.insert(u);
+      }
+      const std::vector<EntityId> found = g->neighbours_of(center, f);
+      CHECK(found == std::vector<EntityId>(expected.begin(), expected.end()));
+      // The same set as the other ends of relations_of, which reads the relation rows.
+      std::set<EntityId> other_ends;
+      for (RelationId id : g->relations_of(center, f)) {
+        const RelationRow row = *g->relation(id);
+        other_ends.insert(row.subject == center ? row.object : row.subject);
+      }
+      CHECK(found == std::vector<EntityId>(other_ends.begin(), other_ends.end()));
+      if (center <= 6 && found.size() > 100) ++hub_answers;
+
+      // relations_page: relations_of's ids after the cursor, `limit` at a time, page by page.
+      const std::vector<RelationId> all = g->relations_of(center, f);
+      const size_t limit = std::vector<size_t>{1, 7, 100, 1000}[static_cast<size_t>(query % 4)];
+      std::vector<RelationId> paged;
+      std::optional<RelationId> after;
+      if (query % 5 == 4 && !all.empty()) {
+        after = all[all.size() / 2] - (query % 2);  // from the middle, on an id or between
+        std::copy_if(all.begin(), all.end(), std::back_inserter(paged),
+                     [&](RelationId id) { return id <= *after; });
+      }
+      for (int pages = 0;; ++pages) {
+        REQUIRE(pages <= 3001);
+        const Snapshot::RelationPage page = g->relations_page(center, f, after, limit);
+        CHECK(page.ids.size() <= limit);
+        CHECK((page.more ? page.ids.size() == limit : true));
+        paged.insert(paged.end(), page.ids.begin(), page.ids.end());
+        if (!page.more) break;
+        after = page.ids.back();
+      }
+      CHECK(paged == all);
+    }
+  }
+  CHECK(hub_answers > 20);
 }
 
 TEST_CASE("neighborhood: under a degree cap, every relation not between two capped hubs is listed") {

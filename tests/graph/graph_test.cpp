@@ -88,6 +88,27 @@ TEST_CASE("relations_of: filtered by type, direction and negation, ordered by id
   }
 }
 
+TEST_CASE("neighbours_of: who is one relation away, by type, direction and negation") {
+  const auto g = world();
+  auto keys = [&](EntityId entity, const Filter& f) {
+    std::vector<std::string> out;
+    for (EntityId id : g->neighbours_of(entity, f)) out.push_back(g->entity(id)->key);
+    return out;
+  };
+  using Keys = std::vector<std::string>;
+  // Russia's relations 12 13 15 16 19: China twice (12, 13), Iran, Ukraine, Putin; by id.
+  CHECK(keys(kRussia, filter(kAllTypes)) == Keys{"vladimir-putin", "china", "iran", "ukraine"});
+  CHECK(g->neighbours_of(kRussia, filter(kAllTypes)) ==
+        std::vector<EntityId>{kPutin, kChina, kIran, kUkraine});
+  CHECK(keys(kRussia, filter(kAllTypes, Direction::in)) == Keys{"vladimir-putin", "china", "iran"});
+  CHECK(keys(kRussia, filter(only({kDrillsWith}))) == Keys{"china", "iran"});
+  CHECK(keys(kIran, filter(kAllTypes)).size() == 2);
+  // The negated-only "supports" 17 leads to the Houthis only when negations are asked for.
+  CHECK(keys(kHouthis, filter(kAllTypes)).empty());
+  CHECK(keys(kHouthis, filter(kAllTypes, Direction::in, true)) == Keys{"iran"});
+  CHECK(g->neighbours_of(99, filter(kAllTypes)).empty());
+}
+
 TEST_CASE("build: unsorted rows, duplicate ids (last wins), dangling relations, self-loops") {
   std::vector<EntityRow> entities = {
       {3, "c", "C", "country"},
@@ -120,6 +141,9 @@ TEST_CASE("build: unsorted rows, duplicate ids (last wins), dangling relations, 
   CHECK(g->relations_of(1, filter(kAllTypes)) == std::vector<RelationId>{1, 3});
   CHECK(g->relations_of(1, filter(kAllTypes, Direction::out)) == std::vector<RelationId>{1, 3});
   CHECK(g->relations_of(1, filter(kAllTypes, Direction::in)) == std::vector<RelationId>{3});
+  // A self-loop makes the entity its own neighbour.
+  CHECK(g->neighbours_of(1, filter(kAllTypes)) == std::vector<EntityId>{1, 2});
+  CHECK(g->neighbours_of(2, filter(kAllTypes, Direction::out)) == std::vector<EntityId>{3});
   const PathResult paths = g->shortest_paths(1, 3, 5, 6, filter(kAllTypes), Bounds{});
   REQUIRE(paths.paths.size() == 1);
   CHECK(render(*g, paths.paths[0]) == "a -praises- b -attacks- c");

@@ -127,12 +127,14 @@ void check_identical(const Snapshot& a, const Snapshot& b) {
            bx[e].flags == by[e].flags));
   }
   CHECK(x.hub_offsets == y.hub_offsets);
-  REQUIRE(x.hub_edges.size() == y.hub_edges.size());
+  CHECK(x.hub_neighbours == y.hub_neighbours);
+  CHECK(x.hub_fences == y.hub_fences);
+  REQUIRE(x.hub_bundles.size() == y.hub_bundles.size());
   CHECK(x.hub_offsets.size() > 1);  // the rows have hubs: the hub index is exercised
-  for (size_t i = 0; i < x.hub_edges.size(); ++i) {
-    CHECK(x.hub_edges[i].neighbour == y.hub_edges[i].neighbour);
-    CHECK(x.hub_edges[i].bundle.relation == y.hub_edges[i].bundle.relation);
-    CHECK(x.hub_edges[i].bundle.flags == y.hub_edges[i].bundle.flags);
+  for (size_t i = 0; i < x.hub_bundles.size(); ++i) {
+    CHECK(x.hub_bundles[i].relation == y.hub_bundles[i].relation);
+    CHECK(x.hub_bundles[i].type == y.hub_bundles[i].type);
+    CHECK(x.hub_bundles[i].flags == y.hub_bundles[i].flags);
   }
   // And through the public interface, hubs and filters included.
   Filter typed;
