@@ -2727,7 +2727,7 @@ class ArticleExtractor {
     uint32_t in = kNone;
     for (uint32_t j = tb; j > s.first_token + 1 && tb - j < 8; --j) {
       const std::string& w = norms_[j - 1];
-      if (w == "in" && j < tb + 1 && norms_[j].ends_with("ing")) {
+      if (w == "in" && norms_[j].ends_with("ing")) {
         in = j - 1;
         break;
       }
