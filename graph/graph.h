@@ -84,7 +84,7 @@ struct Filter {
 // What a neighbourhood does at an entity with more relations than Bounds::max_degree.
 enum class HubPolicy {
   skip,      // reach the hub but do not expand it (the centre is never skipped: it truncates)
-  truncate,  // expand only its first max_degree passing edges, in storage order
+  truncate,  // expand only its first max_degree passing edges, lowest neighbour first
   sample,    // expand a deterministic pseudo-random sample of max_degree passing edges
 };
 

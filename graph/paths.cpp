@@ -30,12 +30,13 @@ struct SearchSide {
   Direction direction;     // the direction this side walks edges in
   VertexMapLease parent;   // vertex -> the vertex it was reached from (the root: itself)
   std::vector<uint32_t> frontier;
+  std::vector<uint32_t> reached;  // every vertex in `parent`, in the order reached
   int depth = 0;  // hops from the root to every frontier vertex
   // Edges stored at the frontier's vertices (what expanding it costs), once computed.
   std::optional<uint64_t> frontier_edges;
 
   SearchSide(Direction walk, uint32_t root, uint32_t vertex_count)
-      : direction(walk), parent(vertex_count), frontier{root} {
+      : direction(walk), parent(vertex_count), frontier{root}, reached{root} {
     parent.insert(root, root);
   }
 };
@@ -49,25 +50,60 @@ bool allowed_hop(const Exclusions& exclusions, uint32_t source, uint32_t from, u
   return exclusions.first_hops == nullptr || from != source || !exclusions.first_hops->contains(to);
 }
 
+// expand_level looks a hub's relations with the other side's vertices up in the hub's sorted
+// ends, instead of scanning them, while the other side has reached at most this many vertices
+// and the hub has at least kProbeRatio ends per such vertex.
+constexpr size_t kProbeLimit = 1024;
+constexpr uint64_t kProbeRatio = 64;
+
 // Expands `side` by one whole level. Returns the first vertex reached that `other` has already
 // reached, or kNoIndex. Any such vertex closes a shortest path: before this level the two
 // searches shared no vertex, so no path was shorter than both depths plus one.
+//
+// What a level costs is mostly the hubs in its frontier, whose ends are scanned until a meeting
+// is found, and the order they are stored in (by neighbour) says nothing about where that is.
+// So a hub is first searched for the other side's vertices (few, while the search is young),
+// and the frontier is scanned cheapest vertex first, the hubs last: a meeting through a small
+// vertex or found by a hub's search costs no hub scan.
 uint32_t expand_level(const Snapshot::Impl& g, SearchSide& side, const SearchSide& other,
                       bool is_forward, uint32_t source, const ResolvedFilter& filter,
                       const Exclusions& exclusions, QueryBudget& budget) {
-  std::vector<uint32_t> next;
   uint32_t meeting = kNoIndex;
+  // A step from v to u, walked by this side: records u's parent; false when it was not taken.
+  auto enter = [&](uint32_t v, uint32_t u) {
+    // The backward side walks the hop x -> v from v's end.
+    if (!allowed_hop(exclusions, source, is_forward ? v : u, is_forward ? u : v, u)) return false;
+    side.parent.insert(u, v);
+    return true;
+  };
+  std::vector<uint32_t> hubs;
+  std::vector<uint32_t> others;  // the frontier but its hubs
+  others.reserve(side.frontier.size());
+  for (uint32_t v : side.frontier) (g.has_edge_index(v) ? hubs : others).push_back(v);
+  if (!hubs.empty() && other.reached.size() <= kProbeLimit) {
+    std::vector<uint32_t> targets(other.reached);
+    std::sort(targets.begin(), targets.end());
+    for (uint32_t hub : hubs) {
+      if (g.edge_count(hub) < targets.size() * kProbeRatio) continue;
+      g.for_each_edge_between(hub, targets.data(), targets.size(), side.direction, filter, budget,
+                              [&](uint32_t u, const EdgeBundle&) {
+                                if (meeting == kNoIndex && !side.parent.contains(u) &&
+                                    enter(hub, u)) {
+                                  meeting = u;
+                                }
+                              });
+      if (meeting != kNoIndex) return meeting;
+    }
+  }
+  std::vector<uint32_t> next;
   // A neighbour this side has reached already (a self-loop's included: v is reached) is passed
   // over before its edge is read: it could not be entered again anyway.
   auto unreached = [&](uint32_t u) { return !side.parent.contains(u); };
-  for (uint32_t v : side.frontier) {
+  others.insert(others.end(), hubs.begin(), hubs.end());
+  for (uint32_t v : others) {
     const bool went_on = g.for_each_step_to(
         v, side.direction, filter, budget, unreached, [&](uint32_t u, const EdgeBundle&) {
-          // The backward side walks the hop x -> v from v's end.
-          if (!allowed_hop(exclusions, source, is_forward ? v : u, is_forward ? u : v, u)) {
-            return true;
-          }
-          side.parent.insert(u, v);
+          if (!enter(v, u)) return true;
           if (other.parent.contains(u)) {
             meeting = u;
             return false;
@@ -77,6 +113,7 @@ uint32_t expand_level(const Snapshot::Impl& g, SearchSide& side, const SearchSid
         });
     if (!went_on) break;
   }
+  side.reached.insert(side.reached.end(), next.begin(), next.end());
   side.frontier.swap(next);
   side.frontier_edges.reset();
   ++side.depth;

@@ -14,9 +14,9 @@
 
 namespace relgraph::graph::detail {
 
-// What a CSR edge carries. The relation's type and flags are copied here, beside its index,
-// so that the common filters (type, negation) read the adjacency array sequentially instead of
-// jumping into the relation rows for every neighbour of a hub.
+// An edge as traversals report it: the relation's index, type and flags, which the common
+// filters (type, negation) test without reading the relation's record (the adjacency keeps the
+// type beside every end, and negated-only relations apart).
 struct EdgeBundle {
   uint32_t relation = 0;  // relation index: see Snapshot::Impl
   uint8_t type = 0;       // RelationRow::type (< 64)

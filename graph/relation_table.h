@@ -21,13 +21,11 @@
 
 namespace relgraph::graph::detail {
 
-// Edge and record flags. The first three are also copied into every CSR edge.
+// Record flags, which traversals also report with each edge (EdgeBundle::flags).
 inline constexpr uint8_t kSymmetric = 1;
 inline constexpr uint8_t kNegatedOnly = 2;  // every piece of evidence denies the relation
 inline constexpr uint8_t kSelfLoop = 4;
 inline constexpr uint8_t kWide = 8;  // record only: the exact values are in the side table
-// Hub index entries only (Base::hub_bundles): the hub is the relation's subject.
-inline constexpr uint8_t kOutgoing = 16;
 
 // What traversals read of a relation besides its ends and type: the values filters and path
 // weights use, exact (wide ones resolved).

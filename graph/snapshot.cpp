@@ -111,162 +111,95 @@ void prefault(const void* data, size_t bytes) {
 #endif
 }
 
-// The CSR in both directions, laid out exactly as Boost's edges_are_unsorted_multi_pass
-// constructor lays it out for the edge list (subject, object) per relation, plus (object,
-// subject) after it for a symmetric relation between two entities (a stable counting sort by
-// source, then the in-edges by a stable counting sort of the out-edges in their CSR order),
-// but filled straight from the relation records: no edge list (2 x 8 bytes per edge) is
-// built and copied. At 10M relations (perf, bench/query_bench --only load): 0.89 s of CPU
-// against 1.00 s for the edge list plus the constructor; what remains is the scatters' cache
-// misses, which any counting sort into 13M slots has.
-void build_csr(Base& base) {
+// Fills the adjacency `graph` with the ends of the relations `in_graph(record)` selects, each
+// vertex's ends sorted by (neighbour, relation), from `start` (the prefix sums of each vertex's
+// end count). Two stable counting sorts and no comparison sort: the ends are first grouped by
+// neighbour, in relation order, and then, neighbour by neighbour in ascending order, moved to
+// their vertex, where they arrive sorted. A relation's end at a vertex has its other entity as
+// neighbour, so a vertex owns exactly as many ends as name it as neighbour (a self-loop is one
+// end, at and towards its entity) and both passes use the same `start`.
+template <class InGraph>
+void fill_adjacency(const Base& base, std::vector<uint32_t> start, InGraph&& in_graph,
+                    detail::Adjacency& graph) {
   const uint32_t vertices = base.vertex_count();
   const uint32_t relations = base.relations.size();
-  std::vector<uint32_t> out_start(size_t{vertices} + 1, 0);
-  std::vector<uint32_t> in_start(size_t{vertices} + 1, 0);
-  base.degrees.assign(vertices, 0);
-  uint64_t edges = 0;
-  for (uint32_t r = 0; r < relations; ++r) {
-    const detail::RelationRecord& record = base.relations.record(r);
-    const uint32_t subject = record.subject;
-    const uint32_t object = record.object;
-    base.latest_day = std::max(base.latest_day, base.relations.facts(r).last_seen);
-    ++out_start[size_t{subject} + 1];
-    ++in_start[size_t{object} + 1];
-    ++edges;
-    ++base.degrees[subject];
-    if (subject != object) {
-      ++base.degrees[object];
-      if ((record.flags & detail::kSymmetric) != 0) {
-        ++out_start[size_t{object} + 1];
-        ++in_start[size_t{subject} + 1];
-        ++edges;
+  const uint32_t ends = start.back();
+  std::vector<uint32_t> owner(ends);
+  std::vector<detail::EndBundle> grouped(ends);
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (uint32_t r = 0; r < relations; ++r) {
+      const detail::RelationRecord& record = base.relations.record(r);
+      if (!in_graph(record)) continue;
+      const uint32_t subject = record.subject;
+      const uint32_t object = record.object;
+      if (subject == object) {
+        const uint32_t at = next[subject]++;
+        owner[at] = subject;
+        grouped[at] = detail::EndBundle::of(r, record.type, detail::kWayBoth);
+        continue;
+      }
+      const bool symmetric = (record.flags & detail::kSymmetric) != 0;
+      uint32_t at = next[object]++;  // the subject's end, towards the object
+      owner[at] = subject;
+      grouped[at] = detail::EndBundle::of(r, record.type, symmetric ? detail::kWayBoth : detail::kWayOut);
+      at = next[subject]++;  // the object's end, towards the subject
+      owner[at] = object;
+      grouped[at] = detail::EndBundle::of(r, record.type, symmetric ? detail::kWayBoth : detail::kWayIn);
+    }
+  }
+  std::vector<uint32_t> column(ends);
+  std::vector<detail::EndBundle> bundles(ends);
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (uint32_t neighbour = 0; neighbour < vertices; ++neighbour) {
+      for (uint32_t e = start[neighbour]; e < start[size_t{neighbour} + 1]; ++e) {
+        const uint32_t at = next[owner[e]]++;
+        column[at] = neighbour;
+        bundles[at] = grouped[e];
       }
     }
   }
-  if (edges >= std::numeric_limits<uint32_t>::max()) {
+  graph = detail::Adjacency(vertices);
+  graph.m_forward.m_rowstart = std::move(start);
+  graph.m_forward.m_column = std::move(column);
+  graph.m_forward.m_edge_properties = std::move(bundles);
+}
+
+// The base's two adjacencies (relations some evidence asserts; relations all of whose evidence
+// is negated) and the hubs' fences.
+void build_adjacency(Base& base) {
+  const uint32_t vertices = base.vertex_count();
+  const uint32_t relations = base.relations.size();
+  auto negated_only = [](const detail::RelationRecord& record) {
+    return (record.flags & detail::kNegatedOnly) != 0;
+  };
+  std::vector<uint32_t> live_start(size_t{vertices} + 1, 0);
+  std::vector<uint32_t> negated_start(size_t{vertices} + 1, 0);
+  uint64_t ends = 0;
+  for (uint32_t r = 0; r < relations; ++r) {
+    const detail::RelationRecord& record = base.relations.record(r);
+    base.latest_day = std::max(base.latest_day, base.relations.facts(r).last_seen);
+    std::vector<uint32_t>& start = negated_only(record) ? negated_start : live_start;
+    ++start[size_t{record.subject} + 1];
+    ++ends;
+    if (record.subject != record.object) {
+      ++start[size_t{record.object} + 1];
+      ++ends;
+    }
+  }
+  if (ends >= std::numeric_limits<uint32_t>::max()) {
     throw std::length_error("relgraph: too many relations for 32-bit edge indices");
   }
   for (uint32_t v = 0; v < vertices; ++v) {
-    out_start[size_t{v} + 1] += out_start[v];
-    in_start[size_t{v} + 1] += in_start[v];
+    live_start[size_t{v} + 1] += live_start[v];
+    negated_start[size_t{v} + 1] += negated_start[v];
   }
-
-  // The in-edge arrays are allocated (and their pages faulted in) on another thread while this
-  // one fills the out-edges.
-  auto in_arrays = std::async(std::launch::async, [edges] {
-    return std::make_pair(std::vector<uint32_t>(edges), std::vector<uint32_t>(edges));
-  });
-  std::vector<uint32_t> out_target(edges);
-  std::vector<EdgeBundle> out_bundle(edges);
-  {
-    std::vector<uint32_t> next(out_start.begin(), out_start.end() - 1);
-    for (uint32_t r = 0; r < relations; ++r) {
-      const detail::RelationRecord& record = base.relations.record(r);
-      const uint32_t subject = record.subject;
-      const uint32_t object = record.object;
-      const EdgeBundle bundle{r, record.type, static_cast<uint8_t>(record.flags & ~detail::kWide)};
-      uint32_t at = next[subject]++;
-      out_target[at] = object;
-      out_bundle[at] = bundle;
-      if (subject != object && (record.flags & detail::kSymmetric) != 0) {
-        at = next[object]++;
-        out_target[at] = subject;
-        out_bundle[at] = bundle;
-      }
-    }
-  }
-  auto [in_source, in_edge] = in_arrays.get();
-  {
-    std::vector<uint32_t> next(in_start.begin(), in_start.end() - 1);
-    for (uint32_t v = 0; v < vertices; ++v) {
-      for (uint32_t e = out_start[v]; e < out_start[size_t{v} + 1]; ++e) {
-        const uint32_t at = next[out_target[e]]++;
-        in_source[at] = v;
-        in_edge[at] = e;
-      }
-    }
-  }
-  base.csr = detail::CsrGraph(vertices);
-  base.csr.m_forward.m_rowstart = std::move(out_start);
-  base.csr.m_forward.m_column = std::move(out_target);
-  base.csr.m_forward.m_edge_properties = std::move(out_bundle);
-  base.csr.m_backward.m_rowstart = std::move(in_start);
-  base.csr.m_backward.m_column = std::move(in_source);
-  base.csr.m_backward.m_edge_properties = std::move(in_edge);
-}
-
-// The by-neighbour index of the hubs' edges (Base::hub_neighbours and hub_bundles): the edges a
-// walk in direction both reads at the hub (out-edges, then in-edges but for the twins of
-// symmetric relations and self-loops), sorted by neighbour and relation.
-void build_hub_index(Base& base) {
-  const detail::CsrGraph& csr = base.csr;
-  auto skipped = [](const EdgeBundle& bundle) {
-    return (bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0;
-  };
-  // The hubs and where each one's edges go, counted first: the arrays are sized exactly
-  // (growing them by doubling copied and faulted them in several times), and the hubs can be
-  // filled and sorted on two threads.
-  std::vector<uint32_t> hubs;
-  base.hub_offsets.push_back(0);
-  for (uint32_t v = 0; v < base.vertex_count(); ++v) {
-    if (uint64_t{boost::out_degree(v, csr)} + boost::in_degree(v, csr) <= detail::kIndexedEdges) {
-      continue;
-    }
-    uint64_t count = boost::out_degree(v, csr);
-    for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
-      if (!skipped(csr[*it])) ++count;
-    }
-    base.hub_slot.insert(v, static_cast<uint32_t>(hubs.size()));
-    hubs.push_back(v);
-    base.hub_offsets.push_back(base.hub_offsets.back() + count);
-  }
-  base.hub_neighbours.resize(base.hub_offsets.back());
-  base.hub_bundles.resize(base.hub_offsets.back());
-  // Fills the arrays for hubs [first, last): each hub's edges sorted, then split into
-  // neighbours and bundles.
-  auto fill = [&](size_t first, size_t last) {
-    std::vector<detail::IndexedEdge> entries;
-    for (size_t h = first; h < last; ++h) {
-      const uint32_t v = hubs[h];
-      entries.clear();
-      for (auto [it, end] = boost::out_edges(v, csr); it != end; ++it) {
-        EdgeBundle bundle = csr[*it];
-        bundle.flags |= detail::kOutgoing;
-        entries.push_back({static_cast<uint32_t>(boost::target(*it, csr)), bundle});
-      }
-      for (auto [it, end] = boost::in_edges(v, csr); it != end; ++it) {
-        const EdgeBundle& bundle = csr[*it];
-        if (skipped(bundle)) continue;
-        entries.push_back({static_cast<uint32_t>(boost::source(*it, csr)), bundle});
-      }
-      // (neighbour, relation) is unique within a hub, so the order does not depend on the sort.
-      std::sort(entries.begin(), entries.end(),
-                [](const detail::IndexedEdge& x, const detail::IndexedEdge& y) {
-                  return x.neighbour != y.neighbour ? x.neighbour < y.neighbour
-                                                    : x.bundle.relation < y.bundle.relation;
-                });
-      size_t at = base.hub_offsets[h];
-      for (const detail::IndexedEdge& entry : entries) {
-        base.hub_neighbours[at] = entry.neighbour;
-        base.hub_bundles[at] = entry.bundle;
-        ++at;
-      }
-    }
-  };
-  // Two halves by edge count; the second on another thread when there is enough to share.
-  const uint64_t total = base.hub_offsets.back();
-  if (total < (uint64_t{1} << 20)) {
-    fill(0, hubs.size());
-  } else {
-    const size_t middle = static_cast<size_t>(
-        std::lower_bound(base.hub_offsets.begin(), base.hub_offsets.end() - 1, total / 2) -
-        base.hub_offsets.begin());
-    std::thread second([&] { fill(middle, hubs.size()); });
-    fill(0, middle);
-    second.join();
-  }
-  base.assign_hub_fences();
+  fill_adjacency(base, std::move(negated_start), negated_only, base.negated);
+  fill_adjacency(
+      base, std::move(live_start),
+      [&](const detail::RelationRecord& record) { return !negated_only(record); }, base.live);
+  base.index_hubs();
 }
 
 // The indexes and the CSR over a base whose entities and relation table are complete.
@@ -278,8 +211,7 @@ void finish_base(Base& base) {
     for (uint32_t r = 0; r < base.relations.size(); ++r) ids[r] = base.relations.id(r);
     base.relation_index.assign(ids);
   }
-  build_csr(base);
-  build_hub_index(base);
+  build_adjacency(base);
 }
 
 std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityRow> entities,
@@ -341,6 +273,14 @@ class OverlayBuilder {
     sort_keep_last_by_id(rows);
     overlay_.relations = std::move(rows);
     for (uint32_t slot = 0; slot < overlay_.relations.size(); ++slot) add_relation(slot);
+    for (std::vector<OverlayEdge>& edges : overlay_.adjacency) {
+      std::sort(edges.begin(), edges.end(), [](const OverlayEdge& x, const OverlayEdge& y) {
+        const bool x_negated = (x.bundle.flags & detail::kNegatedOnly) != 0;
+        const bool y_negated = (y.bundle.flags & detail::kNegatedOnly) != 0;
+        return std::tie(x_negated, x.neighbour, x.bundle.relation) <
+               std::tie(y_negated, y.neighbour, y.bundle.relation);
+      });
+    }
     store_degrees();
   }
 
@@ -404,7 +344,7 @@ class OverlayBuilder {
 
   void store_degrees() {
     for (const auto& [vertex, delta] : degree_delta_) {
-      const int64_t before = vertex < base_.vertex_count() ? base_.degrees[vertex] : 0;
+      const int64_t before = vertex < base_.vertex_count() ? base_.degree(vertex) : 0;
       overlay_.degree_of.insert(vertex, static_cast<uint32_t>(before + delta));
     }
   }
@@ -600,9 +540,9 @@ std::vector<EntityId> Snapshot::neighbours_of(EntityId id, const Filter& filter)
   const uint32_t v = impl_->vertex_of(id);
   if (v == kNoIndex) return result;
   const detail::ResolvedFilter resolved = detail::resolve(*impl_, filter, {v});
-  if (impl_->has_edge_index(v)) {
-    // Only base vertices are in a base hub's index, and their ids ascend with them.
-    impl_->for_each_indexed_neighbour(v, filter.direction, resolved, [&](uint32_t u) {
+  if (impl_->has_sorted_ends(v)) {
+    // Only base vertices are in the base's ends, and their ids ascend with them.
+    impl_->for_each_distinct_neighbour(v, filter.direction, resolved, [&](uint32_t u) {
       result.push_back(impl_->base_->entity_id(u));
     });
     return result;

@@ -53,16 +53,16 @@ struct ImageCodec {
 namespace {
 
 using detail::Base;
-using detail::EdgeBundle;
-using detail::IndexedEdge;
+using detail::EndBundle;
 using detail::RelationFacts;
 using detail::RelationRecord;
 
 constexpr char kMagic[8] = {'R', 'G', 'S', 'N', 'A', 'P', 'I', 'M'};
-constexpr uint32_t kFormat = 2;  // 2: the hub index as two arrays (neighbours, bundles)
+// 2: the hub index as two arrays (neighbours, bundles); 3: the undirected adjacencies.
+constexpr uint32_t kFormat = 3;
 constexpr uint32_t kByteOrder = 0x01020304;
-constexpr uint32_t kLayout = sizeof(RelationRecord) | sizeof(EdgeBundle) << 8 |
-                             sizeof(IndexedEdge) << 16 | sizeof(RelationFacts) << 24;
+constexpr uint32_t kLayout =
+    sizeof(RelationRecord) | sizeof(EndBundle) << 8 | sizeof(RelationFacts) << 24;
 
 enum Section : size_t {
   kEntityIds,         // int64 per vertex, increasing
@@ -75,16 +75,12 @@ enum Section : size_t {
   kRelationIds,       // int64 per relation, or empty when the ids are consecutive
   kWideIndex,         // uint32
   kWideFacts,         // RelationFacts
-  kDegrees,           // uint32 per vertex
-  kForwardRowstart,   // uint32, vertices + 1
-  kForwardColumn,     // uint32 target per edge
-  kForwardBundles,    // EdgeBundle per edge
-  kBackwardRowstart,  // uint32, vertices + 1
-  kBackwardColumn,    // uint32 source per in-edge
-  kBackwardEdges,     // uint32 forward edge index per in-edge
-  kHubOffsets,        // uint64
-  kHubNeighbours,     // uint32 per hub index entry
-  kHubBundles,        // EdgeBundle per hub index entry
+  kLiveRowstart,      // uint32, vertices + 1 (Base::live)
+  kLiveColumn,        // uint32 neighbour per end
+  kLiveBundles,       // EndBundle per end
+  kNegatedRowstart,   // the same for Base::negated
+  kNegatedColumn,
+  kNegatedBundles,
   kSectionCount
 };
 
@@ -254,6 +250,32 @@ std::vector<std::string> split(const std::vector<uint32_t>& lengths, const std::
   return out;
 }
 
+// Reads an adjacency from its three sections, from `rowstart` on, and checks what lookups
+// rely on: indices in range, and each vertex's ends sorted by (neighbour, relation).
+void read_adjacency(SectionReader& in, Section rowstart, size_t vertices, size_t relations,
+                    detail::Adjacency& graph) {
+  std::vector<uint32_t> starts = in.next<uint32_t>(rowstart);
+  std::vector<uint32_t> column = in.next<uint32_t>(static_cast<Section>(rowstart + 1));
+  std::vector<EndBundle> bundles = in.next<EndBundle>(static_cast<Section>(rowstart + 2));
+  const size_t ends = column.size();
+  check_rowstart(starts, vertices, ends, "adjacency");
+  require(bundles.size() == ends, "adjacency bundles");
+  for (size_t v = 0; v < vertices; ++v) {
+    for (uint32_t e = starts[v]; e < starts[v + 1]; ++e) {
+      const EndBundle& end = bundles[e];
+      require(column[e] < vertices && end.relation < relations && end.way() <= detail::kWayBoth,
+              "adjacency ends");
+      require(e == starts[v] || column[e - 1] < column[e] ||
+                  (column[e - 1] == column[e] && bundles[e - 1].relation < end.relation),
+              "adjacency order");
+    }
+  }
+  graph = detail::Adjacency(static_cast<uint32_t>(vertices));
+  graph.m_forward.m_rowstart = std::move(starts);
+  graph.m_forward.m_column = std::move(column);
+  graph.m_forward.m_edge_properties = std::move(bundles);
+}
+
 std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t version) {
   SectionReader in(fd, h);
   auto base = std::make_shared<Base>();
@@ -342,62 +364,10 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
                              std::move(wide_facts));
   base->latest_day = static_cast<int32_t>(h.latest_day);
 
-  // The graph.
-  base->degrees = in.next<uint32_t>(kDegrees);
-  require(base->degrees.size() == vertices, "degrees");
-  std::vector<uint32_t> forward_rowstart = in.next<uint32_t>(kForwardRowstart);
-  std::vector<uint32_t> forward_column = in.next<uint32_t>(kForwardColumn);
-  std::vector<EdgeBundle> bundles = in.next<EdgeBundle>(kForwardBundles);
-  const size_t edges = forward_column.size();
-  check_rowstart(forward_rowstart, vertices, edges, "out-edges");
-  require(bundles.size() == edges, "edge bundles");
-  for (size_t e = 0; e < edges; ++e) {
-    require(forward_column[e] < vertices && bundles[e].relation < relations &&
-                bundles[e].type < 64,
-            "out-edges");
-  }
-  std::vector<uint32_t> backward_rowstart = in.next<uint32_t>(kBackwardRowstart);
-  std::vector<uint32_t> backward_column = in.next<uint32_t>(kBackwardColumn);
-  std::vector<uint32_t> backward_edges = in.next<uint32_t>(kBackwardEdges);
-  check_rowstart(backward_rowstart, vertices, edges, "in-edges");
-  require(backward_column.size() == edges && backward_edges.size() == edges, "in-edges");
-  for (size_t e = 0; e < edges; ++e) {
-    require(backward_column[e] < vertices && backward_edges[e] < edges, "in-edges");
-  }
-  detail::CsrGraph& csr = base->csr;
-  csr = detail::CsrGraph(static_cast<uint32_t>(vertices));
-  csr.m_forward.m_rowstart = std::move(forward_rowstart);
-  csr.m_forward.m_column = std::move(forward_column);
-  csr.m_forward.m_edge_properties = std::move(bundles);
-  csr.m_backward.m_rowstart = std::move(backward_rowstart);
-  csr.m_backward.m_column = std::move(backward_column);
-  csr.m_backward.m_edge_properties = std::move(backward_edges);
-
-  // The hubs' index: which vertices are hubs follows from the CSR, as build_hub_index decides.
-  base->hub_offsets = in.next<uint64_t>(kHubOffsets);
-  base->hub_neighbours = in.next<uint32_t>(kHubNeighbours);
-  base->hub_bundles = in.next<EdgeBundle>(kHubBundles);
-  require(!base->hub_offsets.empty() && base->hub_offsets.front() == 0 &&
-              base->hub_offsets.back() == base->hub_neighbours.size() &&
-              base->hub_bundles.size() == base->hub_neighbours.size(),
-          "hub index");
-  for (size_t i = 0; i + 1 < base->hub_offsets.size(); ++i) {
-    require(base->hub_offsets[i] <= base->hub_offsets[i + 1], "hub index");
-  }
-  for (uint32_t neighbour : base->hub_neighbours) require(neighbour < vertices, "hub index");
-  base->assign_hub_fences();
-  for (const EdgeBundle& bundle : base->hub_bundles) {
-    require(bundle.relation < relations, "hub index");
-  }
-  uint32_t hubs = 0;
-  for (uint32_t v = 0; v < vertices; ++v) {
-    if (uint64_t{boost::out_degree(v, csr)} + boost::in_degree(v, csr) <= detail::kIndexedEdges) {
-      continue;
-    }
-    require(hubs + 1 < base->hub_offsets.size(), "hub index");
-    base->hub_slot.insert(v, hubs++);
-  }
-  require(hubs + 1 == base->hub_offsets.size(), "hub index");
+  // The graph: its hubs' fences follow from it.
+  read_adjacency(in, kLiveRowstart, vertices, relations, base->live);
+  read_adjacency(in, kNegatedRowstart, vertices, relations, base->negated);
+  base->index_hubs();
 
   char extra;
   if (read_all(fd, &extra, 1)) throw BadImage{"bytes after the last section"};
@@ -448,16 +418,12 @@ void SnapshotImage::write(const Snapshot& snapshot, const Tag& tag, uint64_t fla
   sections[kRelationIds] = bytes_of(detail::ImageCodec::ids(base.relations));
   sections[kWideIndex] = bytes_of(detail::ImageCodec::wide_index(base.relations));
   sections[kWideFacts] = bytes_of(detail::ImageCodec::wide_facts(base.relations));
-  sections[kDegrees] = bytes_of(base.degrees);
-  sections[kForwardRowstart] = bytes_of(base.csr.m_forward.m_rowstart);
-  sections[kForwardColumn] = bytes_of(base.csr.m_forward.m_column);
-  sections[kForwardBundles] = bytes_of(base.csr.m_forward.m_edge_properties);
-  sections[kBackwardRowstart] = bytes_of(base.csr.m_backward.m_rowstart);
-  sections[kBackwardColumn] = bytes_of(base.csr.m_backward.m_column);
-  sections[kBackwardEdges] = bytes_of(base.csr.m_backward.m_edge_properties);
-  sections[kHubOffsets] = bytes_of(base.hub_offsets);
-  sections[kHubNeighbours] = bytes_of(base.hub_neighbours);
-  sections[kHubBundles] = bytes_of(base.hub_bundles);
+  sections[kLiveRowstart] = bytes_of(base.live.m_forward.m_rowstart);
+  sections[kLiveColumn] = bytes_of(base.live.m_forward.m_column);
+  sections[kLiveBundles] = bytes_of(base.live.m_forward.m_edge_properties);
+  sections[kNegatedRowstart] = bytes_of(base.negated.m_forward.m_rowstart);
+  sections[kNegatedColumn] = bytes_of(base.negated.m_forward.m_column);
+  sections[kNegatedBundles] = bytes_of(base.negated.m_forward.m_edge_properties);
 
   Header h;
   std::memset(&h, 0, sizeof h);

@@ -2,8 +2,8 @@
 // graph from rows. Included by graph/graph.h; include that.
 //
 // The file holds the built structures themselves (entity rows, the compact relation table,
-// both CSR directions, the hub index), so reading it is a few large sequential reads and the
-// look-up indexes that are cheap to recompute (ids, keys, hubs). The writer states what the
+// the two adjacencies), so reading it is a few large sequential reads and the look-up indexes
+// that are cheap to recompute (ids, keys, the hubs' fences). The writer states what the
 // image was built from in a Tag (the graph module does not know what it means: the server puts
 // the store's generation and the ontology in it); the reader is given the Tag the image must
 // have and refuses an image with any other: a stale image is never used.

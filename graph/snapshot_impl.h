@@ -23,11 +23,32 @@ namespace detail {
 
 inline constexpr uint32_t kNoIndex = UINT32_MAX;
 
-// 32-bit vertex and edge indices halve the index arrays; build() refuses graphs that would
-// overflow them.
-using CsrGraph =
-    boost::compressed_sparse_row_graph<boost::bidirectionalS, boost::no_property, EdgeBundle,
-                                       boost::no_property, uint32_t, uint32_t>;
+// One end of a relation, as the adjacency stores it at a vertex beside the neighbour (the
+// Boost CSR's column): the relation's index, its type, and which way it runs from the vertex.
+// Packed to 5 bytes, so that an end costs 9 bytes with its neighbour.
+enum Way : uint8_t {
+  kWayOut = 0,   // the vertex is the relation's subject
+  kWayIn = 1,    // the vertex is its object
+  kWayBoth = 2,  // a symmetric relation, or a self-loop: followed in every direction
+};
+struct __attribute__((packed)) EndBundle {
+  uint32_t relation = 0;  // relation index: see Snapshot::Impl
+  uint8_t meta = 0;       // type | way << 6
+
+  static EndBundle of(uint32_t relation, uint8_t type, Way way) {
+    return EndBundle{relation, static_cast<uint8_t>(type | way << 6)};
+  }
+  uint8_t type() const { return meta & 63; }
+  Way way() const { return static_cast<Way>(meta >> 6); }
+};
+static_assert(sizeof(EndBundle) == 5);
+
+// The undirected adjacency: every relation is an end at its subject and one at its object (a
+// self-loop is one end), each vertex's ends sorted by (neighbour, relation). 32-bit vertex and
+// end indices; build() refuses graphs that would overflow them.
+using Adjacency = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
+                                                     EndBundle, boost::no_property, uint32_t,
+                                                     uint32_t>;
 
 // The direction a search walking from the far end must follow to retrace `direction`.
 inline Direction reversed(Direction direction) {
@@ -142,32 +163,24 @@ class KeyIndex {
   size_t mask_ = 0;
 };
 
-// A hub's edge in its by-neighbour index, as build_hub_index sorts it; the index keeps the two
-// fields in separate arrays (Base::hub_neighbours, Base::hub_bundles).
-struct IndexedEdge {
-  uint32_t neighbour = 0;
-  EdgeBundle bundle;  // flags has kOutgoing when the hub is the relation's subject
-};
-static_assert(sizeof(IndexedEdge) == 12);
-
-// How many in-edges ahead a scan prefetches their bundles.
-inline constexpr size_t kPrefetchAhead = 20;
-
-// Vertices with more CSR edges than this get a by-neighbour index of their edges.
+// Vertices with more ends than this are hubs: their ends get search fences (Base::hub_fences),
+// and queries look their relations with given vertices up instead of scanning them.
 inline constexpr uint64_t kIndexedEdges = 256;
 
-// Hub index entries per fence (Base::hub_fences): one cache line of neighbours.
+// A hub's ends per fence (Base::hub_fences): one cache line of neighbours.
 inline constexpr uint64_t kFenceStride = 16;
 
 // The immutable part of a snapshot, shared by every snapshot derived from it until the next
 // fold. Vertex v is entities[v]; relation index r < relations.size() is relations.record(r).
 // Both are sorted by id.
 //
-// Every relation is one CSR edge subject -> object, except a symmetric relation between two
-// distinct entities, which is two edges (a -> b and b -> a, same relation index) so that it can
-// be followed from either end in every direction. A traversal in direction `both` reads
-// out-edges and then in-edges, skipping in-edges of symmetric relations and self-loops: their
-// out-edge twin has already been read.
+// The relations are held as an undirected adjacency (Adjacency): each relation is an end at each
+// of its two entities, which says which way it runs from there, so that one sequential read of a
+// vertex's ends serves a walk in any direction. A vertex's ends are sorted by neighbour, so its
+// relations with given vertices are found by binary search (or a merge) instead of a scan.
+// Relations that every piece of evidence denies (kNegatedOnly) are an adjacency of their own,
+// which only queries that include them read: the others read neighbours and nothing else until
+// one is wanted.
 struct Base {
   std::vector<EntityRow> entities;
   RelationTable relations;
@@ -180,36 +193,47 @@ struct Base {
   bool dense_entity_ids = true;
   EntityId first_entity_id = 0;
   std::vector<EntityId> entity_ids;
-  std::vector<uint32_t> degrees;  // relations touching each vertex, each counted once
-  std::vector<uint16_t> kinds;    // kind code of each vertex (Snapshot::Impl::kind_names_)
-  int32_t latest_day = 0;         // the latest last_seen
-  CsrGraph csr;
-  // Hubs (vertices with more than kIndexedEdges CSR edges) also hold their edges sorted by
-  // (neighbour, relation), one entry per relation and neighbour as a walk in direction both
-  // reports them, so that a hub's relations with a given vertex are found by binary search
-  // instead of by scanning the hub. ~11 % of the edge ends at 1M relations, 31 % at 10M.
-  // The neighbours are an array of their own, apart from the bundles: searches and merges
-  // compare only neighbours, and 4-byte entries put three times as many in each cache line
-  // (at 10M relations the hubs' neighbours are 24 MiB, which a 32 MiB L3 can hold, where
-  // 12-byte entries were 72 MiB); a bundle is read only for an entry that matched.
-  FlatVertexMap hub_slot;                // hub vertex -> i: its entries are [hub_offsets[i],
-  std::vector<uint64_t> hub_offsets;     //                                  hub_offsets[i + 1])
-  std::vector<uint32_t> hub_neighbours;  // entry -> neighbour
-  std::vector<EdgeBundle> hub_bundles;   // entry -> bundle, flags with kOutgoing (IndexedEdge)
-  // hub_fences[j] = hub_neighbours[j * kFenceStride]: the upper levels of every binary search
-  // in the index, 1/16 of its size (1.5 MiB at 10M relations, which stays in cache between
-  // searches), so that a search in the index itself reads one or two cache lines instead of a
-  // chain of misses. Derived from hub_neighbours (assign_hub_fences), not stored in images.
+  std::vector<uint16_t> kinds;  // kind code of each vertex (Snapshot::Impl::kind_names_)
+  int32_t latest_day = 0;       // the latest last_seen
+  Adjacency live;               // relations that some evidence asserts
+  Adjacency negated;            // relations whose every piece of evidence denies them
+  // Hubs (more than kIndexedEdges live ends): hub_fences[hub_fence_offsets[i] + k] is the
+  // neighbour of the hub's live end k * kFenceStride, where i = *hub_slot.find(hub). They are
+  // the upper levels of every binary search in a hub's ends, 1/16 of their size (1.5 MiB at 10M
+  // relations, which stays in cache between searches), so that a search reads one or two cache
+  // lines of the ends instead of a chain of misses. Derived from `live` (index_hubs), not stored
+  // in images.
+  FlatVertexMap hub_slot;
+  std::vector<uint32_t> hub_fence_offsets;
   std::vector<uint32_t> hub_fences;
   uint32_t vertex_count() const { return static_cast<uint32_t>(entities.size()); }
   uint32_t relation_count() const { return static_cast<uint32_t>(relations.size()); }
 
-  // Derives hub_fences from hub_neighbours.
-  void assign_hub_fences() {
+  // Vertex v's ends in `graph`: [first, last) index its column and bundles.
+  static std::pair<uint32_t, uint32_t> ends_of(const Adjacency& graph, uint32_t v) {
+    const auto& rowstart = graph.m_forward.m_rowstart;
+    return {rowstart[v], rowstart[size_t{v} + 1]};
+  }
+
+  // The relations touching v, each counted once: its ends in both adjacencies.
+  uint32_t degree(uint32_t v) const {
+    const auto [a, b] = ends_of(live, v);
+    const auto [c, d] = ends_of(negated, v);
+    return (b - a) + (d - c);
+  }
+
+  // Derives hub_slot, hub_fence_offsets and hub_fences from `live`.
+  void index_hubs() {
+    hub_slot = FlatVertexMap();
+    hub_fence_offsets.assign(1, 0);
     hub_fences.clear();
-    hub_fences.reserve((hub_neighbours.size() + kFenceStride - 1) / kFenceStride);
-    for (size_t e = 0; e < hub_neighbours.size(); e += kFenceStride) {
-      hub_fences.push_back(hub_neighbours[e]);
+    const std::vector<uint32_t>& column = live.m_forward.m_column;
+    for (uint32_t v = 0; v < vertex_count(); ++v) {
+      const auto [first, last] = ends_of(live, v);
+      if (last - first <= kIndexedEdges) continue;
+      hub_slot.insert(v, static_cast<uint32_t>(hub_fence_offsets.size() - 1));
+      for (uint32_t e = first; e < last; e += kFenceStride) hub_fences.push_back(column[e]);
+      hub_fence_offsets.push_back(static_cast<uint32_t>(hub_fences.size()));
     }
   }
 
@@ -267,6 +291,9 @@ struct Overlay {
   FlatVertexMap dirty;
   std::vector<std::vector<uint32_t>> superseded_at;
   FlatVertexMap adjacency_of;  // vertex -> index into adjacency
+  // A vertex's overlay ends, asserted ones first, then negated-only ones, each part by
+  // (neighbour, relation): the order the base keeps its ends in, so that a traversal steps in
+  // the same order before and after a fold.
   std::vector<std::vector<OverlayEdge>> adjacency;
   FlatVertexMap degree_of;  // vertex -> degree, where the overlay changed it
   int32_t latest_day = 0;
@@ -337,23 +364,20 @@ struct Snapshot::Impl {
 
   uint32_t degree(uint32_t vertex) const {
     if (const uint32_t* d = overlay_.degree_of.find(vertex)) return *d;
-    return vertex < base_->vertex_count() ? base_->degrees[vertex] : 0;
+    return vertex < base_->vertex_count() ? base_->degree(vertex) : 0;
   }
 
-  // Edges stored at `vertex`: a cheap size estimate for choosing which end to scan.
+  // Ends stored at `vertex` (both adjacencies and the overlay's): a cheap size estimate for
+  // choosing which end to scan.
   uint64_t edge_count(uint32_t vertex) const {
-    uint64_t count = 0;
-    if (vertex < base_->vertex_count()) {
-      count =
-          uint64_t{boost::out_degree(vertex, base_->csr)} + boost::in_degree(vertex, base_->csr);
-    }
+    uint64_t count = vertex < base_->vertex_count() ? base_->degree(vertex) : 0;
     if (const std::vector<detail::OverlayEdge>* extra = overlay_edges(vertex)) {
       count += extra->size();
     }
     return count;
   }
 
-  // for_each_edge_between merges instead of searching when the index holds at most this many
+  // for_each_edge_between merges instead of searching when the ends hold at most this many
   // entries per neighbour looked up.
   static constexpr size_t kMergeRatio = 32;
   // ... and else runs this many binary searches at once.
@@ -361,90 +385,293 @@ struct Snapshot::Impl {
   // It reports matches this many at a time, their bundles fetched together.
   static constexpr size_t kReportBatch = 32;
 
-  // Hints for a loop that will scan many vertices' edges in turn (each vertex's first edges
-  // are a cache miss or two): prefetch_edge_rows(v) a few vertices ahead starts fetching where
-  // v's edges begin, prefetch_edges(v) nearer (once that has arrived) its first edges.
+  // Hints for a loop that will scan many vertices' ends in turn (each vertex's first ends are
+  // a cache miss or two): prefetch_edge_rows(v) a few vertices ahead starts fetching where v's
+  // ends begin, prefetch_edges(v) nearer (once that has arrived) its first ends.
   void prefetch_edge_rows(uint32_t vertex) const {
     if (vertex >= base_->vertex_count()) return;
-    __builtin_prefetch(&base_->csr.m_forward.m_rowstart[vertex]);
-    __builtin_prefetch(&base_->csr.m_backward.m_rowstart[vertex]);
+    __builtin_prefetch(&base_->live.m_forward.m_rowstart[vertex]);
   }
   // prefetch_edges fetches up to kPrefetchLines cache lines of each array the scan reads in
-  // order (out-neighbours, in-neighbours, in-edges' bundle indices): a neighbourhood's members
-  // have tens of edges, more than the first line holds.
+  // order (neighbours, bundles): a neighbourhood's members have tens of ends, more than the
+  // first line holds.
   static constexpr size_t kPrefetchLines = 4;
   void prefetch_edges(uint32_t vertex) const {
     if (vertex >= base_->vertex_count()) return;
-    const detail::CsrGraph& csr = base_->csr;
-    const size_t out_first = csr.m_forward.m_rowstart[vertex];
-    const size_t out_end = csr.m_forward.m_rowstart[vertex + 1];
-    const size_t in_first = csr.m_backward.m_rowstart[vertex];
-    const size_t in_end = csr.m_backward.m_rowstart[vertex + 1];
-    constexpr size_t kPerLine = 64 / sizeof(uint32_t);
-    const size_t out_lines =
-        std::min(kPrefetchLines, (out_end - out_first + kPerLine - 1) / kPerLine);
-    const size_t in_lines = std::min(kPrefetchLines, (in_end - in_first + kPerLine - 1) / kPerLine);
-    for (size_t l = 0; l < std::max<size_t>(out_lines, 1); ++l) {
-      __builtin_prefetch(csr.m_forward.m_column.data() + out_first + l * kPerLine);
+    const auto [first, last] = detail::Base::ends_of(base_->live, vertex);
+    const size_t count = last - first;
+    const size_t neighbour_lines = std::min(kPrefetchLines, (count * 4 + 63) / 64);
+    const size_t bundle_lines =
+        std::min(kPrefetchLines, (count * sizeof(detail::EndBundle) + 63) / 64);
+    const char* column = reinterpret_cast<const char*>(base_->live.m_forward.m_column.data() + first);
+    const char* bundles =
+        reinterpret_cast<const char*>(base_->live.m_forward.m_edge_properties.data() + first);
+    for (size_t l = 0; l < std::max<size_t>(neighbour_lines, 1); ++l) {
+      __builtin_prefetch(column + l * 64);
     }
-    for (size_t l = 0; l < std::max<size_t>(in_lines, 1); ++l) {
-      __builtin_prefetch(csr.m_backward.m_column.data() + in_first + l * kPerLine);
-      __builtin_prefetch(csr.m_backward.m_edge_properties.data() + in_first + l * kPerLine);
+    for (size_t l = 0; l < std::max<size_t>(bundle_lines, 1); ++l) {
+      __builtin_prefetch(bundles + l * 64);
     }
   }
 
-  // Whether for_each_edge_between can serve `vertex`: a base hub with a by-neighbour index that
-  // the overlay leaves as the base has it (no overlay edges, no superseded relations there).
+  // Whether the base's ends at `vertex` are all there is of it: a base vertex that the overlay
+  // leaves as the base has it (no overlay edges, no superseded relations there). Its ends are
+  // then sorted by neighbour (for_each_distinct_neighbour).
+  bool has_sorted_ends(uint32_t vertex) const {
+    return vertex < base_->vertex_count() && overlay_edges(vertex) == nullptr &&
+           superseded_at(vertex) == nullptr;
+  }
+
+  // Whether for_each_edge_between can serve `vertex`: a hub (fenced) with sorted ends.
   bool has_edge_index(uint32_t vertex) const {
-    return vertex < base_->vertex_count() && base_->hub_slot.contains(vertex) &&
-           overlay_edges(vertex) == nullptr && superseded_at(vertex) == nullptr;
+    return has_sorted_ends(vertex) && base_->hub_slot.contains(vertex);
   }
 
   // Calls fn(neighbour, edge) for each edge between `vertex` and one of `neighbours` that a walk
   // standing on `vertex` may follow in `direction` and that passes `filter` (the tests of
   // for_each_step), each relation once per neighbour (a self-loop when the neighbour is
-  // `vertex`), by neighbour then relation: the steps for_each_step reports towards those
-  // neighbours, in another order. The index is binary-searched for kSearchLanes neighbours at
-  // a time, so k neighbours among d edges cost about k log(d) probes whose cache misses overlap
-  // kSearchLanes-fold, or, when d is at most kMergeRatio * k, it is merged with the neighbours
-  // in one sequential pass. Takes one unit of budget per neighbour and one per edge examined
-  // (merging: one per entry passed); returns false when the budget ran out.
+  // `vertex`), in another order than for_each_step. The hub's ends are binary-searched for
+  // kSearchLanes neighbours at a time, so k neighbours among d ends cost about k log(d) probes
+  // whose cache misses overlap kSearchLanes-fold, or, when d is at most kMergeRatio * k, they
+  // are merged with the neighbours in one sequential pass. Takes one unit of budget per
+  // neighbour and one per end examined (merging: one per entry passed); returns false when the
+  // budget ran out.
   // REQUIRES: has_edge_index(vertex); `neighbours` sorted ascending.
   template <class Fn>
   bool for_each_edge_between(uint32_t vertex, const uint32_t* neighbours, size_t count,
                              Direction direction, const detail::ResolvedFilter& filter,
                              detail::QueryBudget& budget, Fn&& fn) const {
     const uint32_t slot = *base_->hub_slot.find(vertex);
-    const uint32_t* const neighbours_of_hub = base_->hub_neighbours.data();
-    const uint32_t* it = neighbours_of_hub + base_->hub_offsets[slot];
-    const uint32_t* const last = neighbours_of_hub + base_->hub_offsets[slot + 1];
+    const uint32_t* fences = base_->hub_fences.data() + base_->hub_fence_offsets[slot];
+    if (!ends_between(base_->live, false, fences, vertex, neighbours, count, direction, filter,
+                      budget, fn)) {
+      return false;
+    }
+    return !filter.include_negated || ends_between(base_->negated, true, nullptr, vertex,
+                                                   neighbours, count, direction, filter, budget,
+                                                   fn);
+  }
+
+  // Calls fn(neighbour) once for each distinct neighbour that for_each_step(vertex, direction,
+  // filter) reaches, in ascending vertex order, in one sequential pass over the vertex's sorted
+  // ends: of a neighbour's ends only those up to its first passing one are tested. Unbounded,
+  // as it reads only the vertex's own ends.
+  // REQUIRES: has_sorted_ends(vertex).
+  template <class Fn>
+  void for_each_distinct_neighbour(uint32_t vertex, Direction direction,
+                                   const detail::ResolvedFilter& filter, Fn&& fn) const {
+    const detail::Adjacency& live = base_->live;
+    const detail::Adjacency& negated = base_->negated;
+    auto [a, a_end] = detail::Base::ends_of(live, vertex);
+    auto [n, n_end] = detail::Base::ends_of(negated, vertex);
+    if (!filter.include_negated) n = n_end;
+    const uint32_t* const live_column = live.m_forward.m_column.data();
+    const uint32_t* const negated_column = negated.m_forward.m_column.data();
+    uint32_t reported = detail::kNoIndex;  // never a vertex
+    while (a != a_end || n != n_end) {
+      // The two ranges merged by neighbour.
+      const bool from_live = n == n_end || (a != a_end && live_column[a] <= negated_column[n]);
+      const detail::Adjacency& graph = from_live ? live : negated;
+      const uint32_t e = from_live ? a++ : n++;
+      const uint32_t neighbour = graph.m_forward.m_column[e];
+      if (neighbour == reported) continue;
+      const detail::EndBundle end = graph.m_forward.m_edge_properties[e];
+      if (walks_along(end.way(), direction) &&
+          admits(edge_of(end, neighbour == vertex, !from_live), neighbour, filter)) {
+        reported = neighbour;
+        fn(neighbour);
+      }
+    }
+  }
+
+  // Calls fn(neighbour, edge) for each edge that passes `filter`, leads to a vertex the filter
+  // allows, and that a walk standing on `vertex` may follow in `direction` (out: vertex is the
+  // subject; in: vertex is the object; symmetric relations both). Each relation is reported
+  // once per neighbour it leads to; self-loops are reported (neighbour == vertex). Asserted
+  // relations come first, then negated-only ones, each by neighbour then relation index (the
+  // base's and the overlay's ends merged), so that the order survives a fold as far as the
+  // numbering does. Stops when fn returns false or the budget
+  // runs out; returns false in either case.
+  template <class Fn>
+  bool for_each_step(uint32_t vertex, Direction direction, const detail::ResolvedFilter& filter,
+                     detail::QueryBudget& budget, Fn&& fn) const {
+    return for_each_step_to(vertex, direction, filter, budget, [](uint32_t) { return true; }, fn);
+  }
+
+  // for_each_step restricted to the steps whose neighbour `wanted(neighbour)` accepts, tested
+  // before anything else of the edge is read: an in-edge's bundle lies elsewhere in memory (one
+  // cache miss per in-edge), its neighbour does not. Every examined edge still takes budget.
+  template <class Wanted, class Fn>
+  bool for_each_step_to(uint32_t vertex, Direction direction,
+                        const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
+                        Wanted&& wanted, Fn&& fn) const {
+    const std::vector<detail::OverlayEdge>* extra = overlay_edges(vertex);
+    const detail::OverlayEdge* const o_first = extra == nullptr ? nullptr : extra->data();
+    const detail::OverlayEdge* const o_last = extra == nullptr ? nullptr : o_first + extra->size();
+    const detail::OverlayEdge* const o_negated =
+        std::partition_point(o_first, o_last, [](const detail::OverlayEdge& edge) {
+          return (edge.bundle.flags & detail::kNegatedOnly) == 0;
+        });
+    const std::vector<uint32_t>* hidden = superseded_at(vertex);
+    if (vertex < base_->vertex_count()) {
+      if (!steps_in(base_->live, false, vertex, direction, filter, budget, hidden, o_first,
+                    o_negated, wanted, fn)) {
+        return false;
+      }
+      return !filter.include_negated ||
+             steps_in(base_->negated, true, vertex, direction, filter, budget, hidden, o_negated,
+                      o_last, wanted, fn);
+    }
+    return overlay_steps(o_first, filter.include_negated ? o_last : o_negated, direction, filter,
+                         budget, wanted, fn);
+  }
+
+ private:
+  const uint32_t* overlay_slot(uint32_t vertex) const {
+    return overlay_.entities.empty() ? nullptr : overlay_.slot_of_vertex.find(vertex);
+  }
+
+  const std::vector<detail::OverlayEdge>* overlay_edges(uint32_t vertex) const {
+    if (overlay_.adjacency.empty()) return nullptr;
+    const uint32_t* index = overlay_.adjacency_of.find(vertex);
+    return index == nullptr ? nullptr : &overlay_.adjacency[*index];
+  }
+
+  const std::vector<uint32_t>* superseded_at(uint32_t vertex) const {
+    if (overlay_.superseded_at.empty()) return nullptr;
+    const uint32_t* index = overlay_.dirty.find(vertex);
+    return index == nullptr ? nullptr : &overlay_.superseded_at[*index];
+  }
+
+  // Whether a walk in `direction` follows a base end that runs `way` from where it stands.
+  static bool walks_along(detail::Way way, Direction direction) {
+    return way == detail::kWayBoth || direction == Direction::both ||
+           (way == detail::kWayOut) == (direction == Direction::out);
+  }
+
+  // The edge a base end stands for, as traversals report it.
+  static detail::EdgeBundle edge_of(const detail::EndBundle& end, bool self_loop, bool negated) {
+    uint8_t flags = negated ? detail::kNegatedOnly : 0;
+    if (self_loop) {
+      flags |= detail::kSelfLoop;
+    } else if (end.way() == detail::kWayBoth) {
+      flags |= detail::kSymmetric;
+    }
+    return detail::EdgeBundle{end.relation, end.type(), flags};
+  }
+
+  static bool walks_along(const detail::OverlayEdge& edge, Direction direction) {
+    if ((edge.bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) return true;
+    return edge.outgoing ? direction != Direction::in : direction != Direction::out;
+  }
+
+  bool admits(const detail::EdgeBundle& edge, uint32_t neighbour,
+              const detail::ResolvedFilter& filter) const {
+    return filter.passes_bundle(edge) &&
+           (!filter.checks_row || filter.passes_row(relation_facts(edge.relation))) &&
+           (!filter.checks_vertex || filter.allows_vertex(neighbour, kind_of(neighbour)));
+  }
+
+  // for_each_step_to over `vertex`'s ends in one of the base's adjacencies, merged by
+  // neighbour with the overlay's ends [o_first, o_last) of the same kind (asserted or
+  // negated-only). The neighbour is read first and the bundle (a second sequential stream) only
+  // for a wanted one.
+  template <class Wanted, class Fn>
+  bool steps_in(const detail::Adjacency& graph, bool negated, uint32_t vertex,
+                Direction direction, const detail::ResolvedFilter& filter,
+                detail::QueryBudget& budget, const std::vector<uint32_t>* hidden,
+                const detail::OverlayEdge* o_first, const detail::OverlayEdge* o_last,
+                Wanted& wanted, Fn& fn) const {
+    const auto [first, last] = detail::Base::ends_of(graph, vertex);
+    const uint32_t* const column = graph.m_forward.m_column.data();
+    const detail::EndBundle* const bundles = graph.m_forward.m_edge_properties.data();
+    // Base end e: whether the walk goes on.
+    auto step = [&](uint32_t e) {
+      if (!budget.take()) return false;
+      const uint32_t neighbour = column[e];
+      if (!wanted(neighbour)) return true;
+      const detail::EndBundle end = bundles[e];
+      if (!walks_along(end.way(), direction)) return true;
+      const detail::EdgeBundle edge = edge_of(end, neighbour == vertex, negated);
+      if (hidden != nullptr && std::binary_search(hidden->begin(), hidden->end(), edge.relation)) {
+        return true;
+      }
+      if (!admits(edge, neighbour, filter)) return true;
+      return static_cast<bool>(fn(neighbour, edge));
+    };
+    if (o_first == o_last) {
+      for (uint32_t e = first; e != last; ++e) {
+        if (!step(e)) return false;
+      }
+      return true;
+    }
+    uint32_t e = first;
+    for (const detail::OverlayEdge* o = o_first; o != o_last; ++o) {
+      for (; e != last && column[e] <= o->neighbour; ++e) {
+        if (!step(e)) return false;
+      }
+      if (!overlay_steps(o, o + 1, direction, filter, budget, wanted, fn)) return false;
+    }
+    for (; e != last; ++e) {
+      if (!step(e)) return false;
+    }
+    return true;
+  }
+
+  template <class Wanted, class Fn>
+  bool overlay_steps(const detail::OverlayEdge* first, const detail::OverlayEdge* last,
+                     Direction direction, const detail::ResolvedFilter& filter,
+                     detail::QueryBudget& budget, Wanted& wanted, Fn& fn) const {
+    for (const detail::OverlayEdge* edge = first; edge != last; ++edge) {
+      if (!budget.take()) return false;
+      if (!wanted(edge->neighbour) || !walks_along(*edge, direction) ||
+          !admits(edge->bundle, edge->neighbour, filter)) {
+        continue;
+      }
+      if (!fn(edge->neighbour, edge->bundle)) return false;
+    }
+    return true;
+  }
+
+  // for_each_edge_between in one of the base's adjacencies; `fences` are the vertex's
+  // (Base::hub_fences) or nullptr, when the ends are searched without them.
+  template <class Fn>
+  bool ends_between(const detail::Adjacency& graph, bool negated, const uint32_t* fences,
+                    uint32_t vertex, const uint32_t* neighbours, size_t count,
+                    Direction direction, const detail::ResolvedFilter& filter,
+                    detail::QueryBudget& budget, Fn& fn) const {
+    const auto [first_end, last_end] = detail::Base::ends_of(graph, vertex);
+    const uint32_t* const column = graph.m_forward.m_column.data();
+    const uint32_t* const first = column + first_end;
+    const uint32_t* it = first;
+    const uint32_t* const last = column + last_end;
     // A match's bundle lies in another array than the neighbours, a cache miss each (the
-    // matches are scattered over the index): matches are gathered kReportBatch at a time and
+    // matches are scattered over a hub's ends): matches are gathered kReportBatch at a time and
     // their bundles fetched together before any is read, so that the misses overlap instead of
     // each stalling the search. Every match found before a return is reported.
-    const detail::EdgeBundle* const bundles = base_->hub_bundles.data();
-    uint64_t batch[kReportBatch];
+    const detail::EndBundle* const bundles = graph.m_forward.m_edge_properties.data();
+    uint32_t batch[kReportBatch];
     size_t batched = 0;
     auto report_batch = [&] {
       for (size_t b = 0; b < batched; ++b) __builtin_prefetch(&bundles[batch[b]]);
       for (size_t b = 0; b < batched; ++b) {
-        const detail::EdgeBundle& bundle = bundles[batch[b]];
-        const uint32_t neighbour = neighbours_of_hub[batch[b]];
-        if (walks_along(bundle, direction) && admits(bundle, neighbour, filter)) {
-          fn(neighbour, bundle);
-        }
+        const detail::EndBundle end = bundles[batch[b]];
+        const uint32_t neighbour = column[batch[b]];
+        if (!walks_along(end.way(), direction)) continue;
+        const detail::EdgeBundle edge = edge_of(end, neighbour == vertex, negated);
+        if (admits(edge, neighbour, filter)) fn(neighbour, edge);
       }
       batched = 0;
     };
     auto report = [&](const uint32_t* entry) {
-      batch[batched++] = static_cast<uint64_t>(entry - neighbours_of_hub);
+      batch[batched++] = static_cast<uint32_t>(entry - column);
       if (batched == kReportBatch) report_batch();
     };
     auto finish = [&](bool went_on) {
       report_batch();
       return went_on;
     };
-    // Many neighbours in a short index: one sequential merge pass (a unit of budget per entry
+    // Many neighbours among few ends: one sequential merge pass (a unit of budget per entry
     // passed) beats a search per neighbour, whose probes miss the cache and mispredict.
     if (static_cast<size_t>(last - it) <= count * kMergeRatio) {
       // Branch-free but for the matches: the entry advances unless it is past the neighbour,
@@ -471,21 +698,32 @@ struct Snapshot::Impl {
       }
       return finish(true);
     }
-    // Few neighbours in a long index: binary searches, kSearchLanes at a time in lockstep.
-    // A search is a chain of dependent probes (17 in a hub of 2^17 edges), each a cache miss in
-    // a 24 MiB index; so it first searches the fences (every kFenceStride-th neighbour, in a
-    // small array that stays in cache) and then only the one stretch of kFenceStride entries
-    // between two fences: one or two misses per search. The lanes' probes are independent, so
-    // their misses overlap instead of queueing. Each group searches from where the previous
-    // group's last neighbour was found (the neighbours ascend).
-    const uint32_t* const fences = base_->hub_fences.data();
+    if (fences == nullptr) {
+      // No fences (a short or rarely read range): a plain binary search per neighbour.
+      for (size_t i = 0; i < count && it != last; ++i) {
+        if (!budget.take()) return finish(false);
+        it = std::lower_bound(it, last, neighbours[i]);
+        for (; it != last && *it == neighbours[i]; ++it) {
+          if (!budget.take()) return finish(false);
+          report(it);
+        }
+      }
+      return finish(true);
+    }
+    // Few neighbours among many ends: binary searches, kSearchLanes at a time in lockstep.
+    // A search is a chain of dependent probes (17 in a hub of 2^17 ends), each a cache miss;
+    // so it first searches the fences (every kFenceStride-th neighbour, in a small array that
+    // stays in cache) and then only the one stretch of kFenceStride entries between two
+    // fences: one or two misses per search. The lanes' probes are independent, so their misses
+    // overlap instead of queueing. Each group searches from where the previous group's last
+    // neighbour was found (the neighbours ascend). Fence f stands on entry first + f *
+    // kFenceStride.
     for (size_t i = 0; i < count && it != last; i += kSearchLanes) {
       const size_t lanes = std::min(kSearchLanes, count - i);
       // Fences [f_first, f_end) stand on entries within [it, last).
-      const size_t first_entry = static_cast<size_t>(it - neighbours_of_hub);
-      const size_t f_first = (first_entry + detail::kFenceStride - 1) / detail::kFenceStride;
-      const size_t f_end =
-          (static_cast<size_t>(last - neighbours_of_hub) - 1) / detail::kFenceStride + 1;
+      const size_t f_first =
+          (static_cast<size_t>(it - first) + detail::kFenceStride - 1) / detail::kFenceStride;
+      const size_t f_end = (static_cast<size_t>(last - first) - 1) / detail::kFenceStride + 1;
       const uint32_t* low[kSearchLanes];  // each lane's stretch: [low, high)
       const uint32_t* high[kSearchLanes];
       if (f_first >= f_end) {
@@ -507,11 +745,11 @@ struct Snapshot::Impl {
         for (size_t l = 0; l < lanes; ++l) {
           if (fences[fence[l]] < neighbours[i + l]) {
             // The first entry >= the neighbour is past this fence and at most the next one.
-            low[l] = neighbours_of_hub + fence[l] * detail::kFenceStride;
+            low[l] = first + fence[l] * detail::kFenceStride;
             high[l] = std::min(last, low[l] + detail::kFenceStride);
           } else {  // before the first fence in range (the fence itself at most)
             low[l] = it;
-            high[l] = std::min(last, neighbours_of_hub + f_first * detail::kFenceStride);
+            high[l] = std::min(last, first + f_first * detail::kFenceStride);
           }
         }
       }
@@ -540,152 +778,6 @@ struct Snapshot::Impl {
       }
     }
     return finish(true);
-  }
-
-  // Calls fn(neighbour) once for each distinct neighbour that for_each_step(vertex, direction,
-  // filter) reaches, in ascending vertex order, in one sequential pass over the vertex's
-  // by-neighbour index: of a neighbour's entries only those up to its first passing one are
-  // tested. Unbounded, as it reads only the vertex's own index.
-  // REQUIRES: has_edge_index(vertex).
-  template <class Fn>
-  void for_each_indexed_neighbour(uint32_t vertex, Direction direction,
-                                  const detail::ResolvedFilter& filter, Fn&& fn) const {
-    const uint32_t slot = *base_->hub_slot.find(vertex);
-    const uint64_t last = base_->hub_offsets[slot + 1];
-    const uint32_t* const neighbours = base_->hub_neighbours.data();
-    const detail::EdgeBundle* const bundles = base_->hub_bundles.data();
-    uint32_t reported = detail::kNoIndex;  // never a vertex
-    for (uint64_t e = base_->hub_offsets[slot]; e != last; ++e) {
-      if (neighbours[e] == reported) continue;
-      if (walks_along(bundles[e], direction) && admits(bundles[e], neighbours[e], filter)) {
-        reported = neighbours[e];
-        fn(reported);
-      }
-    }
-  }
-
-  // Calls fn(neighbour, edge) for each edge that passes `filter`, leads to a vertex the filter
-  // allows, and that a walk standing on `vertex` may follow in `direction` (out: vertex is the
-  // subject; in: vertex is the object; symmetric relations both). Each relation is reported
-  // once per neighbour it leads to; self-loops are reported (neighbour == vertex). Base edges
-  // come first, in CSR order, then overlay edges. Stops when fn returns false or the budget
-  // runs out; returns false in either case.
-  template <class Fn>
-  bool for_each_step(uint32_t vertex, Direction direction, const detail::ResolvedFilter& filter,
-                     detail::QueryBudget& budget, Fn&& fn) const {
-    return for_each_step_to(vertex, direction, filter, budget, [](uint32_t) { return true; }, fn);
-  }
-
-  // for_each_step restricted to the steps whose neighbour `wanted(neighbour)` accepts, tested
-  // before anything else of the edge is read: an in-edge's bundle lies elsewhere in memory (one
-  // cache miss per in-edge), its neighbour does not. Every examined edge still takes budget.
-  template <class Wanted, class Fn>
-  bool for_each_step_to(uint32_t vertex, Direction direction,
-                        const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
-                        Wanted&& wanted, Fn&& fn) const {
-    if (vertex < base_->vertex_count() &&
-        !for_each_base_step(vertex, direction, filter, budget, wanted, fn)) {
-      return false;
-    }
-    const std::vector<detail::OverlayEdge>* extra = overlay_edges(vertex);
-    if (extra == nullptr) return true;
-    for (const detail::OverlayEdge& edge : *extra) {
-      if (!budget.take()) return false;
-      if (!wanted(edge.neighbour) || !walks_along(edge, direction) ||
-          !admits(edge.bundle, edge.neighbour, filter)) {
-        continue;
-      }
-      if (!fn(edge.neighbour, edge.bundle)) return false;
-    }
-    return true;
-  }
-
- private:
-  const uint32_t* overlay_slot(uint32_t vertex) const {
-    return overlay_.entities.empty() ? nullptr : overlay_.slot_of_vertex.find(vertex);
-  }
-
-  const std::vector<detail::OverlayEdge>* overlay_edges(uint32_t vertex) const {
-    if (overlay_.adjacency.empty()) return nullptr;
-    const uint32_t* index = overlay_.adjacency_of.find(vertex);
-    return index == nullptr ? nullptr : &overlay_.adjacency[*index];
-  }
-
-  const std::vector<uint32_t>* superseded_at(uint32_t vertex) const {
-    if (overlay_.superseded_at.empty()) return nullptr;
-    const uint32_t* index = overlay_.dirty.find(vertex);
-    return index == nullptr ? nullptr : &overlay_.superseded_at[*index];
-  }
-
-  // Whether a walk on a hub in `direction` follows this bundle of the hub's index (whose flags
-  // have kOutgoing when the hub is the relation's subject).
-  static bool walks_along(const detail::EdgeBundle& indexed, Direction direction) {
-    return direction == Direction::both ||
-           (indexed.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0 ||
-           ((indexed.flags & detail::kOutgoing) != 0) == (direction == Direction::out);
-  }
-
-  static bool walks_along(const detail::OverlayEdge& edge, Direction direction) {
-    if ((edge.bundle.flags & (detail::kSymmetric | detail::kSelfLoop)) != 0) return true;
-    return edge.outgoing ? direction != Direction::in : direction != Direction::out;
-  }
-
-  bool admits(const detail::EdgeBundle& edge, uint32_t neighbour,
-              const detail::ResolvedFilter& filter) const {
-    return filter.passes_bundle(edge) &&
-           (!filter.checks_row || filter.passes_row(relation_facts(edge.relation))) &&
-           (!filter.checks_vertex || filter.allows_vertex(neighbour, kind_of(neighbour)));
-  }
-
-  template <class Wanted, class Fn>
-  bool for_each_base_step(uint32_t vertex, Direction direction,
-                          const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
-                          Wanted& wanted, Fn& fn) const {
-    const detail::CsrGraph& csr = base_->csr;
-    const std::vector<uint32_t>* hidden = superseded_at(vertex);
-    auto usable = [&](const detail::EdgeBundle& edge, uint32_t neighbour) {
-      return !(hidden != nullptr &&
-               std::binary_search(hidden->begin(), hidden->end(), edge.relation)) &&
-             admits(edge, neighbour, filter);
-    };
-    if (direction != Direction::in) {
-      auto [it, end] = boost::out_edges(vertex, csr);
-      for (; it != end; ++it) {
-        if (!budget.take()) return false;
-        const auto neighbour = static_cast<uint32_t>(boost::target(*it, csr));
-        if (!wanted(neighbour)) continue;
-        const detail::EdgeBundle& edge = csr[*it];
-        if (!usable(edge, neighbour)) continue;
-        if (!fn(neighbour, edge)) return false;
-      }
-    }
-    if (direction != Direction::out) {
-      const uint8_t seen_as_out =
-          direction == Direction::both ? (detail::kSymmetric | detail::kSelfLoop) : uint8_t{0};
-      auto [it, end] = boost::in_edges(vertex, csr);
-      // An in-edge holds the index of its bundle, which lies elsewhere: fetch a few ahead so
-      // that the cache misses overlap instead of queueing. Only the bundles of wanted
-      // neighbours are read, so only those are fetched: a scan that wants few of them (a
-      // neighbourhood's members) would otherwise fill the memory queue with useless misses.
-      const auto& in_index = csr.m_backward.m_edge_properties;
-      const auto& in_sources = csr.m_backward.m_column;
-      const auto& bundles = csr.m_forward.m_edge_properties;
-      const size_t in_end = csr.m_backward.m_rowstart[vertex + 1];
-      size_t position = csr.m_backward.m_rowstart[vertex];
-      for (; it != end; ++it, ++position) {
-        if (position + detail::kPrefetchAhead < in_end &&
-            wanted(static_cast<uint32_t>(in_sources[position + detail::kPrefetchAhead]))) {
-          __builtin_prefetch(&bundles[in_index[position + detail::kPrefetchAhead]]);
-        }
-        if (!budget.take()) return false;
-        const auto neighbour = static_cast<uint32_t>(boost::source(*it, csr));
-        if (!wanted(neighbour)) continue;
-        const detail::EdgeBundle& edge = csr[*it];
-        if ((edge.flags & seen_as_out) != 0 || !usable(edge, neighbour)) continue;
-        if (!fn(neighbour, edge)) return false;
-      }
-    }
-    return true;
   }
 };
 
