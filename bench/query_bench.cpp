@@ -190,6 +190,7 @@ int main(int argc, char** argv) {
     double seconds = 0, cpu_seconds = 0, edges = 0, bytes_per_edge = 0;
     long rss_delta_kib = 0, peak_kib = 0;
     relgraph::store::GraphLoadStats stats;
+    graph::Snapshot::MemoryUse memory;
   };
   auto cold_start = [&](relgraph::ingest::Knowledge k) {  // copied before the clock starts
     ColdStart c;
@@ -212,6 +213,7 @@ int main(int argc, char** argv) {
     c.rss_delta_kib = rss1 - rss0;
     auto snap = c.svc->snapshot();
     c.stats = c.svc->last_load_stats();
+    c.memory = snap->memory_use();
     c.edges = static_cast<double>(snap->relation_count());
     c.bytes_per_edge = static_cast<double>(rss1 - rss0) * 1024.0 / c.edges;
     std::fprintf(stderr,
@@ -221,6 +223,13 @@ int main(int argc, char** argv) {
                  c.svc->started_from().c_str(), snap->entity_count(), snap->relation_count(),
                  c.seconds, c.edges / c.seconds / 1e6, c.cpu_seconds, c.edges / c.cpu_seconds / 1e6,
                  c.rss_delta_kib / 1024.0, c.bytes_per_edge, c.peak_kib / 1024.0);
+    const auto per_edge = [&](size_t bytes) { return static_cast<double>(bytes) / c.edges; };
+    std::fprintf(stderr,
+                 "query_bench: the base holds %.1f B/edge: entities %.1f, relations %.1f, "
+                 "adjacency %.1f, indexes %.1f\n",
+                 per_edge(c.memory.total()), per_edge(c.memory.entities),
+                 per_edge(c.memory.relations), per_edge(c.memory.adjacency),
+                 per_edge(c.memory.indexes));
     std::fprintf(stderr,
                  "query_bench: blocks of 1024 ids: %zu decoded from the packed copy, %zu read as "
                  "rows, %zu damaged\n",

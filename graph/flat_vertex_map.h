@@ -60,6 +60,7 @@ class FlatVertexMap {
   }
 
   size_t size() const { return size_; }
+  size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
 
  private:
   static constexpr uint32_t kEmptyKey = UINT32_MAX;

@@ -223,6 +223,15 @@ class Snapshot {
   size_t entity_count() const;
   size_t relation_count() const;
   size_t overlay_relation_count() const;  // relation rows held in the overlay
+  // The heap bytes the base holds, by part (the overlay, small by design, is not counted).
+  struct MemoryUse {
+    size_t entities = 0;   // entity rows or table, ids and kinds
+    size_t relations = 0;  // the relation table
+    size_t adjacency = 0;  // both adjacencies
+    size_t indexes = 0;    // id, key and hub look-ups
+    size_t total() const { return entities + relations + adjacency + indexes; }
+  };
+  MemoryUse memory_use() const;
   // The latest last_seen of any relation (0 when there is none): recency's default "today".
   int32_t latest_day() const;
 

@@ -340,10 +340,8 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
   size_t wide = 0;
   for (uint32_t r = 0; r < relations; ++r) {
     const RelationRecord& record = records[r];
-    require(record.subject < vertices && record.object < vertices && record.type < 64,
-            "relation records");
     // RelationTable::facts finds a wide record's values by binary search: each must be there.
-    if ((record.flags & detail::kWide) != 0) {
+    if (record.wide()) {
       require(wide < wide_index.size() && wide_index[wide] == r, "wide relations");
       ++wide;
     }
@@ -364,9 +362,17 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
                              std::move(wide_facts));
   base->latest_day = static_cast<int32_t>(h.latest_day);
 
-  // The graph: its hubs' fences follow from it.
+  // The graph: its hubs' fences follow from it. Each relation's end at its subject must be
+  // in the adjacency its facts put it in, and be that relation's (Base::relation_ends).
   read_adjacency(in, kLiveRowstart, vertices, relations, base->live);
   read_adjacency(in, kNegatedRowstart, vertices, relations, base->negated);
+  for (uint32_t r = 0; r < relations; ++r) {
+    const detail::Adjacency& graph = base->relations.negated_only(r) ? base->negated : base->live;
+    const uint32_t e = base->relations.record(r).subject_end;
+    const auto& bundles = graph.m_forward.m_edge_properties;
+    require(e < bundles.size() && bundles[e].relation == r && bundles[e].way() != detail::kWayIn,
+            "relation ends");
+  }
   base->index_hubs();
 
   char extra;

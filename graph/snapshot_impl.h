@@ -95,6 +95,13 @@ class IdIndex {
     }
   }
 
+  size_t bytes() const {
+    // An unordered_map node holds the pair and a next pointer; the buckets a pointer each.
+    return dense_.capacity() * sizeof(uint32_t) +
+           sparse_.size() * (sizeof(std::pair<const int64_t, uint32_t>) + sizeof(void*)) +
+           sparse_.bucket_count() * sizeof(void*);
+  }
+
   // The row position of `id`, or kNoIndex.
   uint32_t find(int64_t id) const {
     if (consecutive_) {
@@ -143,6 +150,8 @@ class KeyIndex {
       }
     }
   }
+
+  size_t bytes() const { return slots_.capacity() * sizeof(uint32_t); }
 
   // The vertex with this key, or kNoIndex. key_of as given to assign().
   template <class KeyOf>
@@ -251,10 +260,43 @@ struct Base {
     return dense_entity_ids ? first_entity_id + v : entity_ids[v];
   }
 
+  // Relation r's (subject, object) vertices. Once the base is built, the object is the
+  // neighbour of the relation's end at its subject, and the subject the vertex that end belongs
+  // to: a binary search of the row starts, whose upper levels stay in cache.
+  std::pair<uint32_t, uint32_t> relation_ends(uint32_t r) const {
+    if (relations.has_pending_ends()) return relations.pending_ends(r);
+    const Adjacency& graph = relations.negated_only(r) ? negated : live;
+    const uint32_t e = relations.record(r).subject_end;
+    const std::vector<uint32_t>& rowstart = graph.m_forward.m_rowstart;
+    const auto subject = static_cast<uint32_t>(
+        std::upper_bound(rowstart.begin(), rowstart.end(), e) - rowstart.begin() - 1);
+    return {subject, graph.m_forward.m_column[e]};
+  }
+
+  // Every relation's subject vertex, by relation index, from one pass over the adjacencies
+  // (for taking every row out: a search per relation would cost ~30 times as much).
+  std::vector<uint32_t> relation_subjects() const {
+    std::vector<uint32_t> subjects(relations.size());
+    for (const Adjacency* graph : {&live, &negated}) {
+      const auto& bundles = graph->m_forward.m_edge_properties;
+      for (uint32_t v = 0; v < vertex_count(); ++v) {
+        const auto [first, last] = ends_of(*graph, v);
+        for (uint32_t e = first; e < last; ++e) {
+          const uint32_t r = bundles[e].relation;
+          if (relations.record(r).subject_end == e &&
+              relations.negated_only(r) == (graph == &negated)) {
+            subjects[r] = v;
+          }
+        }
+      }
+    }
+    return subjects;
+  }
+
   // The full row of base relation r (its ends as entity ids).
   RelationRow relation_row(uint32_t r) const {
-    const RelationRecord& record = relations.record(r);
-    return relations.row(r, entity_id(record.subject), entity_id(record.object));
+    const auto [subject, object] = relation_ends(r);
+    return relations.row(r, entity_id(subject), entity_id(object));
   }
 };
 
@@ -350,10 +392,7 @@ struct Snapshot::Impl {
   // Its subject and object vertices.
   std::pair<uint32_t, uint32_t> relation_ends(uint32_t relation) const {
     const uint32_t base_count = base_->relation_count();
-    if (relation < base_count) {
-      const detail::RelationRecord& record = base_->relations.record(relation);
-      return {record.subject, record.object};
-    }
+    if (relation < base_count) return base_->relation_ends(relation);
     return overlay_.relation_ends[relation - base_count];
   }
   RelationId relation_id(uint32_t relation) const {
