@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/entity_table.h"
 #include "graph/flat_vertex_map.h"
 #include "graph/graph.h"
 #include "graph/query_scope.h"
@@ -98,7 +99,7 @@ class IdIndex {
 };
 
 // Entity keys -> vertex: an open-addressing table of vertex indices (4 bytes a slot, at most half
-// full) that compares against the keys the entity rows hold. A std::unordered_map of
+// full) that compares against the keys the entity table holds. A std::unordered_map of
 // string_views cost ~48 bytes per entity, 5 bytes per relation at 10M relations.
 class KeyIndex {
  public:
@@ -160,8 +161,8 @@ inline constexpr uint64_t kIndexedEdges = 256;
 inline constexpr uint64_t kFenceStride = 16;
 
 // The immutable part of a snapshot, shared by every snapshot derived from it until the next
-// fold. Vertex v is entities[v]; relation index r < relations.size() is relations.record(r).
-// Both are sorted by id.
+// fold. Vertex v is entity entity_id(v), its key and name entities.key(v) and entities.name(v);
+// relation index r < relations.size() is relations.record(r). Both are sorted by id.
 //
 // Every relation is one CSR edge subject -> object, except a symmetric relation between two
 // distinct entities, which is two edges (a -> b and b -> a, same relation index) so that it can
@@ -169,14 +170,12 @@ inline constexpr uint64_t kFenceStride = 16;
 // out-edges and then in-edges, skipping in-edges of symmetric relations and self-loops: their
 // out-edge twin has already been read.
 struct Base {
-  std::vector<EntityRow> entities;
+  EntityTable entities;
   RelationTable relations;
   IdIndex entity_index;
   IdIndex relation_index;  // only when the relation ids are not consecutive
-  KeyIndex key_index;      // over entities[v].key (never modified after the index is built)
-  // Vertex -> entity id without touching the 104-byte entity rows, which answers that take many
-  // ids (a relation's ends, a neighbourhood's nodes) would otherwise miss the cache on: ids
-  // first_entity_id + v when they are consecutive, else entity_ids[v].
+  KeyIndex key_index;      // over entities.key(v)
+  // Vertex -> entity id: first_entity_id + v when the ids are consecutive, else entity_ids[v].
   bool dense_entity_ids = true;
   EntityId first_entity_id = 0;
   std::vector<EntityId> entity_ids;
@@ -241,6 +240,13 @@ struct OverlayEdge {
   bool outgoing = false;  // the vertex is the relation's subject
 };
 
+// Hashes std::string and std::string_view alike, so that a map keyed by std::string is searched
+// with a string_view without building a std::string.
+struct TransparentStringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
 // What changed since the base: small, rebuilt by every apply from its rows plus the change.
 //
 // Entities: a row for a base vertex replaces that vertex's row; a row for a new id is a new
@@ -255,7 +261,8 @@ struct Overlay {
   std::vector<uint16_t> entity_kinds;  // kind code by slot
   FlatVertexMap slot_of_vertex;        // vertex -> index into entities
   std::unordered_map<EntityId, uint32_t> new_vertex_of_id;
-  std::unordered_map<std::string, uint32_t> key_index;  // keys of the overlay's entities
+  // Keys of the overlay's entities.
+  std::unordered_map<std::string, uint32_t, TransparentStringHash, std::equal_to<>> key_index;
   uint32_t new_vertex_count = 0;
 
   std::vector<RelationRow> relations;  // by id
@@ -294,13 +301,19 @@ struct Snapshot::Impl {
     return it == overlay_.new_vertex_of_id.end() ? detail::kNoIndex : it->second;
   }
 
-  const EntityRow& entity_row(uint32_t vertex) const {
-    if (const uint32_t* slot = overlay_slot(vertex)) return overlay_.entities[*slot];
-    return base_->entities[vertex];
+  // The entity at `vertex`, as the overlay shows it; its views live as long as this Impl.
+  EntityView entity_view(uint32_t vertex) const {
+    if (const uint32_t* slot = overlay_slot(vertex)) {
+      const EntityRow& row = overlay_.entities[*slot];
+      return {row.id, row.key, row.name, row.kind};
+    }
+    return {base_->entity_id(vertex), base_->entities.key(vertex), base_->entities.name(vertex),
+            kind_names_[base_->kinds[vertex]]};
   }
   EntityId entity_id(uint32_t vertex) const {
     // A base vertex keeps its id whatever the overlay changes of its row.
-    return vertex < base_->vertex_count() ? base_->entity_id(vertex) : entity_row(vertex).id;
+    return vertex < base_->vertex_count() ? base_->entity_id(vertex)
+                                          : overlay_.entities[*overlay_slot(vertex)].id;
   }
 
   uint16_t kind_of(uint32_t vertex) const {
