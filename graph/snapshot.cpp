@@ -72,7 +72,7 @@ uint16_t kind_code(std::vector<std::string>& names, const std::string& kind) {
   return static_cast<uint16_t>(names.size() - 1);
 }
 
-// Fills the base's entity table, ids and kind codes from the rows, which it consumes.
+// Fills the base's entity table and ids from the rows, which it consumes.
 void build_entities(Base& base, std::vector<EntityRow> entities,
                     std::vector<std::string>& kind_names) {
   // Ids are positive by contract; a non-positive one would also break the dense id index.
@@ -85,10 +85,8 @@ void build_entities(Base& base, std::vector<EntityRow> entities,
   size_t text_bytes = 0;
   for (const EntityRow& row : entities) text_bytes += row.key.size() + row.name.size();
   base.entities.reserve(entities.size(), text_bytes);
-  base.kinds.reserve(entities.size());
   for (EntityRow& row : entities) {
-    base.entities.push_back(row.key, row.name);
-    base.kinds.push_back(kind_code(kind_names, row.kind));
+    base.entities.push_back(row.key, row.name, kind_code(kind_names, row.kind));
     // The row's heap blocks (strings past 15 bytes) go as soon as the arena holds their text.
     row = EntityRow{};
   }
@@ -108,7 +106,7 @@ std::vector<EntityRow> entity_rows(const Base& base, const std::vector<std::stri
   rows.reserve(base.vertex_count());
   for (uint32_t v = 0; v < base.vertex_count(); ++v) {
     rows.push_back({base.entity_id(v), std::string(base.entities.key(v)),
-                    std::string(base.entities.name(v)), kind_names[base.kinds[v]]});
+                    std::string(base.entities.name(v)), kind_names[base.entities.kind(v)]});
   }
   return rows;
 }

@@ -269,9 +269,7 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
   }
   std::vector<uint32_t> lengths = in.next<uint32_t>(kStringLengths);
   require(lengths.size() == 2 * vertices, "entity string lengths");
-  // The text becomes the entity table's arena as it is, without a string per entity.
-  require(base->entities.assign(in.next<char>(kStringBytes), lengths), "entity strings");
-  lengths = {};
+  std::vector<char> text = in.next<char>(kStringBytes);
   std::vector<uint16_t> kinds = in.next<uint16_t>(kKinds);
   require(kinds.size() == vertices, "entity kinds");
   const std::vector<uint32_t> kind_lengths = in.next<uint32_t>(kKindNameLengths);
@@ -281,7 +279,10 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
   for (size_t v = 0; v < vertices; ++v) {
     require(kinds[v] < impl->kind_names_.size(), "entity kind codes");
   }
-  base->kinds = std::move(kinds);
+  // The text becomes the entity table's arena as it is, without a string per entity.
+  require(base->entities.assign(std::move(text), lengths, kinds), "entity strings");
+  lengths = {};
+  kinds = {};
   base->entity_index.assign(ids);
   base->dense_entity_ids = h.dense_entity_ids != 0;
   base->first_entity_id = h.first_entity_id;
@@ -407,12 +408,15 @@ void SnapshotImage::write(const Snapshot& snapshot, const Tag& tag, uint64_t fla
 
   std::vector<int64_t> entity_ids;
   std::vector<uint32_t> lengths;
+  std::vector<uint16_t> kinds;
   entity_ids.reserve(base.vertex_count());
   lengths.reserve(2 * size_t{base.vertex_count()});
+  kinds.reserve(base.vertex_count());
   for (uint32_t v = 0; v < base.vertex_count(); ++v) {
     entity_ids.push_back(base.entity_id(v));
     lengths.push_back(base.entities.key_length(v));
     lengths.push_back(base.entities.name_length(v));
+    kinds.push_back(base.entities.kind(v));
   }
   std::vector<uint32_t> kind_lengths;
   std::string kind_text;
@@ -425,7 +429,7 @@ void SnapshotImage::write(const Snapshot& snapshot, const Tag& tag, uint64_t fla
   sections[kEntityIds] = bytes_of(entity_ids);
   sections[kStringLengths] = bytes_of(lengths);
   sections[kStringBytes] = bytes_of(base.entities.text());
-  sections[kKinds] = bytes_of(base.kinds);
+  sections[kKinds] = bytes_of(kinds);
   sections[kKindNameLengths] = bytes_of(kind_lengths);
   sections[kKindNameBytes] = {kind_text.data(), kind_text.size()};
   sections[kRecords] = bytes_of(detail::ImageCodec::records(base.relations));

@@ -161,8 +161,8 @@ inline constexpr uint64_t kIndexedEdges = 256;
 inline constexpr uint64_t kFenceStride = 16;
 
 // The immutable part of a snapshot, shared by every snapshot derived from it until the next
-// fold. Vertex v is entity entity_id(v), its key and name entities.key(v) and entities.name(v);
-// relation index r < relations.size() is relations.record(r). Both are sorted by id.
+// fold. Vertex v is entity entity_id(v), its key, name and kind code in entities; relation
+// index r < relations.size() is relations.record(r). Both are sorted by id.
 //
 // Every relation is one CSR edge subject -> object, except a symmetric relation between two
 // distinct entities, which is two edges (a -> b and b -> a, same relation index) so that it can
@@ -180,7 +180,6 @@ struct Base {
   EntityId first_entity_id = 0;
   std::vector<EntityId> entity_ids;
   std::vector<uint32_t> degrees;  // relations touching each vertex, each counted once
-  std::vector<uint16_t> kinds;    // kind code of each vertex (Snapshot::Impl::kind_names_)
   int32_t latest_day = 0;         // the latest last_seen
   CsrGraph csr;
   // Hubs (vertices with more than kIndexedEdges CSR edges) also hold their edges sorted by
@@ -302,13 +301,16 @@ struct Snapshot::Impl {
   }
 
   // The entity at `vertex`, as the overlay shows it; its views live as long as this Impl.
-  EntityView entity_view(uint32_t vertex) const {
+  // Always inlined: called out of line, the view came back through memory and was copied into
+  // the caller's optional with wider loads than its stores, which stalled each look-up until
+  // its misses retired (random look-ups by id at 1M entities took 195 ns instead of 89).
+  [[gnu::always_inline]] EntityView entity_view(uint32_t vertex) const {
     if (const uint32_t* slot = overlay_slot(vertex)) {
       const EntityRow& row = overlay_.entities[*slot];
       return {row.id, row.key, row.name, row.kind};
     }
     return {base_->entity_id(vertex), base_->entities.key(vertex), base_->entities.name(vertex),
-            kind_names_[base_->kinds[vertex]]};
+            kind_names_[base_->entities.kind(vertex)]};
   }
   EntityId entity_id(uint32_t vertex) const {
     // A base vertex keeps its id whatever the overlay changes of its row.
@@ -318,7 +320,7 @@ struct Snapshot::Impl {
 
   uint16_t kind_of(uint32_t vertex) const {
     if (const uint32_t* slot = overlay_slot(vertex)) return overlay_.entity_kinds[*slot];
-    return base_->kinds[vertex];
+    return base_->entities.kind(vertex);
   }
 
   // The full row of a relation (a copy: the base does not hold rows).

@@ -91,11 +91,11 @@ void check_identical(const Snapshot& a, const Snapshot& b) {
     CHECK(x.entity_id(v) == y.entity_id(v));
     CHECK(x.entities.key(v) == y.entities.key(v));
     CHECK(x.entities.name(v) == y.entities.name(v));
+    CHECK(x.entities.kind(v) == y.entities.kind(v));
     const std::optional<EntityView> by_key = b.entity_by_key(x.entities.key(v));
     REQUIRE(by_key.has_value());
     CHECK(by_key->id == y.entity_id(v));
   }
-  CHECK(x.kinds == y.kinds);
   CHECK(x.degrees == y.degrees);
   CHECK(x.latest_day == y.latest_day);
   REQUIRE(x.relations.size() == y.relations.size());
