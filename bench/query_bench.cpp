@@ -104,16 +104,17 @@ size_t compare_snapshots(const graph::Snapshot& a, const graph::Snapshot& b) {
   all.include_negated = true;  // every relation, negated ones too
   size_t seen = 0;
   for (int64_t id = 1; seen < a.entity_count() && id < (int64_t{1} << 40); ++id) {
-    const graph::EntityRow* x = a.entity(id);
-    const graph::EntityRow* y = b.entity(id);
-    if ((x == nullptr) != (y == nullptr)) {
+    const std::optional<graph::EntityView> x = a.entity(id);
+    const std::optional<graph::EntityView> y = b.entity(id);
+    if (x.has_value() != y.has_value()) {
       ++differences;
       continue;
     }
-    if (x == nullptr) continue;
+    if (!x) continue;
     ++seen;
-    if (x->key != y->key || x->name != y->name || x->kind != y->kind ||
-        b.entity_by_key(x->key) != y || a.degree(id) != b.degree(id)) {
+    const std::optional<graph::EntityView> y_by_key = b.entity_by_key(x->key);
+    if (x->key != y->key || x->name != y->name || x->kind != y->kind || !y_by_key ||
+        y_by_key->id != id || a.degree(id) != b.degree(id)) {
       ++differences;
     }
     const auto rx = a.relations_of(id, all);

@@ -21,6 +21,7 @@
 #include <mutex>  // kept: includers have relied on it
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,12 +30,22 @@ namespace relgraph::graph {
 using EntityId = int64_t;    // the store's numeric entity id (> 0)
 using RelationId = int64_t;  // the store's numeric relation id (> 0)
 
-// One entity as the graph needs it. Strings are kept beside the CSR, not in its bundles.
+// One entity as the graph needs it, handed to a snapshot (build, apply, SnapshotBuilder).
 struct EntityRow {
   EntityId id = 0;
   std::string key;   // readable key, e.g. "vladimir-putin"
   std::string name;  // display name, e.g. "Vladimir Putin"
   std::string kind;  // person | country | organization | group | location
+};
+
+// One entity as a snapshot returns it: its EntityRow's fields as views of text the snapshot
+// holds (the snapshot keeps no row per entity). The views are valid as long as the snapshot that
+// returned them lives: hold its shared_ptr while using them, copy them to keep them longer.
+struct EntityView {
+  EntityId id = 0;
+  std::string_view key;
+  std::string_view name;
+  std::string_view kind;
 };
 
 // One relation (an aggregated edge: subject, type, object) with its evidence summary.
@@ -225,7 +236,7 @@ class Snapshot {
   size_t overlay_relation_count() const;  // relation rows held in the overlay
   // The heap bytes the base holds, by part (the overlay, small by design, is not counted).
   struct MemoryUse {
-    size_t entities = 0;   // entity rows or table, ids and kinds
+    size_t entities = 0;   // the entity table and ids
     size_t relations = 0;  // the relation table
     size_t adjacency = 0;  // both adjacencies
     size_t indexes = 0;    // id, key and hub look-ups
@@ -235,9 +246,9 @@ class Snapshot {
   // The latest last_seen of any relation (0 when there is none): recency's default "today".
   int32_t latest_day() const;
 
-  // Look-ups. Return nullptr (nullopt) when absent. Pointers live as long as the snapshot.
-  const EntityRow* entity(EntityId id) const;
-  const EntityRow* entity_by_key(const std::string& key) const;
+  // Look-ups. Return nullopt when absent. An EntityView's text lives as long as the snapshot.
+  std::optional<EntityView> entity(EntityId id) const;
+  std::optional<EntityView> entity_by_key(std::string_view key) const;
   // A copy: the snapshot keeps relations in a compact form, not as rows.
   std::optional<RelationRow> relation(RelationId id) const;
   // Number of relations touching the entity (each relation counted once), all types.

@@ -72,26 +72,43 @@ uint16_t kind_code(std::vector<std::string>& names, const std::string& kind) {
   return static_cast<uint16_t>(names.size() - 1);
 }
 
+// Fills the base's entity table and ids from the rows, which it consumes.
 void build_entities(Base& base, std::vector<EntityRow> entities,
                     std::vector<std::string>& kind_names) {
   // Ids are positive by contract; a non-positive one would also break the dense id index.
   std::erase_if(entities, [](const EntityRow& row) { return row.id <= 0; });
   sort_keep_last_by_id(entities);
   if (entities.size() >= kNoIndex) throw std::length_error("relgraph: too many entities");
-  base.entities = std::move(entities);
-  std::vector<int64_t> ids = ids_of(base.entities);
+  std::vector<int64_t> ids = ids_of(entities);
+  // Sized exactly: grown by doubling, the arena would be copied and, at its last growth, take
+  // up to twice its size.
+  size_t text_bytes = 0;
+  for (const EntityRow& row : entities) text_bytes += row.key.size() + row.name.size();
+  base.entities.reserve(entities.size(), text_bytes);
+  for (EntityRow& row : entities) {
+    base.entities.push_back(row.key, row.name, kind_code(kind_names, row.kind));
+    // The row's heap blocks (strings past 15 bytes) go as soon as the arena holds their text.
+    row = EntityRow{};
+  }
+  entities = {};
   base.entity_index.assign(ids);
   // Sorted and unique, so consecutive exactly when the last is first + count - 1.
   base.dense_entity_ids =
       ids.empty() || ids.back() - ids.front() == static_cast<int64_t>(ids.size()) - 1;
   base.first_entity_id = ids.empty() ? 0 : ids.front();
   if (!base.dense_entity_ids) base.entity_ids = std::move(ids);
-  base.key_index.assign(base.vertex_count(),
-                        [&](uint32_t v) -> std::string_view { return base.entities[v].key; });
-  base.kinds.reserve(base.entities.size());
-  for (size_t v = 0; v < base.entities.size(); ++v) {
-    base.kinds.push_back(kind_code(kind_names, base.entities[v].kind));
+  base.key_index.assign(base.vertex_count(), [&](uint32_t v) { return base.entities.key(v); });
+}
+
+// The base's entities back as rows, `kind_names` naming its kind codes.
+std::vector<EntityRow> entity_rows(const Base& base, const std::vector<std::string>& kind_names) {
+  std::vector<EntityRow> rows;
+  rows.reserve(base.vertex_count());
+  for (uint32_t v = 0; v < base.vertex_count(); ++v) {
+    rows.push_back({base.entity_id(v), std::string(base.entities.key(v)),
+                    std::string(base.entities.name(v)), kind_names[base.entities.kind(v)]});
   }
+  return rows;
 }
 
 // Faults in the pages of [data, data + bytes) as a write would, without writing: the kernel
@@ -407,7 +424,7 @@ size_t fold_threshold(const OverlayPolicy& policy, size_t base_relations) {
 // Every row of `g`, overlay rows after the base rows they replace: build() of these (a later
 // row wins) is the graph `g` shows.
 std::pair<std::vector<EntityRow>, std::vector<RelationRow>> all_rows(const Snapshot::Impl& g) {
-  std::vector<EntityRow> entities(g.base_->entities);
+  std::vector<EntityRow> entities = entity_rows(*g.base_, g.kind_names_);
   entities.insert(entities.end(), g.overlay_.entities.begin(), g.overlay_.entities.end());
   std::vector<RelationRow> relations;
   relations.reserve(g.base_->relations.size() + g.overlay_.relations.size());
@@ -478,14 +495,7 @@ Snapshot::MemoryUse Snapshot::memory_use() const {
   const Base& base = *impl_->base_;
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   MemoryUse use;
-  for (const EntityRow& row : base.entities) {
-    use.entities += sizeof(EntityRow);
-    // Strings longer than the small-string buffer live on the heap.
-    for (const std::string* text : {&row.key, &row.name, &row.kind}) {
-      if (text->capacity() > 15) use.entities += text->capacity() + 1;
-    }
-  }
-  use.entities += bytes(base.entity_ids) + bytes(base.kinds);
+  use.entities = base.entities.bytes() + bytes(base.entity_ids);
   use.relations = base.relations.bytes();
   for (const detail::Adjacency* graph : {&base.live, &base.negated}) {
     use.adjacency += bytes(graph->m_forward.m_rowstart) + bytes(graph->m_forward.m_column) +
@@ -510,25 +520,28 @@ int32_t Snapshot::latest_day() const {
   return std::max(impl_->base_->latest_day, impl_->overlay_.latest_day);
 }
 
-const EntityRow* Snapshot::entity(EntityId id) const {
+std::optional<EntityView> Snapshot::entity(EntityId id) const {
   const uint32_t v = impl_->vertex_of(id);
-  return v == kNoIndex ? nullptr : &impl_->entity_row(v);
+  if (v == kNoIndex) return std::nullopt;
+  return impl_->entity_view(v);
 }
 
-const EntityRow* Snapshot::entity_by_key(const std::string& key) const {
+std::optional<EntityView> Snapshot::entity_by_key(std::string_view key) const {
   const auto& overlay_keys = impl_->overlay_.key_index;
   if (auto it = overlay_keys.find(key); it != overlay_keys.end()) {
-    const EntityRow& row = impl_->entity_row(it->second);
+    const EntityView entity = impl_->entity_view(it->second);
     // A later row of that entity may have renamed it.
-    return row.key == key ? &row : nullptr;
+    if (entity.key != key) return std::nullopt;
+    return entity;
   }
   const Base& base = *impl_->base_;
-  const uint32_t v = base.key_index.find(
-      key, [&](uint32_t vertex) -> std::string_view { return base.entities[vertex].key; });
-  if (v == kNoIndex) return nullptr;
+  const uint32_t v =
+      base.key_index.find(key, [&](uint32_t vertex) { return base.entities.key(vertex); });
+  if (v == kNoIndex) return std::nullopt;
   // The overlay may have renamed the base entity that held the key.
-  const EntityRow& row = impl_->entity_row(v);
-  return row.key == key ? &row : nullptr;
+  const EntityView entity = impl_->entity_view(v);
+  if (entity.key != key) return std::nullopt;
+  return entity;
 }
 
 std::optional<RelationRow> Snapshot::relation(RelationId id) const {
@@ -769,7 +782,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(uint64_t version) {
   s.finish_prefault();
   std::unique_ptr<Snapshot::Impl> impl;
   if (s.collecting) {
-    impl = build_impl(version, std::move(s.base->entities), std::move(s.collected));
+    impl = build_impl(version, entity_rows(*s.base, s.impl->kind_names_), std::move(s.collected));
   } else {
     impl = std::move(s.impl);
     impl->version_ = version;

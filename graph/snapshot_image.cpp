@@ -67,7 +67,7 @@ constexpr uint32_t kLayout =
 enum Section : size_t {
   kEntityIds,         // int64 per vertex, increasing
   kStringLengths,     // uint32 key length, name length per vertex
-  kStringBytes,       // the keys and names, concatenated
+  kStringBytes,       // the keys and names, concatenated: the EntityTable's arena as it lies
   kKinds,             // uint16 kind code per vertex
   kKindNameLengths,   // uint32 per kind code
   kKindNameBytes,     // the kind names, concatenated
@@ -289,33 +289,22 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
   for (size_t v = 0; v < vertices; ++v) {
     require(ids[v] > 0 && (v == 0 || ids[v] > ids[v - 1]), "entity ids");
   }
-  const std::vector<uint32_t> lengths = in.next<uint32_t>(kStringLengths);
+  std::vector<uint32_t> lengths = in.next<uint32_t>(kStringLengths);
   require(lengths.size() == 2 * vertices, "entity string lengths");
-  const std::vector<char> text = in.next<char>(kStringBytes);
+  std::vector<char> text = in.next<char>(kStringBytes);
   std::vector<uint16_t> kinds = in.next<uint16_t>(kKinds);
   require(kinds.size() == vertices, "entity kinds");
   const std::vector<uint32_t> kind_lengths = in.next<uint32_t>(kKindNameLengths);
   const std::vector<char> kind_text = in.next<char>(kKindNameBytes);
   impl->kind_names_ = split(kind_lengths, std::string(kind_text.begin(), kind_text.end()),
                             "kind names");
-  base->entities.resize(vertices);
-  size_t at = 0;
   for (size_t v = 0; v < vertices; ++v) {
-    EntityRow& row = base->entities[v];
-    row.id = ids[v];
-    const uint32_t key_length = lengths[2 * v];
-    const uint32_t name_length = lengths[2 * v + 1];
-    require(key_length <= text.size() - at, "entity strings");
-    row.key.assign(text.data() + at, key_length);
-    at += key_length;
-    require(name_length <= text.size() - at, "entity strings");
-    row.name.assign(text.data() + at, name_length);
-    at += name_length;
     require(kinds[v] < impl->kind_names_.size(), "entity kind codes");
-    row.kind = impl->kind_names_[kinds[v]];
   }
-  require(at == text.size(), "entity strings");
-  base->kinds = std::move(kinds);
+  // The text becomes the entity table's arena as it is, without a string per entity.
+  require(base->entities.assign(std::move(text), lengths, kinds), "entity strings");
+  lengths = {};
+  kinds = {};
   base->entity_index.assign(ids);
   base->dense_entity_ids = h.dense_entity_ids != 0;
   base->first_entity_id = h.first_entity_id;
@@ -325,9 +314,8 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
   require(vertices == 0 || !base->dense_entity_ids || h.first_entity_id == ids.front(),
           "first entity id");
   if (!base->dense_entity_ids) base->entity_ids = std::move(ids);
-  base->key_index.assign(static_cast<uint32_t>(vertices), [&](uint32_t v) -> std::string_view {
-    return base->entities[v].key;
-  });
+  base->key_index.assign(static_cast<uint32_t>(vertices),
+                         [&](uint32_t v) { return base->entities.key(v); });
 
   // Relations.
   std::vector<RelationRecord> records = in.next<RelationRecord>(kRecords);
@@ -396,15 +384,15 @@ void SnapshotImage::write(const Snapshot& snapshot, const Tag& tag, uint64_t fla
 
   std::vector<int64_t> entity_ids;
   std::vector<uint32_t> lengths;
-  std::string text;
-  entity_ids.reserve(base.entities.size());
-  lengths.reserve(2 * base.entities.size());
-  for (const EntityRow& row : base.entities) {
-    entity_ids.push_back(row.id);
-    lengths.push_back(static_cast<uint32_t>(row.key.size()));
-    lengths.push_back(static_cast<uint32_t>(row.name.size()));
-    text += row.key;
-    text += row.name;
+  std::vector<uint16_t> kinds;
+  entity_ids.reserve(base.vertex_count());
+  lengths.reserve(2 * size_t{base.vertex_count()});
+  kinds.reserve(base.vertex_count());
+  for (uint32_t v = 0; v < base.vertex_count(); ++v) {
+    entity_ids.push_back(base.entity_id(v));
+    lengths.push_back(base.entities.key_length(v));
+    lengths.push_back(base.entities.name_length(v));
+    kinds.push_back(base.entities.kind(v));
   }
   std::vector<uint32_t> kind_lengths;
   std::string kind_text;
@@ -416,8 +404,8 @@ void SnapshotImage::write(const Snapshot& snapshot, const Tag& tag, uint64_t fla
   std::pair<const void*, uint64_t> sections[kSectionCount];
   sections[kEntityIds] = bytes_of(entity_ids);
   sections[kStringLengths] = bytes_of(lengths);
-  sections[kStringBytes] = {text.data(), text.size()};
-  sections[kKinds] = bytes_of(base.kinds);
+  sections[kStringBytes] = bytes_of(base.entities.text());
+  sections[kKinds] = bytes_of(kinds);
   sections[kKindNameLengths] = bytes_of(kind_lengths);
   sections[kKindNameBytes] = {kind_text.data(), kind_text.size()};
   sections[kRecords] = bytes_of(detail::ImageCodec::records(base.relations));

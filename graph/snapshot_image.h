@@ -1,7 +1,7 @@
 // A snapshot's base saved to a file and read back whole: cold start without rebuilding the
 // graph from rows. Included by graph/graph.h; include that.
 //
-// The file holds the built structures themselves (entity rows, the compact relation table,
+// The file holds the built structures themselves (the entity table, the compact relation table,
 // the two adjacencies), so reading it is a few large sequential reads and the look-up indexes
 // that are cheap to recompute (ids, keys, the hubs' fences). The writer states what the
 // image was built from in a Tag (the graph module does not know what it means: the server puts

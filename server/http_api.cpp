@@ -196,7 +196,7 @@ using Handler = std::function<Result<Reply>(const Params&)>;
 // ---- JSON views --------------------------------------------------------------------------
 
 json entity_ref(const graph::Snapshot& snap, int64_t id) {
-  const graph::EntityRow* e = snap.entity(id);
+  const std::optional<graph::EntityView> e = snap.entity(id);
   if (!e) return {{"id", id}};
   return {{"id", e->id}, {"key", e->key}, {"name", e->name}};
 }
@@ -295,7 +295,7 @@ json graph_entities(const std::vector<int64_t>& ids, const graph::Snapshot& snap
   const auto aliases = svc.aliases(ids);
   json out = json::array();
   for (size_t i = 0; i < ids.size(); ++i) {
-    const graph::EntityRow* e = snap.entity(ids[i]);
+    const std::optional<graph::EntityView> e = snap.entity(ids[i]);
     if (!e) continue;
     out.push_back({{"id", e->id},
                    {"key", e->key},
@@ -311,7 +311,7 @@ json graph_entities(const std::vector<int64_t>& ids, const graph::Snapshot& snap
 // Keys in sorted order, as nlohmann writes them, so the text is the same as the trees' above.
 
 // {"id", "key", "name"}, or {"id"} for an entity the snapshot lacks (as entity_ref).
-void write_entity_ref(std::string& out, const graph::EntityRow* e, int64_t id) {
+void write_entity_ref(std::string& out, const graph::EntityView* e, int64_t id) {
   out += "{\"id\":";
   append_json_int(out, id);
   if (e) {
@@ -323,7 +323,8 @@ void write_entity_ref(std::string& out, const graph::EntityRow* e, int64_t id) {
   out += '}';
 }
 void write_entity_ref(std::string& out, const graph::Snapshot& snap, int64_t id) {
-  write_entity_ref(out, snap.entity(id), id);
+  const std::optional<graph::EntityView> e = snap.entity(id);
+  write_entity_ref(out, e ? &*e : nullptr, id);
 }
 
 // An entity whose reference text is already written (the entity a relation list is about:
@@ -334,9 +335,9 @@ struct KnownRef {
 };
 
 // The Relation shape of relation_json(RelationRow); `subject` and `object` are its ends'
-// rows (null when the snapshot lacks them), `known` an end already written, or null.
-void write_relation(std::string& out, const graph::RelationRow& r, const graph::EntityRow* subject,
-                    const graph::EntityRow* object, const KnownRef* known,
+// entities (null when the snapshot lacks them), `known` an end already written, or null.
+void write_relation(std::string& out, const graph::RelationRow& r, const graph::EntityView* subject,
+                    const graph::EntityView* object, const KnownRef* known,
                     const ingest::Knowledge& k) {
   const auto& type = k.relation_types()[r.type];
   out += "{\"attributed_count\":";
@@ -369,48 +370,48 @@ void write_relation(std::string& out, const graph::RelationRow& r, const graph::
 }
 
 // A JSON array of the relations with these ids that the snapshot has (as relations_json).
-// Written in two passes: the first looks up every row and prefetches what the second reads
-// (entity rows, their key and name text). Rows are scattered over a large snapshot, so one
-// relation after the other meant a chain of cache misses; looked up together, they overlap.
+// Written in two passes: the first looks up every row and its ends' entities and prefetches
+// their key and name text, which the second reads. Rows are scattered over a large snapshot,
+// so one relation after the other meant a chain of cache misses; looked up together (the
+// look-ups of different relations do not wait on each other), they overlap.
 void write_relations(std::string& out, const std::vector<int64_t>& ids,
                      const graph::Snapshot& snap, const ingest::Knowledge& k,
                      const KnownRef* known = nullptr) {
   struct Row {
     graph::RelationRow relation;
-    const graph::EntityRow* subject;
-    const graph::EntityRow* object;
+    std::optional<graph::EntityView> subject;
+    std::optional<graph::EntityView> object;
   };
   std::vector<Row> rows;
   rows.reserve(ids.size());
   for (int64_t id : ids)
     if (const std::optional<graph::RelationRow> r = snap.relation(id))
-      rows.push_back({*r, nullptr, nullptr});
-  auto end_row = [&](int64_t id) -> const graph::EntityRow* {
-    if (known && known->id == id) return nullptr;  // not read
-    const graph::EntityRow* e = snap.entity(id);
-    if (e) __builtin_prefetch(e);
+      rows.push_back({*r, std::nullopt, std::nullopt});
+  auto end_entity = [&](int64_t id) -> std::optional<graph::EntityView> {
+    if (known && known->id == id) return std::nullopt;  // not read
+    std::optional<graph::EntityView> e = snap.entity(id);
+    if (e) {
+      __builtin_prefetch(e->key.data());
+      __builtin_prefetch(e->name.data());
+    }
     return e;
   };
   for (Row& row : rows) {
-    row.subject = end_row(row.relation.subject);
-    row.object = end_row(row.relation.object);
+    row.subject = end_entity(row.relation.subject);
+    row.object = end_entity(row.relation.object);
   }
-  for (const Row& row : rows)
-    for (const graph::EntityRow* e : {row.subject, row.object})
-      if (e) {
-        __builtin_prefetch(e->key.data());
-        __builtin_prefetch(e->name.data());
-      }
   out += '[';
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i) out += ',';
-    write_relation(out, rows[i].relation, rows[i].subject, rows[i].object, known, k);
+    const Row& row = rows[i];
+    write_relation(out, row.relation, row.subject ? &*row.subject : nullptr,
+                   row.object ? &*row.object : nullptr, known, k);
   }
   out += ']';
 }
 
 // The Entity shape of graph_entities(), with "distance" when one is given.
-void write_graph_entity(std::string& out, const graph::EntityRow& e, const graph::Snapshot& snap,
+void write_graph_entity(std::string& out, const graph::EntityView& e, const graph::Snapshot& snap,
                         const std::vector<std::string>& aliases, const int* distance) {
   out += "{\"aliases\":[";
   for (size_t i = 0; i < aliases.size(); ++i) {
@@ -442,7 +443,7 @@ void write_graph_entities(std::string& out, const std::vector<int64_t>& ids,
   out += '[';
   bool first = true;
   for (size_t i = 0; i < ids.size(); ++i) {
-    const graph::EntityRow* e = snap.entity(ids[i]);
+    const std::optional<graph::EntityView> e = snap.entity(ids[i]);
     if (!e) continue;
     if (!first) out += ',';
     first = false;
@@ -624,7 +625,7 @@ Reply neighborhood_text(const graph::Neighborhood& n, const std::vector<int64_t>
   std::string out;
   out.reserve(512 + ids.size() * 200 + n.relations.size() * 320);
   out += "{\"center\":";
-  const graph::EntityRow* center = ids.empty() ? nullptr : snap.entity(ids[0]);
+  const std::optional<graph::EntityView> center = ids.empty() ? std::nullopt : snap.entity(ids[0]);
   if (center)
     write_graph_entity(out, *center, snap, *svc.aliases({ids[0]})[0], nullptr);
   else

@@ -313,7 +313,7 @@ Result<int64_t> Service::resolve_entity(const std::string& ref, const std::strin
     if (snap->entity(id)) return id;
     return ApiError{ErrorCode::not_found, "no entity has id " + ref, param, nullptr};
   }
-  if (const auto* e = snap->entity_by_key(ref)) return e->id;
+  if (const auto e = snap->entity_by_key(ref)) return e->id;
   auto named = store_->entities_named(ref);
   if (named.size() == 1) return named[0].id;
   if (named.empty())

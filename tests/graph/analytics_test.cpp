@@ -25,7 +25,8 @@ std::string render(const Snapshot& g, const Ranking& ranking) {
   std::string text;
   for (const RankedEntity& entry : ranking.top) {
     if (!text.empty()) text += ' ';
-    text += g.entity(entry.entity)->key + "=" + std::to_string(static_cast<int>(entry.score));
+    text += g.entity(entry.entity)->key;
+    text += "=" + std::to_string(static_cast<int>(entry.score));
   }
   return text;
 }

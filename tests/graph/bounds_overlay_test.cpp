@@ -288,7 +288,7 @@ TEST_CASE("overlay: renamed entities, moved and re-typed relations, as a rebuild
                    seen(relation(16, kIran, kAttacks, kUkraine, 10), "2024-01-01", "2024-01-02"),
                    // 12 becomes a criticism, one-way.
                    relation(12, kChina, kCriticizes, kRussia, 5)});
-  CHECK(g->entity_by_key("russia") == nullptr);
+  CHECK(g->entity_by_key("russia") == std::nullopt);
   CHECK(g->entity_by_key("russian-federation")->id == kRussia);
   CHECK(base->entity_by_key("russia")->id == kRussia);
   CHECK(g->degree(kRussia) == 4);  // 12 13 15 19
@@ -376,16 +376,16 @@ void check_same_rows(const Snapshot& a, const Snapshot& b, const RandomGraph& ro
   REQUIRE(a.entity_count() == b.entity_count());
   REQUIRE(a.relation_count() == b.relation_count());
   for (const EntityRow& row : rows.entities) {
-    const EntityRow* x = a.entity(row.id);
-    const EntityRow* y = b.entity(row.id);
-    REQUIRE(x != nullptr);
-    REQUIRE(y != nullptr);
+    const std::optional<EntityView> x = a.entity(row.id);
+    const std::optional<EntityView> y = b.entity(row.id);
+    REQUIRE(x.has_value());
+    REQUIRE(y.has_value());
     CHECK(x->key == y->key);
     CHECK(x->kind == y->kind);
     CHECK(a.degree(row.id) == b.degree(row.id));
-    const EntityRow* by_key = a.entity_by_key(row.key);
-    const EntityRow* expected = b.entity_by_key(row.key);
-    CHECK((by_key == nullptr ? 0 : by_key->id) == (expected == nullptr ? 0 : expected->id));
+    const std::optional<EntityView> by_key = a.entity_by_key(row.key);
+    const std::optional<EntityView> expected = b.entity_by_key(row.key);
+    CHECK((by_key ? by_key->id : 0) == (expected ? expected->id : 0));
   }
   for (const RelationRow& row : rows.relations) {
     const std::optional<RelationRow> x = a.relation(row.id);

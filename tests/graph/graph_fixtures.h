@@ -130,8 +130,8 @@ inline std::shared_ptr<const Snapshot> world() {
 }
 
 inline EntityId id_of(const Snapshot& g, const std::string& key) {
-  const EntityRow* row = g.entity_by_key(key);
-  REQUIRE_MESSAGE(row != nullptr, "unknown key " << key);
+  const std::optional<EntityView> row = g.entity_by_key(key);
+  REQUIRE_MESSAGE(row.has_value(), "unknown key " << key);
   return row->id;
 }
 
@@ -191,7 +191,7 @@ inline std::string render(const Snapshot& g, const Path& path) {
       const std::optional<RelationRow> hop = g.relation(path.relations[i - 1]);
       text += std::string(" -") + (hop ? kTypeNames[hop->type] : "?") + "- ";
     }
-    const EntityRow* node = g.entity(path.nodes[i]);
+    const std::optional<EntityView> node = g.entity(path.nodes[i]);
     text += node ? node->key : "?";
   }
   return text;
@@ -206,7 +206,7 @@ inline std::string render(const Snapshot& g, const Neighborhood& hood) {
   std::string text;
   for (const auto& node : hood.nodes) {
     if (!text.empty()) text += ' ';
-    text += g.entity(node.entity)->key + "/" + std::to_string(node.distance);
+    text += std::string(g.entity(node.entity)->key) + "/" + std::to_string(node.distance);
   }
   return text;
 }

@@ -39,14 +39,14 @@ TEST_CASE("look-ups: entities by id and key, relations by id, degree") {
   CHECK(g->entity_count() == 9);
   CHECK(g->relation_count() == 11);
 
-  REQUIRE(g->entity(kPutin) != nullptr);
+  REQUIRE(g->entity(kPutin).has_value());
   CHECK(g->entity(kPutin)->name == "Vladimir Putin");
   CHECK(g->entity(kPutin)->kind == "person");
   CHECK(g->entity_by_key("russia")->id == kRussia);
-  CHECK(g->entity(99) == nullptr);
-  CHECK(g->entity(0) == nullptr);
-  CHECK(g->entity(-4) == nullptr);
-  CHECK(g->entity_by_key("atlantis") == nullptr);
+  CHECK(g->entity(99) == std::nullopt);
+  CHECK(g->entity(0) == std::nullopt);
+  CHECK(g->entity(-4) == std::nullopt);
+  CHECK(g->entity_by_key("atlantis") == std::nullopt);
 
   REQUIRE(g->relation(17).has_value());
   CHECK(g->relation(17)->negated_count == 2);
@@ -92,7 +92,7 @@ TEST_CASE("neighbours_of: who is one relation away, by type, direction and negat
   const auto g = world();
   auto keys = [&](EntityId entity, const Filter& f) {
     std::vector<std::string> out;
-    for (EntityId id : g->neighbours_of(entity, f)) out.push_back(g->entity(id)->key);
+    for (EntityId id : g->neighbours_of(entity, f)) out.emplace_back(g->entity(id)->key);
     return out;
   };
   using Keys = std::vector<std::string>;
@@ -130,7 +130,7 @@ TEST_CASE("build: unsorted rows, duplicate ids (last wins), dangling relations, 
   const auto g = Snapshot::build(7, entities, relations);
   CHECK(g->entity_count() == 3);
   CHECK(g->entity(1)->name == "A");
-  CHECK(g->entity_by_key("zero") == nullptr);
+  CHECK(g->entity_by_key("zero") == std::nullopt);
   CHECK(g->relation_count() == 3);
   CHECK(g->relation(1)->type == kPraises);
   CHECK(!g->relation(2).has_value());
@@ -155,7 +155,7 @@ TEST_CASE("build: ids far apart are looked up as well as dense ones") {
       Snapshot::build(1, {{far, "far", "Far", "country"}, {7, "near", "Near", "country"}},
                       {relation(int64_t{1} << 50, far, kAttacks, 7, 1)});
   CHECK(g->entity(far)->key == "far");
-  CHECK(g->entity(8) == nullptr);
+  CHECK(g->entity(8) == std::nullopt);
   CHECK(g->relation(int64_t{1} << 50).has_value());
   CHECK(render_first(*g, g->shortest_paths(7, far, 1, 6, filter(kAllTypes), Bounds{})) ==
         "near -attacks- far");
@@ -421,7 +421,7 @@ TEST_CASE("apply: the new snapshot sees the change, the old one does not") {
   CHECK(before->relation_count() == 11);
   CHECK(after->relation_count() == 13);
   CHECK(after->entity_by_key("north-korea")->id == 10);
-  CHECK(before->entity_by_key("north-korea") == nullptr);
+  CHECK(before->entity_by_key("north-korea") == std::nullopt);
   CHECK(after->degree(kRussia) == 6);
   CHECK(before->degree(kRussia) == 5);
 

@@ -19,6 +19,7 @@ namespace {
 
 using relgraph::graph::Bounds;
 using relgraph::graph::EntityRow;
+using relgraph::graph::EntityView;
 using relgraph::graph::Filter;
 using relgraph::graph::RelationRow;
 using relgraph::graph::Snapshot;
@@ -84,16 +85,17 @@ void check_identical(const Snapshot& a, const Snapshot& b) {
   const detail::Base& x = *a.impl().base_;
   const detail::Base& y = *b.impl().base_;
   CHECK(a.impl().kind_names_ == b.impl().kind_names_);
-  REQUIRE(x.entities.size() == y.entities.size());
-  for (size_t v = 0; v < x.entities.size(); ++v) {
-    CHECK(x.entities[v].id == y.entities[v].id);
-    CHECK(x.entities[v].key == y.entities[v].key);
-    CHECK(x.entities[v].name == y.entities[v].name);
-    CHECK(x.entities[v].kind == y.entities[v].kind);
-    CHECK(x.entity_id(static_cast<uint32_t>(v)) == y.entity_id(static_cast<uint32_t>(v)));
-    CHECK(b.entity_by_key(x.entities[v].key) == &y.entities[v]);
+  REQUIRE(x.vertex_count() == y.vertex_count());
+  CHECK(x.entities.text() == y.entities.text());
+  for (uint32_t v = 0; v < x.vertex_count(); ++v) {
+    CHECK(x.entity_id(v) == y.entity_id(v));
+    CHECK(x.entities.key(v) == y.entities.key(v));
+    CHECK(x.entities.name(v) == y.entities.name(v));
+    CHECK(x.entities.kind(v) == y.entities.kind(v));
+    const std::optional<EntityView> by_key = b.entity_by_key(x.entities.key(v));
+    REQUIRE(by_key.has_value());
+    CHECK(by_key->id == y.entity_id(v));
   }
-  CHECK(x.kinds == y.kinds);
   CHECK(x.latest_day == y.latest_day);
   REQUIRE(x.relations.size() == y.relations.size());
   CHECK(x.relations.dense_ids() == y.relations.dense_ids());
@@ -133,14 +135,15 @@ void check_identical(const Snapshot& a, const Snapshot& b) {
   Filter typed;
   typed.type_mask = 0b1011;
   typed.since = 16'500;
-  for (const EntityRow& e : x.entities) {
-    CHECK(a.degree(e.id) == b.degree(e.id));
-    CHECK(a.relations_of(e.id, Filter{}) == b.relations_of(e.id, Filter{}));
-    CHECK(a.relations_of(e.id, typed) == b.relations_of(e.id, typed));
+  for (uint32_t v = 0; v < x.vertex_count(); ++v) {
+    const int64_t id = x.entity_id(v);
+    CHECK(a.degree(id) == b.degree(id));
+    CHECK(a.relations_of(id, Filter{}) == b.relations_of(id, Filter{}));
+    CHECK(a.relations_of(id, typed) == b.relations_of(id, typed));
   }
-  for (size_t i = 0; i + 1 < x.entities.size(); i += 37) {
-    const auto p = a.shortest_paths(x.entities[i].id, x.entities[i + 1].id, 3, 6, typed, Bounds{});
-    const auto q = b.shortest_paths(x.entities[i].id, x.entities[i + 1].id, 3, 6, typed, Bounds{});
+  for (uint32_t i = 0; i + 1 < x.vertex_count(); i += 37) {
+    const auto p = a.shortest_paths(x.entity_id(i), x.entity_id(i + 1), 3, 6, typed, Bounds{});
+    const auto q = b.shortest_paths(x.entity_id(i), x.entity_id(i + 1), 3, 6, typed, Bounds{});
     REQUIRE(p.paths.size() == q.paths.size());
     for (size_t k = 0; k < p.paths.size(); ++k) {
       CHECK(p.paths[k].nodes == q.paths[k].nodes);
@@ -194,7 +197,7 @@ TEST_CASE("snapshot image: a snapshot with an overlay is written folded") {
   CHECK(loaded.snapshot->overlay_relation_count() == 0);
   check_identical(*with_overlay->folded(), *loaded.snapshot);
   CHECK(loaded.snapshot->relation(changed.id)->evidence_count == changed.evidence_count);
-  CHECK(loaded.snapshot->entity_by_key("new-one") != nullptr);
+  CHECK(loaded.snapshot->entity_by_key("new-one").has_value());
   std::remove(path.c_str());
 }
 
@@ -209,7 +212,7 @@ TEST_CASE("snapshot image: an empty graph, and one without relations") {
     REQUIRE_MESSAGE(loaded.snapshot, loaded.problem);
     CHECK(loaded.snapshot->entity_count() == entities.size());
     CHECK(loaded.snapshot->relation_count() == 0);
-    CHECK((loaded.snapshot->entity(4) != nullptr) == with_entities);
+    CHECK(loaded.snapshot->entity(4).has_value() == with_entities);
   }
   std::remove(path.c_str());
 }

@@ -54,8 +54,8 @@ void check_matches_store(server::Service& svc) {
   REQUIRE(snap->entity_count() == rows.entities.size());
   REQUIRE(snap->relation_count() == rows.relations.size());
   for (const auto& e : rows.entities) {
-    const graph::EntityRow* row = snap->entity(e.id);
-    REQUIRE(row != nullptr);
+    const std::optional<graph::EntityView> row = snap->entity(e.id);
+    REQUIRE(row.has_value());
     CHECK(row->key == e.key);
     CHECK(row->name == e.name);
     CHECK(row->kind == e.kind);

@@ -346,7 +346,7 @@ TEST_CASE("graph pack: the service repacks in the background after start-up and 
   REQUIRE(xi.has_value());
   REQUIRE(putin.has_value());
   svc.merge_entities(putin->id, xi->id);
-  CHECK(svc.snapshot()->entity(xi->id) == nullptr);
+  CHECK(svc.snapshot()->entity(xi->id) == std::nullopt);
   svc.wait_for_repack();
   CHECK(svc.store().dirty_pack_blocks() == 0);
   check_packed_equals_rows(svc.store(), type_names());
