@@ -267,8 +267,9 @@ class Snapshot {
                               size_t limit) const;
   // The distinct entities one passing relation away from `id` in filter.direction, by id: the
   // other ends of relations_of(id, filter), `id` itself when a passing self-loop touches it.
-  // Read from the adjacency alone, never from the relation rows; a hub's neighbours come
-  // straight from its by-neighbour index, already in order. Empty for an unknown id.
+  // Read from the adjacency alone, never from the relation rows; a vertex's ends are sorted by
+  // neighbour, so they come in order (but for an entity the overlay changed). Empty for an
+  // unknown id.
   std::vector<EntityId> neighbours_of(EntityId id, const Filter& filter) const;
 
   // Entities within `depth` hops of `center` over passing edges (BFS). Stops adding nodes at

@@ -195,7 +195,7 @@ class NeighborhoodSearch {
   // it belongs to the picture. Each relation is looked for from its cheaper end:
   // - hubs that the degree cap skips are not scanned (that is the cap's point): they contribute
   //   the steps the search followed from them;
-  // - other hubs with a by-neighbour index are not scanned either: their relations with the
+  // - other hubs (sorted ends with search fences) are not scanned either: their relations with the
   //   other unscanned members are found by binary search, those with scanned members from the
   //   scanned end;
   // - the rest are scanned. With nothing unscanned, every relation has an out-edge at its
@@ -236,7 +236,7 @@ class NeighborhoodSearch {
     }
     // Each indexed hub h looks up the capped hubs, itself (self-loops) and the indexed hubs
     // with more edges (ties: higher-numbered): a pair of indexed hubs is looked up in the
-    // smaller one's index, the shorter search, rather than in a hub of 10^5 edges with a cache
+    // smaller one's ends, the shorter search, rather than in a hub of 10^5 edges with a cache
     // miss per probe. Hubs are taken largest first, so `larger`
     // (sorted by vertex, as the look-up needs) holds h and every hub taken before it.
     std::vector<uint32_t> capped_hubs(unscanned.begin(), unscanned.end() - indexed.size());
@@ -280,13 +280,13 @@ class NeighborhoodSearch {
   const ResolvedFilter& filter_;
   const Bounds& bounds_;
   QueryBudget budget_;
-  VertexBitmapLease is_member_;     // the members' bits
-  std::vector<uint32_t> members_;   // discovery order: by distance
+  VertexBitmapLease is_member_;      // the members' bits
+  std::vector<uint32_t> members_;    // discovery order: by distance
   std::vector<uint32_t> distances_;  // distances_[i]: hops from the centre to members_[i]
-  std::vector<uint32_t> next_;      // the level being discovered
-  std::vector<uint32_t> followed_;  // relations followed from capped hubs
-  bool full_ = false;               // max_nodes reached while there was more to add
-  bool capped_ = false;             // a hub's steps were not all followed
+  std::vector<uint32_t> next_;       // the level being discovered
+  std::vector<uint32_t> followed_;   // relations followed from capped hubs
+  bool full_ = false;                // max_nodes reached while there was more to add
+  bool capped_ = false;              // a hub's steps were not all followed
 };
 
 }  // namespace

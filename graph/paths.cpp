@@ -27,11 +27,11 @@ namespace {
 // (graph/vertex_bitmap.h): the per-edge "reached already?" test reads one bit of a bitmap that
 // stays in cache, where a hash table probed per edge cost a third of the search.
 struct SearchSide {
-  Direction direction;     // the direction this side walks edges in
-  VertexMapLease parent;   // vertex -> the vertex it was reached from (the root: itself)
+  Direction direction;    // the direction this side walks edges in
+  VertexMapLease parent;  // vertex -> the vertex it was reached from (the root: itself)
   std::vector<uint32_t> frontier;
   std::vector<uint32_t> reached;  // every vertex in `parent`, in the order reached
-  int depth = 0;  // hops from the root to every frontier vertex
+  int depth = 0;                  // hops from the root to every frontier vertex
   // Edges stored at the frontier's vertices (what expanding it costs), once computed.
   std::optional<uint64_t> frontier_edges;
 
@@ -85,13 +85,13 @@ uint32_t expand_level(const Snapshot::Impl& g, SearchSide& side, const SearchSid
     std::sort(targets.begin(), targets.end());
     for (uint32_t hub : hubs) {
       if (g.edge_count(hub) < targets.size() * kProbeRatio) continue;
-      g.for_each_edge_between(hub, targets.data(), targets.size(), side.direction, filter, budget,
-                              [&](uint32_t u, const EdgeBundle&) {
-                                if (meeting == kNoIndex && !side.parent.contains(u) &&
-                                    enter(hub, u)) {
-                                  meeting = u;
-                                }
-                              });
+      g.for_each_edge_between(
+          hub, targets.data(), targets.size(), side.direction, filter, budget,
+          [&](uint32_t u, const EdgeBundle&) {
+            if (meeting == kNoIndex && !side.parent.contains(u) && enter(hub, u)) {
+              meeting = u;
+            }
+          });
       if (meeting != kNoIndex) return meeting;
     }
   }
@@ -101,16 +101,16 @@ uint32_t expand_level(const Snapshot::Impl& g, SearchSide& side, const SearchSid
   auto unreached = [&](uint32_t u) { return !side.parent.contains(u); };
   others.insert(others.end(), hubs.begin(), hubs.end());
   for (uint32_t v : others) {
-    const bool went_on = g.for_each_step_to(
-        v, side.direction, filter, budget, unreached, [&](uint32_t u, const EdgeBundle&) {
-          if (!enter(v, u)) return true;
-          if (other.parent.contains(u)) {
-            meeting = u;
-            return false;
-          }
-          next.push_back(u);
-          return true;
-        });
+    const bool went_on = g.for_each_step_to(v, side.direction, filter, budget, unreached,
+                                            [&](uint32_t u, const EdgeBundle&) {
+                                              if (!enter(v, u)) return true;
+                                              if (other.parent.contains(u)) {
+                                                meeting = u;
+                                                return false;
+                                              }
+                                              next.push_back(u);
+                                              return true;
+                                            });
     if (!went_on) break;
   }
   side.reached.insert(side.reached.end(), next.begin(), next.end());
@@ -282,13 +282,15 @@ uint32_t PathSearch::hop_relation(uint32_t a, uint32_t b) const {
     return true;
   };
   // Between two hubs, the smaller still has thousands of edges: look the other up in its
-  // by-neighbour index instead (the same steps; `better` is a total order, so the same answer).
+  // ends, sorted by neighbour, instead (the same steps; `better` is a total order, so the same
+  // answer).
   if (g_.has_edge_index(scanned)) {
     g_.for_each_edge_between(scanned, &wanted, 1, direction, filter_, unbounded, consider);
   } else {
     // Only edges towards `wanted` matter: their neighbour is tested before the edge is read.
-    g_.for_each_step_to(scanned, direction, filter_, unbounded,
-                        [wanted](uint32_t u) { return u == wanted; }, consider);
+    g_.for_each_step_to(
+        scanned, direction, filter_, unbounded, [wanted](uint32_t u) { return u == wanted; },
+        consider);
   }
   return best;
 }

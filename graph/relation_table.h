@@ -154,7 +154,8 @@ class RelationTable {
   size_t bytes() const {
     return records_.capacity() * sizeof(RelationRecord) +
            pending_ends_.capacity() * sizeof(pending_ends_[0]) + ids_.capacity() * sizeof(int64_t) +
-           wide_index_.capacity() * sizeof(uint32_t) + wide_facts_.capacity() * sizeof(RelationFacts);
+           wide_index_.capacity() * sizeof(uint32_t) +
+           wide_facts_.capacity() * sizeof(RelationFacts);
   }
 
   const RelationRecord& record(uint32_t r) const { return records_[r]; }

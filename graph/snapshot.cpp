@@ -30,9 +30,8 @@ using detail::OverlayEdge;
 template <class Row>
 void sort_keep_last_by_id(std::vector<Row>& rows) {
   // The store hands rows over in id order: then there is nothing to sort or drop.
-  if (std::adjacent_find(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-        return a.id >= b.id;
-      }) == rows.end()) {
+  if (std::adjacent_find(rows.begin(), rows.end(),
+                         [](const Row& a, const Row& b) { return a.id >= b.id; }) == rows.end()) {
     return;
   }
   std::stable_sort(rows.begin(), rows.end(),
@@ -194,7 +193,8 @@ void fill_adjacency(Base& base, std::vector<uint32_t> start, InGraph&& in_graph,
       put(object, subject, detail::EndBundle::of(r, type, both ? kSubjectBoth : detail::kWayOut));
       if (subject == object) continue;
       // The object's end, towards the subject.
-      put(subject, object, detail::EndBundle::of(r, type, both ? detail::kWayBoth : detail::kWayIn));
+      put(subject, object,
+          detail::EndBundle::of(r, type, both ? detail::kWayBoth : detail::kWayIn));
     }
   });
   std::vector<uint32_t> column(ends);
@@ -210,7 +210,8 @@ void fill_adjacency(Base& base, std::vector<uint32_t> start, InGraph&& in_graph,
         const detail::Way way = end.way();
         if (way == detail::kWayOut || way == kSubjectBoth) {
           base.relations.place(end.relation, at);
-          if (way == kSubjectBoth) end = detail::EndBundle::of(end.relation, end.type(), detail::kWayBoth);
+          if (way == kSubjectBoth)
+            end = detail::EndBundle::of(end.relation, end.type(), detail::kWayBoth);
         }
         column[at] = neighbour;
         bundles[at] = end;
@@ -434,8 +435,7 @@ std::pair<std::vector<EntityRow>, std::vector<RelationRow>> all_rows(const Snaps
     const detail::RelationRecord& record = base.relations.record(r);
     const detail::Adjacency& graph = base.relations.negated_only(r) ? base.negated : base.live;
     const uint32_t object = graph.m_forward.m_column[record.subject_end];
-    relations.push_back(
-        base.relations.row(r, base.entity_id(subjects[r]), base.entity_id(object)));
+    relations.push_back(base.relations.row(r, base.entity_id(subjects[r]), base.entity_id(object)));
   }
   relations.insert(relations.end(), g.overlay_.relations.begin(), g.overlay_.relations.end());
   return {std::move(entities), std::move(relations)};
@@ -501,9 +501,8 @@ Snapshot::MemoryUse Snapshot::memory_use() const {
     use.adjacency += bytes(graph->m_forward.m_rowstart) + bytes(graph->m_forward.m_column) +
                      bytes(graph->m_forward.m_edge_properties);
   }
-  use.indexes = base.entity_index.bytes() + base.relation_index.bytes() +
-                base.key_index.bytes() + base.hub_slot.bytes() + bytes(base.hub_fence_offsets) +
-                bytes(base.hub_fences);
+  use.indexes = base.entity_index.bytes() + base.relation_index.bytes() + base.key_index.bytes() +
+                base.hub_slot.bytes() + bytes(base.hub_fence_offsets) + bytes(base.hub_fences);
   return use;
 }
 

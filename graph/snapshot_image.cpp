@@ -65,20 +65,20 @@ constexpr uint32_t kLayout =
     sizeof(RelationRecord) | sizeof(EndBundle) << 8 | sizeof(RelationFacts) << 24;
 
 enum Section : size_t {
-  kEntityIds,         // int64 per vertex, increasing
-  kStringLengths,     // uint32 key length, name length per vertex
-  kStringBytes,       // the keys and names, concatenated: the EntityTable's arena as it lies
-  kKinds,             // uint16 kind code per vertex
-  kKindNameLengths,   // uint32 per kind code
-  kKindNameBytes,     // the kind names, concatenated
-  kRecords,           // RelationRecord per relation
-  kRelationIds,       // int64 per relation, or empty when the ids are consecutive
-  kWideIndex,         // uint32
-  kWideFacts,         // RelationFacts
-  kLiveRowstart,      // uint32, vertices + 1 (Base::live)
-  kLiveColumn,        // uint32 neighbour per end
-  kLiveBundles,       // EndBundle per end
-  kNegatedRowstart,   // the same for Base::negated
+  kEntityIds,        // int64 per vertex, increasing
+  kStringLengths,    // uint32 key length, name length per vertex
+  kStringBytes,      // the keys and names, concatenated: the EntityTable's arena as it lies
+  kKinds,            // uint16 kind code per vertex
+  kKindNameLengths,  // uint32 per kind code
+  kKindNameBytes,    // the kind names, concatenated
+  kRecords,          // RelationRecord per relation
+  kRelationIds,      // int64 per relation, or empty when the ids are consecutive
+  kWideIndex,        // uint32
+  kWideFacts,        // RelationFacts
+  kLiveRowstart,     // uint32, vertices + 1 (Base::live)
+  kLiveColumn,       // uint32 neighbour per end
+  kLiveBundles,      // EndBundle per end
+  kNegatedRowstart,  // the same for Base::negated
   kNegatedColumn,
   kNegatedBundles,
   kSectionCount
@@ -296,8 +296,8 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
   require(kinds.size() == vertices, "entity kinds");
   const std::vector<uint32_t> kind_lengths = in.next<uint32_t>(kKindNameLengths);
   const std::vector<char> kind_text = in.next<char>(kKindNameBytes);
-  impl->kind_names_ = split(kind_lengths, std::string(kind_text.begin(), kind_text.end()),
-                            "kind names");
+  impl->kind_names_ =
+      split(kind_lengths, std::string(kind_text.begin(), kind_text.end()), "kind names");
   for (size_t v = 0; v < vertices; ++v) {
     require(kinds[v] < impl->kind_names_.size(), "entity kind codes");
   }
@@ -308,8 +308,8 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
   base->entity_index.assign(ids);
   base->dense_entity_ids = h.dense_entity_ids != 0;
   base->first_entity_id = h.first_entity_id;
-  require(base->dense_entity_ids == (vertices == 0 || ids.back() - ids.front() ==
-                                                          static_cast<int64_t>(vertices) - 1),
+  require(base->dense_entity_ids ==
+              (vertices == 0 || ids.back() - ids.front() == static_cast<int64_t>(vertices) - 1),
           "entity id density");
   require(vertices == 0 || !base->dense_entity_ids || h.first_entity_id == ids.front(),
           "first entity id");
@@ -346,8 +346,7 @@ std::unique_ptr<Snapshot::Impl> read_base(int fd, const Header& h, uint64_t vers
     require(relations == 0 || h.relation_first_id > 0, "relation ids");
   }
   detail::ImageCodec::assign(base->relations, std::move(records), h.relation_first_id,
-                             std::move(relation_ids), std::move(wide_index),
-                             std::move(wide_facts));
+                             std::move(relation_ids), std::move(wide_index), std::move(wide_facts));
   base->latest_day = static_cast<int32_t>(h.latest_day);
 
   // The graph: its hubs' fences follow from it. Each relation's end at its subject must lie in

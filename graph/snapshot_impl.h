@@ -47,9 +47,9 @@ static_assert(sizeof(EndBundle) == 5);
 // The undirected adjacency: every relation is an end at its subject and one at its object (a
 // self-loop is one end), each vertex's ends sorted by (neighbour, relation). 32-bit vertex and
 // end indices; build() refuses graphs that would overflow them.
-using Adjacency = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
-                                                     EndBundle, boost::no_property, uint32_t,
-                                                     uint32_t>;
+using Adjacency =
+    boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, EndBundle,
+                                       boost::no_property, uint32_t, uint32_t>;
 
 // The direction a search walking from the far end must follow to retrace `direction`.
 inline Direction reversed(Direction direction) {
@@ -330,7 +330,7 @@ struct Overlay {
   std::unordered_map<std::string, uint32_t, TransparentStringHash, std::equal_to<>> key_index;
   uint32_t new_vertex_count = 0;
 
-  std::vector<RelationRow> relations;  // by id
+  std::vector<RelationRow> relations;                        // by id
   std::vector<std::pair<uint32_t, uint32_t>> relation_ends;  // subject, object vertex by slot
   std::unordered_map<RelationId, uint32_t> relation_slot;
   size_t new_relation_count = 0;  // rows whose id is not in the base
@@ -457,7 +457,8 @@ struct Snapshot::Impl {
     const size_t neighbour_lines = std::min(kPrefetchLines, (count * 4 + 63) / 64);
     const size_t bundle_lines =
         std::min(kPrefetchLines, (count * sizeof(detail::EndBundle) + 63) / 64);
-    const char* column = reinterpret_cast<const char*>(base_->live.m_forward.m_column.data() + first);
+    const char* column =
+        reinterpret_cast<const char*>(base_->live.m_forward.m_column.data() + first);
     const char* bundles =
         reinterpret_cast<const char*>(base_->live.m_forward.m_edge_properties.data() + first);
     for (size_t l = 0; l < std::max<size_t>(neighbour_lines, 1); ++l) {
@@ -501,9 +502,9 @@ struct Snapshot::Impl {
                       budget, fn)) {
       return false;
     }
-    return !filter.include_negated || ends_between(base_->negated, true, nullptr, vertex,
-                                                   neighbours, count, direction, filter, budget,
-                                                   fn);
+    return !filter.include_negated ||
+           ends_between(base_->negated, true, nullptr, vertex, neighbours, count, direction, filter,
+                        budget, fn);
   }
 
   // Calls fn(neighbour) once for each distinct neighbour that for_each_step(vertex, direction,
@@ -549,16 +550,16 @@ struct Snapshot::Impl {
   template <class Fn>
   bool for_each_step(uint32_t vertex, Direction direction, const detail::ResolvedFilter& filter,
                      detail::QueryBudget& budget, Fn&& fn) const {
-    return for_each_step_to(vertex, direction, filter, budget, [](uint32_t) { return true; }, fn);
+    return for_each_step_to(
+        vertex, direction, filter, budget, [](uint32_t) { return true; }, fn);
   }
 
   // for_each_step restricted to the steps whose neighbour `wanted(neighbour)` accepts, tested
   // before anything else of the edge is read: an in-edge's bundle lies elsewhere in memory (one
   // cache miss per in-edge), its neighbour does not. Every examined edge still takes budget.
   template <class Wanted, class Fn>
-  bool for_each_step_to(uint32_t vertex, Direction direction,
-                        const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
-                        Wanted&& wanted, Fn&& fn) const {
+  bool for_each_step_to(uint32_t vertex, Direction direction, const detail::ResolvedFilter& filter,
+                        detail::QueryBudget& budget, Wanted&& wanted, Fn&& fn) const {
     const std::vector<detail::OverlayEdge>* extra = overlay_edges(vertex);
     const detail::OverlayEdge* const o_first = extra == nullptr ? nullptr : extra->data();
     const detail::OverlayEdge* const o_last = extra == nullptr ? nullptr : o_first + extra->size();
@@ -572,9 +573,8 @@ struct Snapshot::Impl {
                     o_negated, wanted, fn)) {
         return false;
       }
-      return !filter.include_negated ||
-             steps_in(base_->negated, true, vertex, direction, filter, budget, hidden, o_negated,
-                      o_last, wanted, fn);
+      return !filter.include_negated || steps_in(base_->negated, true, vertex, direction, filter,
+                                                 budget, hidden, o_negated, o_last, wanted, fn);
     }
     return overlay_steps(o_first, filter.include_negated ? o_last : o_negated, direction, filter,
                          budget, wanted, fn);
@@ -631,11 +631,10 @@ struct Snapshot::Impl {
   // negated-only). The neighbour is read first and the bundle (a second sequential stream) only
   // for a wanted one.
   template <class Wanted, class Fn>
-  bool steps_in(const detail::Adjacency& graph, bool negated, uint32_t vertex,
-                Direction direction, const detail::ResolvedFilter& filter,
-                detail::QueryBudget& budget, const std::vector<uint32_t>* hidden,
-                const detail::OverlayEdge* o_first, const detail::OverlayEdge* o_last,
-                Wanted& wanted, Fn& fn) const {
+  bool steps_in(const detail::Adjacency& graph, bool negated, uint32_t vertex, Direction direction,
+                const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
+                const std::vector<uint32_t>* hidden, const detail::OverlayEdge* o_first,
+                const detail::OverlayEdge* o_last, Wanted& wanted, Fn& fn) const {
     const auto [first, last] = detail::Base::ends_of(graph, vertex);
     const uint32_t* const column = graph.m_forward.m_column.data();
     const detail::EndBundle* const bundles = graph.m_forward.m_edge_properties.data();
@@ -691,9 +690,9 @@ struct Snapshot::Impl {
   // (Base::hub_fences) or nullptr, when the ends are searched without them.
   template <class Fn>
   bool ends_between(const detail::Adjacency& graph, bool negated, const uint32_t* fences,
-                    uint32_t vertex, const uint32_t* neighbours, size_t count,
-                    Direction direction, const detail::ResolvedFilter& filter,
-                    detail::QueryBudget& budget, Fn& fn) const {
+                    uint32_t vertex, const uint32_t* neighbours, size_t count, Direction direction,
+                    const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
+                    Fn& fn) const {
     const auto [first_end, last_end] = detail::Base::ends_of(graph, vertex);
     const uint32_t* const column = graph.m_forward.m_column.data();
     const uint32_t* const first = column + first_end;

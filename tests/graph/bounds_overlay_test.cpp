@@ -643,7 +643,8 @@ TEST_CASE("neighbours_of and relations_page: relations_of's other ends and pages
   CHECK(hub_answers > 20);
 }
 
-TEST_CASE("neighborhood: under a degree cap, every relation not between two capped hubs is listed") {
+TEST_CASE(
+    "neighborhood: under a degree cap, every relation not between two capped hubs is listed") {
   std::mt19937 rng(31);
   const RandomGraph graph = hub_graph(rng, 400, 4000, 6);
   const auto g = Snapshot::build(1, graph.entities, graph.relations);

@@ -129,10 +129,9 @@ TEST_CASE("hub index look-up: merge and guessed search agree with scanning the h
 
     std::vector<Step> got;
     auto budget = detail::QueryBudget::unlimited();
-    CHECK(impl.for_each_edge_between(hub, wanted.data(), wanted.size(), f.direction, filter,
-                                     budget, [&](uint32_t u, const detail::EdgeBundle& e) {
-                                       got.emplace_back(u, e.relation);
-                                     }));
+    CHECK(impl.for_each_edge_between(
+        hub, wanted.data(), wanted.size(), f.direction, filter, budget,
+        [&](uint32_t u, const detail::EdgeBundle& e) { got.emplace_back(u, e.relation); }));
     CAPTURE(query);
     CAPTURE(wanted_count);
     // By neighbour, then relation; negated-only relations after the others.
