@@ -207,7 +207,7 @@ class RelationTable {
   std::vector<std::pair<uint32_t, uint32_t>> pending_ends_;  // while the base is built
   int64_t first_id_ = 0;
   std::vector<int64_t> ids_;               // empty while the ids are consecutive
-  std::vector<uint32_t> wide_index_;       // relation indices flagged kWide, ascending
+  std::vector<uint32_t> wide_index_;       // indices of the wide records, ascending
   std::vector<RelationFacts> wide_facts_;  // their exact values
 };
 

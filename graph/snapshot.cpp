@@ -127,13 +127,6 @@ void prefault(const void* data, size_t bytes) {
 #endif
 }
 
-// Fills the adjacency `graph` with the ends of the relations `in_graph(record)` selects, each
-// vertex's ends sorted by (neighbour, relation), from `start` (the prefix sums of each vertex's
-// end count). Two stable counting sorts and no comparison sort: the ends are first grouped by
-// neighbour, in relation order, and then, neighbour by neighbour in ascending order, moved to
-// their vertex, where they arrive sorted. A relation's end at a vertex has its other entity as
-// neighbour, so a vertex owns exactly as many ends as name it as neighbour (a self-loop is one
-// end, at and towards its entity) and both passes use the same `start`.
 // Runs fill(first, last) over [0, count) split in two at `middle`, the second half on another
 // thread when there is enough work to share (counts below 2^20 run on the calling thread).
 template <class Fill>
@@ -210,8 +203,9 @@ void fill_adjacency(Base& base, std::vector<uint32_t> start, InGraph&& in_graph,
         const detail::Way way = end.way();
         if (way == detail::kWayOut || way == kSubjectBoth) {
           base.relations.place(end.relation, at);
-          if (way == kSubjectBoth)
+          if (way == kSubjectBoth) {
             end = detail::EndBundle::of(end.relation, end.type(), detail::kWayBoth);
+          }
         }
         column[at] = neighbour;
         bundles[at] = end;

@@ -317,8 +317,8 @@ struct TransparentStringHash {
 // Entities: a row for a base vertex replaces that vertex's row; a row for a new id is a new
 // vertex, numbered after the base's. Relations: overlay row i has relation index
 // base.relation_count() + i; a row whose id is in the base supersedes that base relation, whose
-// CSR edges are then skipped. Skipping tests a hash set, so it is done only at the vertices
-// such an edge touches, and base traversal elsewhere reads the CSR as before. At such a vertex
+// base ends are then skipped. Skipping tests a hash set, so it is done only at the vertices
+// such an end belongs to, and base traversal elsewhere reads the adjacency as before. At such a vertex
 // the test is a binary search in the vertex's own short sorted list, which stays in cache even
 // when the vertex is a hub whose every edge must be tested.
 struct Overlay {
