@@ -8,7 +8,8 @@
 #     with their answers checked against relgraph's,
 #   - HTTP throughput and latency with wrk at 1, 16 and 64 connections, HTTP ingest freshness,
 #   - bulk ingest through `relgraph ingest`,
-# and writes bench/results/SIZE.md and bench/results/SIZE.json (bench/compare.py).
+# and writes bench/results/SIZE.md and bench/results/SIZE.json (bench/compare.py), then
+# bench/results/scaling.md, every size with results side by side (bench/scaling.py).
 #
 # Environment: RELGRAPH_BUILD (build directory, default build), BENCH_NO_BUILD=1 (use the
 # binaries already built there), BENCH_ARTICLES (bulk ingest
@@ -233,4 +234,6 @@ json.dump({"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "cpu": cp
 EOF
 $PY "$ROOT/bench/compare.py" --dir "$DATA" --size "$SIZE" --md "$RESULTS/$SIZE.md" --json "$RESULTS/$SIZE.json" > /dev/null
 log "wrote $RESULTS/$SIZE.md and $RESULTS/$SIZE.json"
+# The sizes side by side (each from its own latest run).
+$PY "$ROOT/bench/scaling.py" "$RESULTS"
 cat "$RESULTS/$SIZE.md"
