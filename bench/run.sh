@@ -222,7 +222,8 @@ mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("Mem
 osname = next((l.split("=", 1)[1].strip().strip('"') for l in open("/etc/os-release") if l.startswith("PRETTY_NAME")), platform.system())
 try:
     commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    # Result files written by runs at other sizes do not make the build dirty.
+    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"], capture_output=True, text=True).stdout.strip()
     commit += " (+ uncommitted changes)" if dirty else ""
 except Exception:
     commit = "?"

@@ -70,6 +70,10 @@ def main():
         w(f"| {size} | {meta.get('relations', 0):,} | {meta.get('entities', 0):,} | "
           f"{m.get('date', '?')} UTC | {m.get('commit', '?')} | {m.get('load_start', '?')} |")
     w("")
+    w("The peers' figures may come from an earlier run on the same generated data "
+      "(`BENCH_REUSE_PEERS=1`); each size's own file says when. Wall-clock figures are from a "
+      "shared 2-core machine: see each run's load average.")
+    w("")
     w("Query cost should follow what a query touches, not the size of the graph: 1-hop and "
       "no-path answers stay flat, a 2-hop neighbourhood capped at 500 nodes grows with the "
       "hubs among its nodes (their relations are the answer), and paths grow with the "
@@ -119,7 +123,7 @@ def main():
             cells.append(value if isinstance(value, str) else fmt(value))
         w(f"| {name} | " + " | ".join(cells) + " |")
 
-    row("cold start from SQLite, s", lambda r: r["load"]["relgraph"]["seconds"])
+    row("cold start from SQLite, s", lambda r: f'{r["load"]["relgraph"]["seconds"]:.3f}')
     row("cold start, M edges/s", lambda r: r["load"]["relgraph"]["edges_per_s"] / 1e6)
     row("memory per relation, B (RSS delta)", lambda r: r["load"]["relgraph"]["bytes_per_edge"])
     row("HTTP relation list @16, req/s",
