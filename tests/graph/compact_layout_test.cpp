@@ -259,6 +259,69 @@ TEST_CASE("id index: consecutive, dense with gaps, and sparse ids give the same 
   CHECK(empty.find(1) == detail::kNoIndex);
 }
 
+// Past 2^20 ends build_adjacency runs each pass on two threads, split by vertex: the same
+// layout must come out, every relation placed once, whichever thread handled its ends.
+TEST_CASE("adjacency: the two-thread build of a large graph keeps every relation at its ends") {
+  std::mt19937 rng(11);
+  constexpr int kEntities = 20'000;
+  constexpr int kRelations = 600'000;  // 1.2M ends: both passes split in two
+  std::vector<EntityRow> entities;
+  for (int i = 1; i <= kEntities; ++i) entities.push_back({i, "k" + std::to_string(i), "", "c"});
+  std::vector<RelationRow> relations;
+  relations.reserve(kRelations);
+  for (int i = 1; i <= kRelations; ++i) {
+    RelationRow r;
+    r.id = i;
+    r.type = static_cast<uint16_t>(rng() % 14);
+    // A few hubs, so that the split falls inside a long run of ends.
+    r.subject = rng() % 4 == 0 ? 1 + rng() % 5 : 1 + rng() % kEntities;
+    r.object = rng() % 100 == 0 ? r.subject
+                                : 1 + static_cast<relgraph::graph::EntityId>(rng() % kEntities);
+    r.symmetric = rng() % 3 == 0;
+    r.evidence_count = 1 + static_cast<uint32_t>(rng() % 4);
+    r.negated_count = rng() % 20 == 0 ? r.evidence_count : 0;
+    relations.push_back(r);
+  }
+  const auto snap = Snapshot::build(1, entities, relations);
+  const detail::Base& base = *snap->impl().base_;
+  REQUIRE(base.relations.size() == static_cast<uint32_t>(kRelations));
+  size_t self_loops = 0;
+  for (uint32_t r = 0; r < base.relations.size(); ++r) {
+    const RelationRow& given = relations[r];
+    const auto [subject, object] = base.relation_ends(r);
+    REQUIRE(base.entity_id(subject) == given.subject);
+    REQUIRE(base.entity_id(object) == given.object);
+    self_loops += given.subject == given.object;
+  }
+  size_t ends = 0;
+  for (const detail::Adjacency* graph : {&base.live, &base.negated}) {
+    const auto& column = graph->m_forward.m_column;
+    const auto& bundles = graph->m_forward.m_edge_properties;
+    for (uint32_t v = 0; v < base.vertex_count(); ++v) {
+      const auto [first, last] = detail::Base::ends_of(*graph, v);
+      for (uint32_t e = first; e < last; ++e) {
+        const detail::EndBundle end = bundles[e];
+        const RelationRow& given = relations[end.relation];
+        // The end stands at one of the relation's entities and leads to the other.
+        const relgraph::graph::EntityId here = base.entity_id(v);
+        const relgraph::graph::EntityId there = base.entity_id(column[e]);
+        REQUIRE(((here == given.subject && there == given.object) ||
+                 (here == given.object && there == given.subject)));
+        REQUIRE(end.type() == given.type);
+        REQUIRE((graph == &base.negated) == (given.negated_count >= given.evidence_count));
+        const detail::Way way = given.symmetric || given.subject == given.object ? detail::kWayBoth
+                                : here == given.subject                          ? detail::kWayOut
+                                                                                 : detail::kWayIn;
+        REQUIRE(end.way() == way);
+        REQUIRE((e == first || column[e - 1] < column[e] ||
+                 (column[e - 1] == column[e] && bundles[e - 1].relation < end.relation)));
+        ++ends;
+      }
+    }
+  }
+  CHECK(ends == 2 * size_t{kRelations} - self_loops);
+}
+
 // build_adjacency fills the adjacencies with two counting sorts: each must hold, at every
 // vertex, one end per relation touching it (a self-loop once), saying which way the relation
 // runs from there, sorted by (neighbour, relation); negated-only relations apart.
