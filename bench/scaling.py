@@ -25,14 +25,9 @@ QUERIES = [
 PEERS = ["networkx", "igraph", "sqlite"]
 
 
-def fmt(x):
-    if x is None:
-        return "—"
-    if x >= 100:
-        return f"{x:,.0f}"
-    if x >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
+# The figures are written as the per-size tables write them.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import fmt_us as fmt  # noqa: E402
 
 
 def http_run(result, prefix, connections):
