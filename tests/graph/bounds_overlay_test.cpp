@@ -478,8 +478,8 @@ TEST_CASE("randomized: apply() answers every query as a full rebuild of the same
 namespace {
 
 // A random graph where a few hubs hold a third of the relation ends, so that they have more
-// edges than the snapshot's by-neighbour hub index threshold (256) and neighbourhoods collect
-// their relations through it.
+// ends than the snapshot's hub threshold (256, kIndexedEdges) and neighbourhoods collect their
+// relations by searching them.
 RandomGraph hub_graph(std::mt19937& rng, int vertex_count, int relation_count, int hubs) {
   RandomGraph graph = random_graph(rng, vertex_count, relation_count, 5);
   std::uniform_int_distribution<int> hub(1, hubs);
@@ -511,7 +511,7 @@ std::vector<RelationId> relations_among(const std::vector<RelationRow>& rows,
 }  // namespace
 
 // Regression (perf-graph): neighbourhoods find the relations among their nodes from each
-// relation's cheaper end, by binary search in hubs' by-neighbour index; the set must be exactly
+// relation's cheaper end, by binary search in hubs' sorted ends; the set must be exactly
 // the passing relations between returned nodes, with node caps, in a base and over an overlay.
 TEST_CASE("neighborhood: relations among the nodes around indexed hubs, with and without overlay") {
   std::mt19937 rng(29);
@@ -560,9 +560,9 @@ TEST_CASE("neighborhood: relations among the nodes around indexed hubs, with and
   CHECK(indexed_answers > 20);
 }
 
-// neighbours_of reads a hub's neighbours from its by-neighbour index and everyone else's from a
-// scan: both must give the other ends of relations_of, under every filter and direction, with
-// self-loops, symmetric and negated relations, and over an overlay that makes the index stale.
+// neighbours_of reads a vertex's neighbours from its sorted ends, or from a scan where the
+// overlay changed it: both must give the other ends of relations_of, under every filter and
+// direction, with self-loops, symmetric and negated relations, and over an overlay.
 // relations_page selects a page instead of sorting everything: its pages must join up to
 // relations_of, from the start or from a cursor.
 TEST_CASE("neighbours_of and relations_page: relations_of's other ends and pages, at hubs too") {
@@ -667,8 +667,8 @@ TEST_CASE(
   }
 }
 
-// Regression (perf-graph): a hop between two hubs is reported from the smaller hub's
-// by-neighbour index; it must be the relation a walk may follow in the filter's direction with
+// Regression (perf-graph): a hop between two hubs is reported from a search of the smaller
+// hub's sorted ends; it must be the relation a walk may follow in the filter's direction with
 // the most evidence, as a scan finds it.
 TEST_CASE("paths between hubs report each hop's relation as a scan would, in every direction") {
   std::mt19937 rng(37);

@@ -1,7 +1,7 @@
 // Tests of the query-side scratch and look-ups the latency work added: the thread-local vertex
-// bitmaps and maps that searches lease (graph/vertex_bitmap.h), and the hub index look-up
-// (Snapshot::Impl::for_each_edge_between) in both of its modes, merge and lockstep search,
-// against a plain scan of the same hub.
+// bitmaps and maps that searches lease (graph/vertex_bitmap.h), and the look-up in a hub's
+// sorted ends (Snapshot::Impl::for_each_edge_between) in both of its modes, merge and lockstep
+// search, against a plain scan of the same hub.
 
 #include <doctest/doctest.h>
 
@@ -96,7 +96,7 @@ std::shared_ptr<const Snapshot> hub_snapshot(std::mt19937& rng, int vertex_count
 
 using Step = std::tuple<uint32_t, uint32_t>;  // neighbour, relation index
 
-TEST_CASE("hub index look-up: merge and guessed search agree with scanning the hub") {
+TEST_CASE("hub look-up: merge and fenced search agree with scanning the hub") {
   std::mt19937 rng(5);
   constexpr int kVertices = 3000;
   const auto g = hub_snapshot(rng, kVertices);
