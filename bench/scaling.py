@@ -51,6 +51,10 @@ def main():
     sizes = [s for s in SIZES if s in runs]
     out = []
     w = out.append
+
+    def header(first):  # a table with a column per size
+        w("| " + " | ".join([first, *sizes]) + " |")
+        w("|---|" + "---|" * len(sizes))
     w("# relgraph: scaling from 10k to 10M relations")
     w("")
     w("Written by `bench/scaling.py` from `bench/results/SIZE.json`; each column comes from that "
@@ -76,8 +80,7 @@ def main():
     w("")
     w("## relgraph in-process latency (µs, p50 / p99)")
     w("")
-    w("| query | " + " | ".join(sizes) + " |")
-    w("|---|" + "---|" * len(sizes))
+    header("query")
     for key, name in QUERIES:
         cells = []
         for size in sizes:
@@ -87,8 +90,7 @@ def main():
     w("")
     w("## Shortest path (Q3) against the peers, p50 µs (peer / relgraph)")
     w("")
-    w("| tool | " + " | ".join(sizes) + " |")
-    w("|---|" + "---|" * len(sizes))
+    header("tool")
     for peer in ["relgraph"] + PEERS:
         cells = []
         for size in sizes:
@@ -105,8 +107,7 @@ def main():
     w("")
     w("## Start, memory, HTTP and ingest")
     w("")
-    w("| | " + " | ".join(sizes) + " |")
-    w("|---|" + "---|" * len(sizes))
+    header("")
 
     def row(name, value_of):
         cells = []
