@@ -2,8 +2,10 @@
 // for hubs.
 
 #include <algorithm>
+#include <bit>
 #include <functional>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "graph/flat_vertex_map.h"
@@ -28,19 +30,31 @@ uint64_t next_random(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// Sorts relation indices: a radix sort (three passes of 11 bits) once there are enough of them
-// for it to beat std::sort. A neighbourhood of 500 entities around hubs holds ~15k relations.
+// Sorts relation indices: a radix sort once there are enough of them for it to beat std::sort
+// (a neighbourhood of 500 entities around hubs holds ~20k relations), in as few passes of at
+// most 12 bits as the largest index needs (two up to 16M relations), all passes' digits counted
+// in one read.
 void sort_indices(std::vector<uint32_t>& values) {
   if (values.size() < 2048) {
     std::sort(values.begin(), values.end());
     return;
   }
+  constexpr int kMaxDigitBits = 12;
+  const int bits = std::bit_width(*std::max_element(values.begin(), values.end()));
+  const int passes = std::max(1, (bits + kMaxDigitBits - 1) / kMaxDigitBits);
+  const int digit_bits = (bits + passes - 1) / passes;
+  const uint32_t mask = (uint32_t{1} << digit_bits) - 1;
+  const size_t buckets = size_t{mask} + 1;
+  std::vector<uint32_t> counts(passes * buckets, 0);
+  for (uint32_t v : values) {
+    for (int p = 0; p < passes; ++p) ++counts[p * buckets + ((v >> (p * digit_bits)) & mask)];
+  }
   std::vector<uint32_t> buffer(values.size());
-  for (int shift = 0; shift < 33; shift += 11) {
-    size_t counts[2049] = {};
-    for (uint32_t v : values) ++counts[((v >> shift) & 2047) + 1];
-    for (size_t i = 1; i < 2049; ++i) counts[i] += counts[i - 1];
-    for (uint32_t v : values) buffer[counts[(v >> shift) & 2047]++] = v;
+  for (int p = 0; p < passes; ++p) {
+    uint32_t* const starts = counts.data() + p * buckets;
+    uint32_t sum = 0;
+    for (size_t d = 0; d < buckets; ++d) sum += std::exchange(starts[d], sum);
+    for (uint32_t v : values) buffer[starts[(v >> (p * digit_bits)) & mask]++] = v;
     values.swap(buffer);
   }
 }
@@ -195,9 +209,9 @@ class NeighborhoodSearch {
   // it belongs to the picture. Each relation is looked for from its cheaper end:
   // - hubs that the degree cap skips are not scanned (that is the cap's point): they contribute
   //   the steps the search followed from them;
-  // - other hubs (sorted ends with search fences) are not scanned either: their relations with the
-  //   other unscanned members are found by binary search, those with scanned members from the
-  //   scanned end;
+  // - other hubs (sorted ends with search fences) are not scanned either: their relations with
+  //   the capped hubs are found by search in their ends, those with each other in the hub core
+  //   (Base::hub_core), those with scanned members from the scanned end;
   // - the rest are scanned. With nothing unscanned, every relation has an out-edge at its
   //   subject, so out-steps are enough; otherwise both ways, and a relation between two scanned
   //   members (reported at both ends) is taken at its lower-numbered end.
@@ -227,18 +241,18 @@ class NeighborhoodSearch {
       // Each member's edges start with a cache miss or two: overlap them with the scans before.
       if (i + 16 < scanned.size()) g_.prefetch_edge_rows(scanned[i + 16]);
       if (i + 8 < scanned.size()) g_.prefetch_edges(scanned[i + 8]);
-      const bool went_on = g_.for_each_step_to(
+      const bool went_on = g_.for_each_step_among(
           v, scan, filter_, budget, is_member, [&](uint32_t u, const EdgeBundle& edge) {
             if (all_scanned || v <= u || is_unscanned.contains(u)) found.push_back(edge.relation);
             return true;
           });
       if (!went_on) break;
     }
-    // Each indexed hub h looks up the capped hubs, itself (self-loops) and the indexed hubs
-    // with more edges (ties: higher-numbered): a pair of indexed hubs is looked up in the
-    // smaller one's ends, the shorter search, rather than in a hub of 10^5 edges with a cache
-    // miss per probe. Hubs are taken largest first, so `larger`
-    // (sorted by vertex, as the look-up needs) holds h and every hub taken before it.
+    // Each indexed hub h looks up the capped hubs in its ends, and itself (self-loops) and the
+    // indexed hubs with more edges (ties: higher-numbered) in its core ends: a pair of indexed
+    // hubs is looked up in the smaller one's, the shorter search. Hubs are taken largest
+    // first, so `larger` (sorted by vertex, as the look-up needs) holds h and every hub taken
+    // before it.
     std::vector<uint32_t> capped_hubs(unscanned.begin(), unscanned.end() - indexed.size());
     std::sort(capped_hubs.begin(), capped_hubs.end());
     std::vector<std::pair<uint64_t, uint32_t>> by_size;  // (edges, vertex)
@@ -253,8 +267,8 @@ class NeighborhoodSearch {
       larger.insert(std::lower_bound(larger.begin(), larger.end(), h), h);
       g_.for_each_edge_between(h, capped_hubs.data(), capped_hubs.size(), Direction::both, filter_,
                                budget, take);
-      g_.for_each_edge_between(h, larger.data(), larger.size(), Direction::both, filter_, budget,
-                               take);
+      g_.for_each_edge_between_hubs(h, larger.data(), larger.size(), Direction::both, filter_,
+                                    budget, take);
     }
     for (uint32_t relation : followed_) {
       const auto [subject, object] = g_.relation_ends(relation);

@@ -496,7 +496,8 @@ Snapshot::MemoryUse Snapshot::memory_use() const {
                      bytes(graph->m_forward.m_edge_properties);
   }
   use.indexes = base.entity_index.bytes() + base.relation_index.bytes() + base.key_index.bytes() +
-                base.hub_slot.bytes() + bytes(base.hub_fence_offsets) + bytes(base.hub_fences);
+                base.hub_slot.bytes() + bytes(base.hub_fence_offsets) + bytes(base.hub_fences) +
+                base.hub_core.bytes();
   return use;
 }
 

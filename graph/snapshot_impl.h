@@ -51,6 +51,67 @@ using Adjacency =
     boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, EndBundle,
                                        boost::no_property, uint32_t, uint32_t>;
 
+// A run of ends in parallel neighbour and bundle arrays: entries [first, last) of `column` and
+// `bundles`.
+struct EndRange {
+  const uint32_t* column = nullptr;
+  const EndBundle* bundles = nullptr;
+  uint32_t first = 0;
+  uint32_t last = 0;
+
+  // Vertex v's ends in `graph`.
+  static EndRange of(const Adjacency& graph, uint32_t v) {
+    const auto& rowstart = graph.m_forward.m_rowstart;
+    return EndRange{graph.m_forward.m_column.data(), graph.m_forward.m_edge_properties.data(),
+                    rowstart[v], rowstart[size_t{v} + 1]};
+  }
+};
+
+// The hub core: each hub's live ends whose neighbour is a hub too, in the order the hub holds
+// them (by neighbour, then relation). A neighbourhood among hubs holds ~10^4 relations between
+// a hundred or so of them; looked up here, they are a few sequential cache lines per hub,
+// instead of a cache miss per pair of hubs in ends of 10^4-10^5 entries. At 10M relations it
+// holds 1.8M ends (17 MB, 1.7 bytes per relation). Derived from the adjacency, not stored.
+class HubCore {
+ public:
+  // Hub i (hubs[i], ascending) gets slot i. is_hub(v): whether v is one of `hubs`.
+  template <class IsHub>
+  void derive(const Adjacency& live, const std::vector<uint32_t>& hubs, IsHub&& is_hub) {
+    offsets_.assign(1, 0);
+    offsets_.reserve(hubs.size() + 1);
+    column_.clear();
+    bundles_.clear();
+    const std::vector<uint32_t>& column = live.m_forward.m_column;
+    const auto& bundles = live.m_forward.m_edge_properties;
+    for (uint32_t hub : hubs) {
+      const EndRange ends = EndRange::of(live, hub);
+      for (uint32_t e = ends.first; e != ends.last; ++e) {
+        if (!is_hub(column[e])) continue;
+        column_.push_back(column[e]);
+        bundles_.push_back(bundles[e]);
+      }
+      offsets_.push_back(static_cast<uint32_t>(column_.size()));
+    }
+    column_.shrink_to_fit();
+    bundles_.shrink_to_fit();
+  }
+
+  // The core ends of the hub in `slot`.
+  EndRange ends_of_slot(uint32_t slot) const {
+    return EndRange{column_.data(), bundles_.data(), offsets_[slot], offsets_[slot + 1]};
+  }
+
+  size_t bytes() const {
+    return offsets_.capacity() * sizeof(uint32_t) + column_.capacity() * sizeof(uint32_t) +
+           bundles_.capacity() * sizeof(EndBundle);
+  }
+
+ private:
+  std::vector<uint32_t> offsets_;  // slot i: entries [offsets_[i], offsets_[i + 1])
+  std::vector<uint32_t> column_;   // the neighbour hub
+  std::vector<EndBundle> bundles_;
+};
+
 // The direction a search walking from the far end must follow to retrace `direction`.
 inline Direction reversed(Direction direction) {
   switch (direction) {
@@ -213,6 +274,7 @@ struct Base {
   FlatVertexMap hub_slot;
   std::vector<uint32_t> hub_fence_offsets;
   std::vector<uint32_t> hub_fences;
+  HubCore hub_core;  // the hubs' live ends with one another, by hub slot
   uint32_t vertex_count() const { return static_cast<uint32_t>(entities.size()); }
   uint32_t relation_count() const { return static_cast<uint32_t>(relations.size()); }
 
@@ -229,19 +291,24 @@ struct Base {
     return (b - a) + (d - c);
   }
 
-  // Derives hub_slot, hub_fence_offsets and hub_fences from `live`.
+  // Derives hub_slot, hub_fence_offsets, hub_fences and hub_core from `live`.
   void index_hubs() {
     hub_slot = FlatVertexMap();
     hub_fence_offsets.assign(1, 0);
     hub_fences.clear();
     const std::vector<uint32_t>& column = live.m_forward.m_column;
+    std::vector<uint32_t> hubs;  // by slot
+    std::vector<uint64_t> is_hub((size_t{vertex_count()} + 63) / 64, 0);
     for (uint32_t v = 0; v < vertex_count(); ++v) {
       const auto [first, last] = ends_of(live, v);
       if (last - first <= kIndexedEdges) continue;
-      hub_slot.insert(v, static_cast<uint32_t>(hub_fence_offsets.size() - 1));
+      hub_slot.insert(v, static_cast<uint32_t>(hubs.size()));
+      hubs.push_back(v);
+      is_hub[v >> 6] |= uint64_t{1} << (v & 63);
       for (uint32_t e = first; e < last; e += kFenceStride) hub_fences.push_back(column[e]);
       hub_fence_offsets.push_back(static_cast<uint32_t>(hub_fences.size()));
     }
+    hub_core.derive(live, hubs, [&](uint32_t v) { return ((is_hub[v >> 6] >> (v & 63)) & 1) != 0; });
   }
 
   // The position in `relations` of the relation with this id, or kNoIndex.
@@ -431,9 +498,12 @@ struct Snapshot::Impl {
     return count;
   }
 
-  // for_each_edge_between merges instead of searching when the ends hold at most this many
-  // entries per neighbour looked up.
+  // for_each_edge_between merges instead of searching in an adjacency without fences (the
+  // negated one) when the ends hold at most this many entries per neighbour looked up.
   static constexpr size_t kMergeRatio = 32;
+  // ... and, with fences, gallops over them from one neighbour's place to the next when there
+  // are at most this many fences per neighbour left to place (else binary searches).
+  static constexpr size_t kGallopFences = 64;
   // ... and else runs this many binary searches at once.
   static constexpr size_t kSearchLanes = 8;
   // It reports matches this many at a time, their bundles fetched together.
@@ -485,12 +555,12 @@ struct Snapshot::Impl {
   // Calls fn(neighbour, edge) for each edge between `vertex` and one of `neighbours` that a walk
   // standing on `vertex` may follow in `direction` and that passes `filter` (the tests of
   // for_each_step), each relation once per neighbour (a self-loop when the neighbour is
-  // `vertex`), in another order than for_each_step. The hub's ends are binary-searched for
-  // kSearchLanes neighbours at a time, so k neighbours among d ends cost about k log(d) probes
-  // whose cache misses overlap kSearchLanes-fold, or, when d is at most kMergeRatio * k, they
-  // are merged with the neighbours in one sequential pass. Takes one unit of budget per
-  // neighbour and one per end examined (merging: one per entry passed); returns false when the
-  // budget ran out.
+  // `vertex`), in another order than for_each_step. The hub's ends are searched for
+  // kSearchLanes neighbours at a time, first among its fences, then in one cache line of its
+  // ends, so k neighbours among d ends cost about k log(d) probes, most of them in cache, and k
+  // misses that overlap kSearchLanes-fold. Takes one unit of budget per neighbour and one per
+  // match (the negated ends, without fences, are merged when dense: one per entry passed);
+  // returns false when the budget ran out.
   // REQUIRES: has_edge_index(vertex); `neighbours` sorted ascending.
   template <class Fn>
   bool for_each_edge_between(uint32_t vertex, const uint32_t* neighbours, size_t count,
@@ -498,13 +568,32 @@ struct Snapshot::Impl {
                              detail::QueryBudget& budget, Fn&& fn) const {
     const uint32_t slot = *base_->hub_slot.find(vertex);
     const uint32_t* fences = base_->hub_fences.data() + base_->hub_fence_offsets[slot];
-    if (!ends_between(base_->live, false, fences, vertex, neighbours, count, direction, filter,
-                      budget, fn)) {
+    if (!ends_between(detail::EndRange::of(base_->live, vertex), false, fences, vertex, neighbours,
+                      count, direction, filter, budget, fn)) {
       return false;
     }
     return !filter.include_negated ||
-           ends_between(base_->negated, true, nullptr, vertex, neighbours, count, direction, filter,
-                        budget, fn);
+           ends_between(detail::EndRange::of(base_->negated, vertex), true, nullptr, vertex,
+                        neighbours, count, direction, filter, budget, fn);
+  }
+
+  // for_each_edge_between for a hub and other hubs: the same edges, found in the hub core
+  // (Base::hub_core), whose few sequential cache lines per hub hold all that is looked for,
+  // rather than in the hub's ends, where each neighbour is a miss of its own.
+  // REQUIRES: has_edge_index(vertex) and has_edge_index(n) for each n of `neighbours`, sorted
+  // ascending.
+  template <class Fn>
+  bool for_each_edge_between_hubs(uint32_t vertex, const uint32_t* neighbours, size_t count,
+                                  Direction direction, const detail::ResolvedFilter& filter,
+                                  detail::QueryBudget& budget, Fn&& fn) const {
+    const uint32_t slot = *base_->hub_slot.find(vertex);
+    if (!ends_between(base_->hub_core.ends_of_slot(slot), false, nullptr, vertex, neighbours,
+                      count, direction, filter, budget, fn)) {
+      return false;
+    }
+    return !filter.include_negated ||
+           ends_between(detail::EndRange::of(base_->negated, vertex), true, nullptr, vertex,
+                        neighbours, count, direction, filter, budget, fn);
   }
 
   // Calls fn(neighbour) once for each distinct neighbour that for_each_step(vertex, direction,
@@ -560,6 +649,29 @@ struct Snapshot::Impl {
   template <class Wanted, class Fn>
   bool for_each_step_to(uint32_t vertex, Direction direction, const detail::ResolvedFilter& filter,
                         detail::QueryBudget& budget, Wanted&& wanted, Fn&& fn) const {
+    return steps_to<false>(vertex, direction, filter, budget, wanted, fn);
+  }
+
+  // for_each_step_to for a `wanted` that fn's calls do not change (a fixed set, such as a
+  // neighbourhood's members): a vertex's ends are tested kStepBlock at a time and the bundles
+  // of the wanted ones fetched together before any is read, so that their cache misses overlap
+  // instead of each waiting behind the mispredicted test before it. The same steps in the same
+  // order, the same budget (a block's steps are charged together, so a deadline is seen at the
+  // end of a block).
+  template <class Wanted, class Fn>
+  bool for_each_step_among(uint32_t vertex, Direction direction,
+                           const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
+                           Wanted&& wanted, Fn&& fn) const {
+    return steps_to<true>(vertex, direction, filter, budget, wanted, fn);
+  }
+
+  // Ends tested at a time by for_each_step_among.
+  static constexpr uint32_t kStepBlock = 64;
+
+ private:
+  template <bool kFixedWanted, class Wanted, class Fn>
+  bool steps_to(uint32_t vertex, Direction direction, const detail::ResolvedFilter& filter,
+                detail::QueryBudget& budget, Wanted& wanted, Fn& fn) const {
     const std::vector<detail::OverlayEdge>* extra = overlay_edges(vertex);
     const detail::OverlayEdge* const o_first = extra == nullptr ? nullptr : extra->data();
     const detail::OverlayEdge* const o_last = extra == nullptr ? nullptr : o_first + extra->size();
@@ -569,18 +681,18 @@ struct Snapshot::Impl {
         });
     const std::vector<uint32_t>* hidden = superseded_at(vertex);
     if (vertex < base_->vertex_count()) {
-      if (!steps_in(base_->live, false, vertex, direction, filter, budget, hidden, o_first,
-                    o_negated, wanted, fn)) {
+      if (!steps_in<kFixedWanted>(base_->live, false, vertex, direction, filter, budget, hidden,
+                                  o_first, o_negated, wanted, fn)) {
         return false;
       }
-      return !filter.include_negated || steps_in(base_->negated, true, vertex, direction, filter,
-                                                 budget, hidden, o_negated, o_last, wanted, fn);
+      return !filter.include_negated ||
+             steps_in<kFixedWanted>(base_->negated, true, vertex, direction, filter, budget,
+                                    hidden, o_negated, o_last, wanted, fn);
     }
     return overlay_steps(o_first, filter.include_negated ? o_last : o_negated, direction, filter,
                          budget, wanted, fn);
   }
 
- private:
   const uint32_t* overlay_slot(uint32_t vertex) const {
     return overlay_.entities.empty() ? nullptr : overlay_.slot_of_vertex.find(vertex);
   }
@@ -630,7 +742,7 @@ struct Snapshot::Impl {
   // neighbour with the overlay's ends [o_first, o_last) of the same kind (asserted or
   // negated-only). The neighbour is read first and the bundle (a second sequential stream) only
   // for a wanted one.
-  template <class Wanted, class Fn>
+  template <bool kFixedWanted, class Wanted, class Fn>
   bool steps_in(const detail::Adjacency& graph, bool negated, uint32_t vertex, Direction direction,
                 const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
                 const std::vector<uint32_t>* hidden, const detail::OverlayEdge* o_first,
@@ -638,11 +750,9 @@ struct Snapshot::Impl {
     const auto [first, last] = detail::Base::ends_of(graph, vertex);
     const uint32_t* const column = graph.m_forward.m_column.data();
     const detail::EndBundle* const bundles = graph.m_forward.m_edge_properties.data();
-    // Base end e: whether the walk goes on.
-    auto step = [&](uint32_t e) {
-      if (!budget.take()) return false;
+    // Wanted base end e, its budget taken: whether the walk goes on.
+    auto pass = [&](uint32_t e) {
       const uint32_t neighbour = column[e];
-      if (!wanted(neighbour)) return true;
       const detail::EndBundle end = bundles[e];
       if (!walks_along(end.way(), direction)) return true;
       const detail::EdgeBundle edge = edge_of(end, neighbour == vertex, negated);
@@ -652,8 +762,38 @@ struct Snapshot::Impl {
       if (!admits(edge, neighbour, filter)) return true;
       return static_cast<bool>(fn(neighbour, edge));
     };
+    // Base end e: whether the walk goes on.
+    auto step = [&](uint32_t e) {
+      if (!budget.take()) return false;
+      return !wanted(column[e]) || pass(e);
+    };
     if (o_first == o_last) {
-      for (uint32_t e = first; e != last; ++e) {
+      uint32_t e = first;
+      if constexpr (kFixedWanted) {
+        // Ends [from, from + n), n <= kStepBlock, that the budget has room for: the wanted ones
+        // are picked first, their bundles fetched, then they are passed in order.
+        auto block = [&](uint32_t from, uint32_t n) {
+          uint32_t picked[kStepBlock];
+          uint32_t count = 0;
+          for (uint32_t k = from; k != from + n; ++k) {
+            picked[count] = k;
+            count += wanted(column[k]) ? 1 : 0;
+          }
+          for (uint32_t k = 0; k < count; ++k) __builtin_prefetch(&bundles[picked[k]]);
+          for (uint32_t k = 0; k < count; ++k) {
+            if (!pass(picked[k])) {
+              budget.charge(picked[k] - from + 1);
+              return false;
+            }
+          }
+          return budget.charge(n);
+        };
+        for (; last - e >= kStepBlock && budget.has_room(kStepBlock); e += kStepBlock) {
+          if (!block(e, kStepBlock)) return false;
+        }
+        if (last - e > 1 && budget.has_room(last - e)) return block(e, last - e);
+      }
+      for (; e != last; ++e) {
         if (!step(e)) return false;
       }
       return true;
@@ -689,20 +829,20 @@ struct Snapshot::Impl {
   // for_each_edge_between in one of the base's adjacencies; `fences` are the vertex's
   // (Base::hub_fences) or nullptr, when the ends are searched without them.
   template <class Fn>
-  bool ends_between(const detail::Adjacency& graph, bool negated, const uint32_t* fences,
+  bool ends_between(const detail::EndRange& ends, bool negated, const uint32_t* fences,
                     uint32_t vertex, const uint32_t* neighbours, size_t count, Direction direction,
                     const detail::ResolvedFilter& filter, detail::QueryBudget& budget,
                     Fn& fn) const {
-    const auto [first_end, last_end] = detail::Base::ends_of(graph, vertex);
-    const uint32_t* const column = graph.m_forward.m_column.data();
-    const uint32_t* const first = column + first_end;
+    const uint32_t* const column = ends.column;
+    const uint32_t* const first = column + ends.first;
     const uint32_t* it = first;
-    const uint32_t* const last = column + last_end;
+    const uint32_t* const last = column + ends.last;
+    if (first == last) return true;
     // A match's bundle lies in another array than the neighbours, a cache miss each (the
     // matches are scattered over a hub's ends): matches are gathered kReportBatch at a time and
     // their bundles fetched together before any is read, so that the misses overlap instead of
     // each stalling the search. Every match found before a return is reported.
-    const detail::EndBundle* const bundles = graph.m_forward.m_edge_properties.data();
+    const detail::EndBundle* const bundles = ends.bundles;
     uint32_t batch[kReportBatch];
     size_t batched = 0;
     auto report_batch = [&] {
@@ -724,9 +864,10 @@ struct Snapshot::Impl {
       report_batch();
       return went_on;
     };
-    // Many neighbours among few ends: one sequential merge pass (a unit of budget per entry
-    // passed) beats a search per neighbour, whose probes miss the cache and mispredict.
-    if (static_cast<size_t>(last - it) <= count * kMergeRatio) {
+    // Without fences (the negated adjacency), many neighbours among few ends: one sequential
+    // merge pass (a unit of budget per entry passed) beats a search per neighbour, whose probes
+    // miss the cache and mispredict.
+    if (fences == nullptr && static_cast<size_t>(last - it) <= count * kMergeRatio) {
       // Branch-free but for the matches: the entry advances unless it is past the neighbour,
       // the neighbour advances when the entry is past it. A step takes a unit of budget; when
       // every step the merge could take fits, they are counted and charged at the end.
@@ -763,67 +904,68 @@ struct Snapshot::Impl {
       }
       return finish(true);
     }
-    // Few neighbours among many ends: binary searches, kSearchLanes at a time in lockstep.
-    // A search is a chain of dependent probes (17 in a hub of 2^17 ends), each a cache miss;
-    // so it first searches the fences (every kFenceStride-th neighbour, in a small array that
-    // stays in cache) and then only the one stretch of kFenceStride entries between two
-    // fences: one or two misses per search. The lanes' probes are independent, so their misses
-    // overlap instead of queueing. Each group searches from where the previous group's last
-    // neighbour was found (the neighbours ascend). Fence f stands on entry first + f *
-    // kFenceStride.
+    // With fences: each neighbour's place is found in two steps, kSearchLanes neighbours at a
+    // time. First among the fences (every kFenceStride-th neighbour, fence f standing on entry
+    // first + f * kFenceStride, in a small array that mostly stays in cache): how many fences
+    // are below the neighbour. Then in the one stretch of kFenceStride entries after the last
+    // of those: one cache line of the ends, one miss at most. The lanes' stretch searches are
+    // independent, so their misses overlap instead of queueing.
+    // The fences are found by galloping from the previous neighbour's place when the neighbours
+    // are dense (a few fences apart: a hub's relations with a neighbourhood's other hubs), and
+    // by binary searches in lockstep when they are sparse (a few neighbours in a hub of 10^5
+    // ends, whose fences are a chain of misses of their own).
+    const size_t fence_count = (static_cast<size_t>(last - first) - 1) / detail::kFenceStride + 1;
+    size_t below = 0;  // fences below the neighbour last placed (they ascend)
     for (size_t i = 0; i < count && it != last; i += kSearchLanes) {
       const size_t lanes = std::min(kSearchLanes, count - i);
-      // Fences [f_first, f_end) stand on entries within [it, last).
-      const size_t f_first =
-          (static_cast<size_t>(it - first) + detail::kFenceStride - 1) / detail::kFenceStride;
-      const size_t f_end = (static_cast<size_t>(last - first) - 1) / detail::kFenceStride + 1;
-      const uint32_t* low[kSearchLanes];  // each lane's stretch: [low, high)
-      const uint32_t* high[kSearchLanes];
-      if (f_first >= f_end) {
+      const uint32_t* const wanted = neighbours + i;
+      size_t placed[kSearchLanes];  // lane l: the fences below wanted[l]
+      if (fence_count - below <= (count - i) * kGallopFences) {
         for (size_t l = 0; l < lanes; ++l) {
-          low[l] = it;
-          high[l] = last;
+          size_t low = below;  // fences before `low` are below wanted[l]
+          size_t high = low;
+          for (size_t step = 1; high < fence_count && fences[high] < wanted[l]; step *= 2) {
+            low = high + 1;
+            high = low + step;
+          }
+          high = std::min(high, fence_count);
+          below = static_cast<size_t>(std::lower_bound(fences + low, fences + high, wanted[l]) -
+                                      fences);
+          placed[l] = below;
         }
       } else {
-        // Branch-free: fence[l] ends on the last fence < neighbours[i + l] (or f_first).
-        size_t fence[kSearchLanes];
-        for (size_t l = 0; l < lanes; ++l) fence[l] = f_first;
-        for (size_t n = f_end - f_first; n > 1;) {
+        // Branch-free: placed[l] ends on the last fence < wanted[l], or on `below`.
+        for (size_t l = 0; l < lanes; ++l) placed[l] = below;
+        for (size_t n = fence_count - below; n > 1;) {
           const size_t half = n / 2;
           for (size_t l = 0; l < lanes; ++l) {
-            fence[l] = fences[fence[l] + half] < neighbours[i + l] ? fence[l] + half : fence[l];
+            placed[l] = fences[placed[l] + half] < wanted[l] ? placed[l] + half : placed[l];
           }
           n -= half;
         }
-        for (size_t l = 0; l < lanes; ++l) {
-          if (fences[fence[l]] < neighbours[i + l]) {
-            // The first entry >= the neighbour is past this fence and at most the next one.
-            low[l] = first + fence[l] * detail::kFenceStride;
-            high[l] = std::min(last, low[l] + detail::kFenceStride);
-          } else {  // before the first fence in range (the fence itself at most)
-            low[l] = it;
-            high[l] = std::min(last, first + f_first * detail::kFenceStride);
-          }
-        }
+        for (size_t l = 0; l < lanes; ++l) placed[l] += fences[placed[l]] < wanted[l];
+        below = placed[lanes - 1];
       }
-      // found[l]: the first entry of the stretch >= neighbours[i + l], or its end.
+      // found[l]: the first entry >= wanted[l]. With no fence below it, the hub's first entry;
+      // else after the last entry below it in the stretch that starts on the last fence below
+      // it (that entry is below it), and at most on the next fence (which is not).
       const uint32_t* found[kSearchLanes];
-      for (size_t l = 0; l < lanes; ++l) found[l] = low[l];
-      for (size_t n = detail::kFenceStride; n > 1;) {
-        const size_t half = n / 2;
+      const uint32_t* stretch_end[kSearchLanes];
+      for (size_t l = 0; l < lanes; ++l) {
+        found[l] = placed[l] == 0 ? first : first + (placed[l] - 1) * detail::kFenceStride;
+        stretch_end[l] = std::min(last, found[l] + detail::kFenceStride);
+      }
+      for (size_t step = detail::kFenceStride / 2; step > 0; step /= 2) {
         for (size_t l = 0; l < lanes; ++l) {
-          found[l] = found[l] + half < high[l] && found[l][half] < neighbours[i + l]
-                         ? found[l] + half
-                         : found[l];
+          const uint32_t* const probe = std::min(found[l] + step, stretch_end[l] - 1);
+          found[l] = *probe < wanted[l] ? probe : found[l];
         }
-        n -= half;
       }
       for (size_t l = 0; l < lanes; ++l) {
         if (!budget.take()) return finish(false);
-        const uint32_t neighbour = neighbours[i + l];
         const uint32_t* e = found[l];
-        if (e != high[l] && *e < neighbour) ++e;
-        for (; e != last && *e == neighbour; ++e) {
+        if (placed[l] != 0) ++e;  // found[l] was the last entry below wanted[l]
+        for (; e != last && *e == wanted[l]; ++e) {
           if (!budget.take()) return finish(false);
           report(e);
         }
