@@ -140,6 +140,26 @@ void in_two(uint32_t count, uint32_t middle, uint64_t work, Fill&& fill) {
   second.join();
 }
 
+// fill_adjacency's working space: the ends grouped by neighbour, and each one's owner. 9 bytes
+// per end, 180 MB at 10M relations, dropped once the adjacency is built. The start-up path
+// (SnapshotBuilder) makes it on another thread while the store is read, so that faulting in
+// its pages (the kernel zeroes them: on this machine's first touch of memory, the largest
+// single cost of a cold start) is not on the way.
+struct AdjacencyScratch {
+  std::vector<uint32_t> owner;
+  std::vector<detail::EndBundle> grouped;
+
+  // Room for `ends` ends (at least): made here unless it was made ahead.
+  void fit(size_t ends) {
+    if (owner.size() < ends) owner.resize(ends);
+    if (grouped.size() < ends) grouped.resize(ends);
+  }
+  void release() {
+    std::vector<uint32_t>().swap(owner);  // (`= {}` would keep the capacity)
+    std::vector<detail::EndBundle>().swap(grouped);
+  }
+};
+
 // Fills the adjacency `graph` with the ends of the relations `in_graph(r)` selects, each
 // vertex's ends sorted by (neighbour, relation), from `start` (the prefix sums of each vertex's
 // end count), and places each relation's end at its subject in the relation table. Two stable
@@ -155,7 +175,7 @@ void in_two(uint32_t count, uint32_t middle, uint64_t work, Fill&& fill) {
 // misses, which are the time.
 template <class InGraph>
 void fill_adjacency(Base& base, std::vector<uint32_t> start, InGraph&& in_graph,
-                    detail::Adjacency& graph) {
+                    AdjacencyScratch& scratch, detail::Adjacency& graph) {
   const uint32_t vertices = base.vertex_count();
   const uint32_t relations = base.relations.size();
   const uint32_t ends = start.back();
@@ -166,8 +186,9 @@ void fill_adjacency(Base& base, std::vector<uint32_t> start, InGraph&& in_graph,
   // subject's end has) or kSubjectBoth, a fourth value that the second pass, which places it,
   // turns into kWayBoth.
   constexpr auto kSubjectBoth = static_cast<detail::Way>(3);
-  std::vector<uint32_t> owner(ends);
-  std::vector<detail::EndBundle> grouped(ends);
+  scratch.fit(ends);
+  uint32_t* const owner = scratch.owner.data();
+  detail::EndBundle* const grouped = scratch.grouped.data();
   in_two(vertices, middle, ends, [&](uint32_t low, uint32_t high) {
     std::vector<uint32_t> next(start.begin() + low, start.begin() + high);
     auto put = [&](uint32_t group, uint32_t vertex, const detail::EndBundle& end) {
@@ -219,8 +240,8 @@ void fill_adjacency(Base& base, std::vector<uint32_t> start, InGraph&& in_graph,
 }
 
 // The base's two adjacencies (relations some evidence asserts; relations all of whose evidence
-// is negated) and the hubs' fences.
-void build_adjacency(Base& base) {
+// is negated) and the hubs' fences. `scratch` is dropped before the fences are made.
+void build_adjacency(Base& base, AdjacencyScratch scratch) {
   const uint32_t vertices = base.vertex_count();
   const uint32_t relations = base.relations.size();
   std::vector<uint8_t> negated_only(relations);
@@ -248,16 +269,18 @@ void build_adjacency(Base& base) {
     negated_start[size_t{v} + 1] += negated_start[v];
   }
   fill_adjacency(
-      base, std::move(negated_start), [&](uint32_t r) { return negated_only[r] != 0; },
+      base, std::move(negated_start), [&](uint32_t r) { return negated_only[r] != 0; }, scratch,
       base.negated);
   fill_adjacency(
-      base, std::move(live_start), [&](uint32_t r) { return negated_only[r] == 0; }, base.live);
+      base, std::move(live_start), [&](uint32_t r) { return negated_only[r] == 0; }, scratch,
+      base.live);
+  scratch.release();
   base.relations.drop_pending_ends();
   base.index_hubs();
 }
 
 // The indexes and the CSR over a base whose entities and relation table are complete.
-void finish_base(Base& base) {
+void finish_base(Base& base, AdjacencyScratch scratch = {}) {
   base.relations.shrink_to_fit();
   // Consecutive ids need no index: a position is id - first id.
   if (!base.relations.dense_ids()) {
@@ -265,7 +288,7 @@ void finish_base(Base& base) {
     for (uint32_t r = 0; r < base.relations.size(); ++r) ids[r] = base.relations.id(r);
     base.relation_index.assign(ids);
   }
-  build_adjacency(base);
+  build_adjacency(base, std::move(scratch));
 }
 
 std::unique_ptr<Snapshot::Impl> build_impl(uint64_t version, std::vector<EntityRow> entities,
@@ -704,8 +727,10 @@ struct SnapshotBuilder::State {
   // what Snapshot::build does with them.
   bool collecting = false;
   std::vector<RelationRow> collected;
-  // Faults in the relation table's reserved pages ahead of add_relation (prefault()).
+  // Faults in the relation table's reserved pages ahead of add_relation (prefault()), then
+  // makes `scratch` for the adjacency build, while the rows are read.
   std::thread prefaulter;
+  AdjacencyScratch scratch;
 
   ~State() { finish_prefault(); }
 
@@ -720,14 +745,21 @@ struct SnapshotBuilder::State {
     std::vector<EntityRow>().swap(entities);  // (`= {}` would keep the capacity)
     base->relations.reserve(expected_relations);
     const auto [data, bytes] = base->relations.reserved_bytes();
-    if (bytes >= (size_t{64} << 20)) {
-      prefaulter = std::thread([data = data, bytes = bytes] { prefault(data, bytes); });
+    // Two ends per relation at most. Below 2^20 ends the build runs on one thread anyway.
+    const size_t ends = 2 * expected_relations;
+    if (bytes >= (size_t{64} << 20) || ends >= (size_t{1} << 20)) {
+      const bool table = bytes >= (size_t{64} << 20);
+      prefaulter = std::thread([this, data = data, bytes = bytes, table, ends] {
+        if (table) prefault(data, bytes);
+        scratch.fit(ends);
+      });
     }
   }
 
   // The table's rows so far, back as rows, and the table emptied.
   void start_collecting() {
     finish_prefault();
+    scratch.release();  // build_impl makes its own
     collecting = true;
     collected.reserve(base->relations.size() + 1);
     for (uint32_t r = 0; r < base->relations.size(); ++r) {
@@ -780,7 +812,7 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::build(uint64_t version) {
   } else {
     impl = std::move(s.impl);
     impl->version_ = version;
-    finish_base(*s.base);
+    finish_base(*s.base, std::move(s.scratch));
     impl->base_ = std::move(s.base);
   }
   state_ = std::make_unique<State>();
