@@ -71,7 +71,7 @@ struct EndRange {
 // them (by neighbour, then relation). A neighbourhood among hubs holds ~10^4 relations between
 // a hundred or so of them; looked up here, they are a few sequential cache lines per hub,
 // instead of a cache miss per pair of hubs in ends of 10^4-10^5 entries. At 10M relations it
-// holds 1.8M ends (17 MB, 1.7 bytes per relation). Derived from the adjacency, not stored.
+// holds 1.8M ends (16 MB, 1.6 bytes per relation). Derived from the adjacency, not stored.
 class HubCore {
  public:
   // Hub i (hubs[i], ascending) gets slot i. is_hub(v): whether v is one of `hubs`.
