@@ -68,8 +68,9 @@ def fmt_ratio(x):
 
 def stats(kind):
     lat = kind["latency_us"]
-    # Latencies of queries that timed out or were skipped are lower bounds: marked.
-    return {"p50": pct(lat, .5), "p99": pct(lat, .99), "max": max(lat) if lat else None, "n": len(lat)}
+    # A timed-out query's latency is its timeout: with any, the percentiles are lower bounds.
+    return {"p50": pct(lat, .5), "p99": pct(lat, .99), "max": max(lat) if lat else None, "n": len(lat),
+            "lower_bound": bool(kind.get("timeouts"))}
 
 
 def main():
@@ -105,10 +106,17 @@ def main():
         w("")
     reused = os.path.join(d, "reused_peers.txt")
     if os.path.exists(reused):
-        runs = [l.split(" ", 1) for l in open(reused).read().splitlines() if l.strip()]
-        w("**Peers from an earlier run.** " + ", ".join(f"{name}'s figures are from the run of {when}"
-          for name, when in runs) + " on the same generated data and machine (`BENCH_REUSE_PEERS=1`); "
-          "relgraph's are from this run.")
+        # A line: "peer YYYY-MM-DD HH:MM UTC", optionally followed by " | how it was run", for a
+        # peer run apart from this run (bench/run.sh writes the line when it reuses one).
+        runs = []
+        for line in open(reused).read().splitlines():
+            if not line.strip():
+                continue
+            head, _, how = line.partition(" | ")
+            name, when = head.split(" ", 1)
+            runs.append(f"{name}'s figures are from the run of {when}" + (f" ({how})" if how else ""))
+        w("**Peers from another run.** " + "; ".join(runs) + "; on the same generated data and "
+          "machine. relgraph's are from this run.")
         w("")
     if meta:
         w(f"Data: {meta['entities']:,} entities, {meta['relations']:,} relations, {meta['evidence']:,} "
@@ -186,7 +194,8 @@ def main():
         out["latency"][kind] = row
         w(f"| {label} | " + " | ".join(cells) + " |")
     w("")
-    w("Ratios, peer / relgraph (p50, p99; > 1: relgraph faster). Q2 compares the peers' 2-hop "
+    w("Ratios, peer / relgraph (p50, p99; > 1: relgraph faster; ≥: the peer timed out on some queries, so its "
+      "figure is a lower bound). Q2 compares the peers' 2-hop "
       "size with relgraph's unbounded neighbourhood (which also collects the relations between the "
       "nodes, as the API returns them).")
     w("")
@@ -205,8 +214,9 @@ def main():
                 cells.append("—")
                 continue
             r50, r99 = s["p50"] / base["p50"], s["p99"] / base["p99"]
-            out["ratios"].setdefault(kind, {})[key] = {"p50": r50, "p99": r99}
-            cells.append(f"{fmt_ratio(r50)} / {fmt_ratio(r99)}")
+            bound = "≥ " if s.get("lower_bound") else ""
+            out["ratios"].setdefault(kind, {})[key] = {"p50": r50, "p99": r99, "lower_bound": bool(bound)}
+            cells.append(f"{bound}{fmt_ratio(r50)} / {bound}{fmt_ratio(r99)}")
         w(f"| {label} | " + " | ".join(cells) + " |")
     w("")
 

@@ -69,8 +69,8 @@ def main():
         w(f"| {size} | {meta.get('relations', 0):,} | {meta.get('entities', 0):,} | "
           f"{m.get('date', '?')} UTC | {m.get('commit', '?')} | {m.get('load_start', '?')} |")
     w("")
-    w("The peers' figures may come from an earlier run on the same generated data "
-      "(`BENCH_REUSE_PEERS=1`); each size's own file says when. Wall-clock figures are from a "
+    w("The peers' figures may come from another run on the same generated data "
+      "(`BENCH_REUSE_PEERS=1`, or a peer run apart); each size's own file says when. Wall-clock figures are from a "
       "shared 2-core machine: see each run's load average.")
     w("")
     w("Query cost should follow what a query touches, not the size of the graph: 1-hop and "
@@ -102,7 +102,8 @@ def main():
             elif peer == "relgraph" or mine is None or not mine["p50"]:
                 cells.append(fmt(theirs["p50"]))
             else:
-                cells.append(f"{fmt(theirs['p50'])} ({theirs['p50'] / mine['p50']:,.0f}×)")
+                bound = "≥ " if theirs.get("lower_bound") else ""
+                cells.append(f"{bound}{fmt(theirs['p50'])} ({bound}{theirs['p50'] / mine['p50']:,.0f}×)")
         w(f"| {peer} | " + " | ".join(cells) + " |")
     w("")
     w("## Start, memory, HTTP and ingest")
