@@ -340,7 +340,9 @@ class SnapshotBuilder {
   SnapshotBuilder(const SnapshotBuilder&) = delete;
   SnapshotBuilder& operator=(const SnapshotBuilder&) = delete;
 
-  // A capacity hint: about this many relations will be added.
+  // A capacity hint: about this many relations will be added. Memory is reserved and faulted in
+  // for it ahead, within a sixteenth of the machine's memory: an overstated hint (sparse ids)
+  // is not a failed build.
   void expect_relations(size_t count);
   // Throws std::logic_error after the first add_relation.
   void add_entity(EntityRow row);

@@ -772,7 +772,25 @@ struct SnapshotBuilder::State {
 SnapshotBuilder::SnapshotBuilder() : state_(std::make_unique<State>()) {}
 SnapshotBuilder::~SnapshotBuilder() = default;
 
+namespace {
+
+// The count expect_relations is told is a hint (the store's id range, which sparse ids
+// overstate), and memory is reserved and faulted in ahead for it: the relation table (12 bytes
+// a relation, and 4 for its pending end) and the adjacency build's scratch (two ends of 9
+// bytes). What is done ahead is kept within a sixteenth of the machine's memory (44M relations
+// on 24 GiB), so that an overstated hint costs a reallocation later on, never a failed start.
+size_t plausible_relations(size_t hint) {
+  constexpr size_t kAheadBytes = sizeof(detail::RelationRecord) + 4 + 2 * 9;
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return std::min<size_t>(hint, size_t{1} << 24);
+  return std::min(hint, static_cast<size_t>(pages) * static_cast<size_t>(page) / 16 / kAheadBytes);
+}
+
+}  // namespace
+
 void SnapshotBuilder::expect_relations(size_t count) {
+  count = plausible_relations(count);
   state_->expected_relations = count;
   if (state_->base) state_->base->relations.reserve(count);
 }

@@ -1321,11 +1321,20 @@ class LoaderConnection {
                       GraphRowSink& sink, GraphSource source, GraphLoadStats& stats,
                       std::vector<int64_t>& damaged) {
     // Relation ids are rowids: the range is a capacity hint, exact when they are dense.
-    // (Unsigned: max_id - min_id overflows int64 for ids at both ends of its range.)
+    // (Unsigned: max_id - min_id overflows int64 for ids at both ends of its range.) When
+    // they are sparse, the blocks of 1024 ids that hold relations, packed or dirty, bound it
+    // closer.
     const uint64_t span = static_cast<uint64_t>(max_id) - static_cast<uint64_t>(min_id);
-    sink.expect_relations(max_id >= min_id && span < (uint64_t{1} << 32)
-                              ? static_cast<size_t>(span + 1)
-                              : 0);
+    uint64_t hint = max_id >= min_id && span < (uint64_t{1} << 32) ? span + 1 : 0;
+    if (source != GraphSource::rows && hint > 0) {
+      const std::vector<int64_t> blocks = c_.column(
+          "SELECT (SELECT count(*) FROM relation_pack) + "
+          "(SELECT count(*) FROM relation_pack_dirty)");
+      if (!blocks.empty() && blocks[0] >= 0) {
+        hint = std::min(hint, static_cast<uint64_t>(blocks[0]) * static_cast<uint64_t>(pack::kBlockIds));
+      }
+    }
+    sink.expect_relations(static_cast<size_t>(hint));
     TypeIndex types(type_names);
     GraphRelationRow r;
     auto rows = [&](int64_t first, int64_t last) {
