@@ -57,21 +57,19 @@ TEST_CASE("vertex leases: nested leases are independent, and a new lease starts 
   }
 }
 
-// A graph with three hubs of a few thousand relations each (so they have a by-neighbour
-// index), parallel relations, both directions, symmetric types, negated relations and
-// self-loops.
-std::shared_ptr<const Snapshot> hub_snapshot(std::mt19937& rng, int vertex_count) {
-  std::vector<EntityRow> entities;
-  for (int v = 1; v <= vertex_count; ++v) {
-    entities.push_back({v, "e" + std::to_string(v), "E" + std::to_string(v), "country"});
+// The rows of the tests' graphs: entities 1..vertex_count, and relations added one by one, each
+// of a random type (a third of the types symmetric) with 1-4 pieces of evidence, all of them
+// negated one time in seven.
+struct TestRows {
+  TestRows(std::mt19937& random, int vertex_count) : rng(random) {
+    for (int v = 1; v <= vertex_count; ++v) {
+      entities.push_back({v, "e" + std::to_string(v), "E" + std::to_string(v), "country"});
+    }
   }
-  std::vector<RelationRow> relations;
-  std::uniform_int_distribution<int> vertex(1, vertex_count);
-  std::uniform_int_distribution<int> type(0, 5);
-  auto add = [&](int64_t subject, int64_t object) {
+  void add(int64_t subject, int64_t object) {
     RelationRow row;
     row.id = static_cast<int64_t>(relations.size()) + 1;
-    row.type = static_cast<uint16_t>(type(rng));
+    row.type = static_cast<uint16_t>(std::uniform_int_distribution<int>(0, 5)(rng));
     row.symmetric = row.type % 3 == 0;
     row.subject = subject;
     row.object = object;
@@ -80,20 +78,36 @@ std::shared_ptr<const Snapshot> hub_snapshot(std::mt19937& rng, int vertex_count
     row.first_seen = 19000;
     row.last_seen = 19100;
     relations.push_back(row);
-  };
-  for (int hub = 1; hub <= 3; ++hub) {
-    for (int i = 0; i < 1500 * hub; ++i) {
-      const int other = vertex(rng);
-      if (rng() % 2 == 0) {
-        add(hub, other);
-      } else {
-        add(other, hub);
-      }
-    }
-    add(hub, hub);
   }
-  for (int i = 0; i < vertex_count; ++i) add(vertex(rng), vertex(rng));
-  return Snapshot::build(1, entities, relations);
+  // A relation between `hub` and `other`, either way round.
+  void add_either_way(int64_t hub, int64_t other) {
+    if (rng() % 2 == 0) {
+      add(hub, other);
+    } else {
+      add(other, hub);
+    }
+  }
+  std::shared_ptr<const Snapshot> snapshot() const {
+    return Snapshot::build(1, entities, relations);
+  }
+
+  std::mt19937& rng;
+  std::vector<EntityRow> entities;
+  std::vector<RelationRow> relations;
+};
+
+// A graph with three hubs of a few thousand relations each (so they have a by-neighbour
+// index), parallel relations, both directions, symmetric types, negated relations and
+// self-loops.
+std::shared_ptr<const Snapshot> hub_snapshot(std::mt19937& rng, int vertex_count) {
+  TestRows rows(rng, vertex_count);
+  std::uniform_int_distribution<int> vertex(1, vertex_count);
+  for (int hub = 1; hub <= 3; ++hub) {
+    for (int i = 0; i < 1500 * hub; ++i) rows.add_either_way(hub, vertex(rng));
+    rows.add(hub, hub);
+  }
+  for (int i = 0; i < vertex_count; ++i) rows.add(vertex(rng), vertex(rng));
+  return rows.snapshot();
 }
 
 using Step = std::tuple<uint32_t, uint32_t>;  // neighbour, relation index
@@ -154,42 +168,19 @@ TEST_CASE("hub look-up: galloping and lockstep search agree with scanning the hu
 }
 
 // 40 hubs of 300-700 relations each, a third of them with other hubs (parallel relations among
-// them), among 2000 entities; negated, symmetric and self-loop relations as in hub_snapshot.
+// them), among 2000 entities, each hub with a self-loop.
 std::shared_ptr<const Snapshot> many_hubs_snapshot(std::mt19937& rng) {
-  constexpr int kVertices = 2000;
   constexpr int kHubs = 40;
-  std::vector<EntityRow> entities;
-  for (int v = 1; v <= kVertices; ++v) {
-    entities.push_back({v, "e" + std::to_string(v), "E" + std::to_string(v), "country"});
-  }
-  std::vector<RelationRow> relations;
-  std::uniform_int_distribution<int> vertex(1, kVertices);
+  TestRows rows(rng, 2000);
+  std::uniform_int_distribution<int> vertex(1, 2000);
   std::uniform_int_distribution<int> hub(1, kHubs);
-  auto add = [&](int64_t subject, int64_t object) {
-    RelationRow row;
-    row.id = static_cast<int64_t>(relations.size()) + 1;
-    row.type = static_cast<uint16_t>(rng() % 6);
-    row.symmetric = row.type % 3 == 0;
-    row.subject = subject;
-    row.object = object;
-    row.evidence_count = 1 + static_cast<uint32_t>(rng() % 4);
-    row.negated_count = rng() % 7 == 0 ? row.evidence_count : 0;
-    row.first_seen = 19000;
-    row.last_seen = 19100;
-    relations.push_back(row);
-  };
   for (int h = 1; h <= kHubs; ++h) {
     for (int i = 0; i < 300 + 10 * h; ++i) {
-      const int other = rng() % 3 == 0 ? hub(rng) : vertex(rng);
-      if (rng() % 2 == 0) {
-        add(h, other);
-      } else {
-        add(other, h);
-      }
+      rows.add_either_way(h, rng() % 3 == 0 ? hub(rng) : vertex(rng));
     }
-    add(h, h);
+    rows.add(h, h);
   }
-  return Snapshot::build(1, entities, relations);
+  return rows.snapshot();
 }
 
 TEST_CASE("hub core: a hub's relations with other hubs are those its own ends hold") {
