@@ -112,6 +112,16 @@ std::shared_ptr<const Snapshot> hub_snapshot(std::mt19937& rng, int vertex_count
 
 using Step = std::tuple<uint32_t, uint32_t>;  // neighbour, relation index
 
+// Query number `query`'s filter, so that a loop of queries meets each case: some types only
+// (one in four), negated relations included (one in five), each direction in turn.
+Filter varied_filter(int query) {
+  Filter f;
+  f.type_mask = query % 4 == 0 ? 0b101011 : ~uint64_t{0};
+  f.include_negated = query % 5 == 0;
+  f.direction = std::vector<Direction>{Direction::both, Direction::out, Direction::in}[query % 3];
+  return f;
+}
+
 TEST_CASE("hub look-up: galloping and lockstep search agree with scanning the hub") {
   std::mt19937 rng(5);
   constexpr int kVertices = 3000;
@@ -122,10 +132,7 @@ TEST_CASE("hub look-up: galloping and lockstep search agree with scanning the hu
   for (int query = 0; query < 60; ++query) {
     const uint32_t hub = static_cast<uint32_t>(query % 3);  // vertices 0..2 are the hubs
     REQUIRE(impl.has_edge_index(hub));
-    Filter f;
-    f.type_mask = query % 4 == 0 ? 0b101011 : ~uint64_t{0};
-    f.include_negated = query % 5 == 0;
-    f.direction = std::vector<Direction>{Direction::both, Direction::out, Direction::in}[query % 3];
+    const Filter f = varied_filter(query);
     const detail::ResolvedFilter filter = detail::resolve(impl, f, {hub});
     // From one neighbour (a search) to most of the graph (a merge).
     const size_t wanted_count = std::vector<size_t>{1, 2, 9, 40, 200, 2500}[query % 6];
@@ -195,10 +202,7 @@ TEST_CASE("hub core: a hub's relations with other hubs are those its own ends ho
   size_t matches = 0;
   for (int query = 0; query < 120; ++query) {
     const uint32_t hub = hubs[static_cast<size_t>(query) % hubs.size()];
-    Filter f;
-    f.type_mask = query % 4 == 0 ? 0b101011 : ~uint64_t{0};
-    f.include_negated = query % 5 == 0;
-    f.direction = std::vector<Direction>{Direction::both, Direction::out, Direction::in}[query % 3];
+    const Filter f = varied_filter(query);
     const detail::ResolvedFilter filter = detail::resolve(impl, f, {hub});
     // A few hubs (searched) to all of them (merged), the hub itself among them or not.
     std::vector<uint32_t> wanted;
@@ -233,10 +237,7 @@ TEST_CASE("scan among a fixed set: the same steps, order and budget as end by en
   for (int query = 0; query < 80; ++query) {
     // The hubs (thousands of ends: many blocks) and ordinary vertices (a partial block).
     const uint32_t v = query % 2 == 0 ? static_cast<uint32_t>(query % 3) : vertex(rng);
-    Filter f;
-    f.type_mask = query % 4 == 0 ? 0b101011 : ~uint64_t{0};
-    f.include_negated = query % 5 == 0;
-    f.direction = std::vector<Direction>{Direction::both, Direction::out, Direction::in}[query % 3];
+    const Filter f = varied_filter(query);
     const detail::ResolvedFilter filter = detail::resolve(impl, f, {v});
     std::set<uint32_t> members;
     while (members.size() < 600) members.insert(vertex(rng));
