@@ -498,8 +498,9 @@ struct Snapshot::Impl {
     return count;
   }
 
-  // for_each_edge_between merges instead of searching in an adjacency without fences (the
-  // negated one) when the ends hold at most this many entries per neighbour looked up.
+  // for_each_edge_between merges instead of searching in ends without fences (the negated
+  // adjacency's, the hub core's) when they hold at most this many entries per neighbour looked
+  // up.
   static constexpr size_t kMergeRatio = 32;
   // ... and, with fences, gallops over them from one neighbour's place to the next when there
   // are at most this many fences per neighbour left to place (else binary searches).
@@ -579,7 +580,8 @@ struct Snapshot::Impl {
 
   // for_each_edge_between for a hub and other hubs: the same edges, found in the hub core
   // (Base::hub_core), whose few sequential cache lines per hub hold all that is looked for,
-  // rather than in the hub's ends, where each neighbour is a miss of its own.
+  // rather than in the hub's ends, where each neighbour is a miss of its own. Budget as
+  // for_each_edge_between's negated ends: merged when dense, one unit per entry passed.
   // REQUIRES: has_edge_index(vertex) and has_edge_index(n) for each n of `neighbours`, sorted
   // ascending.
   template <class Fn>
@@ -826,8 +828,9 @@ struct Snapshot::Impl {
     return true;
   }
 
-  // for_each_edge_between in one of the base's adjacencies; `fences` are the vertex's
-  // (Base::hub_fences) or nullptr, when the ends are searched without them.
+  // for_each_edge_between in `ends`: a vertex's ends in one of the base's adjacencies, or a
+  // hub's in the hub core. `fences` are the vertex's (Base::hub_fences, over its live ends) or
+  // nullptr, when the ends are searched without them.
   template <class Fn>
   bool ends_between(const detail::EndRange& ends, bool negated, const uint32_t* fences,
                     uint32_t vertex, const uint32_t* neighbours, size_t count, Direction direction,
@@ -864,7 +867,7 @@ struct Snapshot::Impl {
       report_batch();
       return went_on;
     };
-    // Without fences (the negated adjacency), many neighbours among few ends: one sequential
+    // Without fences (negated ends, the hub core), many neighbours among few ends: one sequential
     // merge pass (a unit of budget per entry passed) beats a search per neighbour, whose probes
     // miss the cache and mispredict.
     if (fences == nullptr && static_cast<size_t>(last - it) <= count * kMergeRatio) {
@@ -893,7 +896,8 @@ struct Snapshot::Impl {
       return finish(true);
     }
     if (fences == nullptr) {
-      // No fences (a short or rarely read range): a plain binary search per neighbour.
+      // No fences (negated ends, rarely read; a hub's core ends, short): a plain binary search
+      // per neighbour.
       for (size_t i = 0; i < count && it != last; ++i) {
         if (!budget.take()) return finish(false);
         it = std::lower_bound(it, last, neighbours[i]);
