@@ -7,9 +7,10 @@
 // Snapshot::build), timed end to end, --starts (3) times, each service dropped before the next
 // but the last: the figure is the median start (the machine is shared: one start is one draw of
 // its neighbours' load), all of them reported. Peak RSS (VmHWM) and the RSS the service keeps
-// per relation are the last start's. Then, for every query kind, one untimed warm-up pass and --repeat (3)
-// timed passes over the 200 queries; a query's latency is its best pass (the machine is shared:
-// preemption would otherwise decide the tail). The answers go to the JSON file for compare.py:
+// per relation are the last start's. Then, for every query kind, one untimed warm-up pass and
+// --repeat (3) timed passes over the 200 queries; a query's latency is its best pass (the machine
+// is shared: preemption would otherwise decide the tail). The answers go to the JSON file for
+// compare.py:
 //   q1     distinct neighbours (Snapshot::neighbours_of), all types, both ways
 //   q1r    the same neighbours through relations_of and each relation's row (what q1 measured
 //          before neighbours_of; the relation list GET /v1/entities/{ref}/relations pages)
@@ -156,9 +157,10 @@ int main(int argc, char** argv) {
     else if (a == "--verify") verify_image = true;
     else if (a == "--rows-only") rows_only = true;
     else {
-      std::fprintf(stderr,
-                   "usage: query_bench --db FILE --queries FILE --out FILE [--repeat N] [--starts N] "
-                   "[--only q1,q2,...,load] [--image FILE [--verify]] [--rows-only]\n");
+      std::fprintf(
+          stderr,
+          "usage: query_bench --db FILE --queries FILE --out FILE [--repeat N] [--starts N] "
+          "[--only q1,q2,...,load] [--image FILE [--verify]] [--rows-only]\n");
       return 2;
     }
   }
@@ -378,7 +380,8 @@ int main(int argc, char** argv) {
     const auto latency = kinds["q2"]["latency_us"].get<std::vector<double>>();
     std::vector<size_t> order(q2.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return latency[a] < latency[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return latency[a] < latency[b]; });
     std::vector<size_t> sizes = q2_relations;
     std::sort(sizes.begin(), sizes.end());
     std::string slowest;

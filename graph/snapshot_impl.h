@@ -308,7 +308,8 @@ struct Base {
       for (uint32_t e = first; e < last; e += kFenceStride) hub_fences.push_back(column[e]);
       hub_fence_offsets.push_back(static_cast<uint32_t>(hub_fences.size()));
     }
-    hub_core.derive(live, hubs, [&](uint32_t v) { return ((is_hub[v >> 6] >> (v & 63)) & 1) != 0; });
+    hub_core.derive(live, hubs,
+                    [&](uint32_t v) { return ((is_hub[v >> 6] >> (v & 63)) & 1) != 0; });
   }
 
   // The position in `relations` of the relation with this id, or kNoIndex.
@@ -589,8 +590,8 @@ struct Snapshot::Impl {
                                   Direction direction, const detail::ResolvedFilter& filter,
                                   detail::QueryBudget& budget, Fn&& fn) const {
     const uint32_t slot = *base_->hub_slot.find(vertex);
-    if (!ends_between(base_->hub_core.ends_of_slot(slot), false, nullptr, vertex, neighbours,
-                      count, direction, filter, budget, fn)) {
+    if (!ends_between(base_->hub_core.ends_of_slot(slot), false, nullptr, vertex, neighbours, count,
+                      direction, filter, budget, fn)) {
       return false;
     }
     return !filter.include_negated ||
@@ -688,8 +689,8 @@ struct Snapshot::Impl {
         return false;
       }
       return !filter.include_negated ||
-             steps_in<kFixedWanted>(base_->negated, true, vertex, direction, filter, budget,
-                                    hidden, o_negated, o_last, wanted, fn);
+             steps_in<kFixedWanted>(base_->negated, true, vertex, direction, filter, budget, hidden,
+                                    o_negated, o_last, wanted, fn);
     }
     return overlay_steps(o_first, filter.include_negated ? o_last : o_negated, direction, filter,
                          budget, wanted, fn);

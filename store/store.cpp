@@ -1331,7 +1331,8 @@ class LoaderConnection {
           "SELECT (SELECT count(*) FROM relation_pack) + "
           "(SELECT count(*) FROM relation_pack_dirty)");
       if (!blocks.empty() && blocks[0] >= 0) {
-        hint = std::min(hint, static_cast<uint64_t>(blocks[0]) * static_cast<uint64_t>(pack::kBlockIds));
+        hint = std::min(hint,
+                        static_cast<uint64_t>(blocks[0]) * static_cast<uint64_t>(pack::kBlockIds));
       }
     }
     sink.expect_relations(static_cast<size_t>(hint));

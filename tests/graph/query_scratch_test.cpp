@@ -163,7 +163,8 @@ TEST_CASE("hub look-up: galloping and lockstep search agree with scanning the hu
     CHECK(got == expected);
     // The mode the first neighbours are placed in: galloping over the fences when there are at
     // most kGallopFences of them per neighbour.
-    const uint64_t fences = (impl.edge_count(hub) + detail::kFenceStride - 1) / detail::kFenceStride;
+    const uint64_t fences =
+        (impl.edge_count(hub) + detail::kFenceStride - 1) / detail::kFenceStride;
     if (fences <= wanted.size() * Snapshot::Impl::kGallopFences) {
       ++galloped;
     } else {
@@ -252,8 +253,9 @@ TEST_CASE("scan among a fixed set: the same steps, order and budget as end by en
         steps.emplace_back(u, e.relation);
         return steps.size() < stop_after;
       };
-      const bool went_on = among ? impl.for_each_step_among(v, f.direction, filter, budget, wanted, fn)
-                                 : impl.for_each_step_to(v, f.direction, filter, budget, wanted, fn);
+      const bool went_on =
+          among ? impl.for_each_step_among(v, f.direction, filter, budget, wanted, fn)
+                : impl.for_each_step_to(v, f.direction, filter, budget, wanted, fn);
       used = budget.used();
       return went_on;
     };
